@@ -1,0 +1,76 @@
+"""Writing results: the JSON contract of ``socsim run`` and atomic file writes.
+
+``result.json`` (later stages add keys, never change these):
+
+- ``socsim_version``, ``scenario`` (name), ``seed``, ``deadline_ms``, ``period_ms``;
+- ``codec``: ``name``, ``key`` (id and parameters), ``lossless``, ``transfer_unit``;
+- ``workload``: ``model``, ``height``, ``width``, ``weights`` {``source``, ``sha256``, ``note``},
+  ``inputs`` (how each frame's input was made), ``layers``, ``macs``, ``weight_bytes``,
+  ``activation_bytes`` (all layer outputs at 16 bit);
+- ``summary``: ``frames``, ``latency_ms_max``, ``latency_ms_mean``, ``deadline_met_all``;
+- ``frames``: [{``index``, ``input``, ``release_ms``, ``latency_ms``, ``deadline_met``,
+  ``dram_read_bytes``, ``dram_write_bytes``}];
+- ``layers``: [{``name``, ``kind``, ``out_shape``, ``macs``, ``weight_bytes``, ``ifmap_bytes``,
+  ``ofmap_bytes`` (uncompressed, 16 bit), ``tiles``, ``compute_ns``, ``dma_read_bytes``,
+  ``dma_write_bytes`` (max over frames, compressed and burst-rounded), ``dma_read_bytes_mean``,
+  ``dma_write_bytes_mean``, ``dma_ns`` (time its descriptors held the path), ``layer_ns``,
+  ``stall_ns`` (max over frames), ``frac_bits``, ``zero_fraction``, ``saturated``}];
+- ``masters``: [{``name`` ('npu' is the accelerator), ``bytes_requested``, ``bytes_delivered``,
+  ``busy_ns``, ``achieved_gbps``, ``latency_ns_p50``, ``latency_ns_p99``, ``latency_ns_max``}];
+- ``bus``: {``utilization`` (0..1), ``peak_gbps``}; ``dram``: {``utilization``, ``peak_gbps``,
+  ``latency_ns``, ``bytes``}; ``sim``: {``end_ms``, ``events``, ``fidelity``}.
+
+Times are simulated time; wall-clock times are never part of the result (determinism).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from socsim.errors import SocsimError
+from socsim.workload.cache import atomic_write_bytes
+
+LAYER_COLUMNS = (
+    "name", "kind", "macs", "weight_bytes", "ifmap_bytes", "ofmap_bytes", "tiles", "compute_ns",
+    "dma_read_bytes", "dma_write_bytes", "dma_ns", "layer_ns", "stall_ns", "zero_fraction", "saturated",
+)
+
+
+def result_json(result: dict[str, Any]) -> str:
+    """The canonical JSON text of a result (sorted keys, fixed float formatting)."""
+    return json.dumps(result, indent=2, sort_keys=True) + "\n"
+
+
+def write_text(path: Path, text: str, field: str) -> None:
+    """Write ``text`` atomically; failures become one-line errors naming ``field``."""
+    try:
+        atomic_write_bytes(path, text.encode())
+    except OSError as exc:
+        raise SocsimError(f"{field}={str(path)!r}: cannot write ({exc.strerror})") from None
+
+
+def layers_csv(result: dict[str, Any]) -> str:
+    """The per-layer table as CSV text."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(LAYER_COLUMNS)
+    for layer in result["layers"]:
+        w.writerow([layer[c] for c in LAYER_COLUMNS])
+    return buf.getvalue()
+
+
+def write_result(result: dict[str, Any], out_dir: Path | None, json_path: Path | None) -> list[Path]:
+    """Write result.json and layers.csv into ``out_dir`` and/or the JSON to ``json_path``."""
+    written = []
+    if out_dir is not None:
+        write_text(out_dir / "result.json", result_json(result), "--out")
+        write_text(out_dir / "layers.csv", layers_csv(result), "--out")
+        written += [out_dir / "result.json", out_dir / "layers.csv"]
+    if json_path is not None:
+        write_text(json_path, result_json(result), "--json")
+        written.append(json_path)
+    return written
