@@ -81,6 +81,8 @@ def run(
         out.print(frames_table(result))
         wl = result["workload"]
         out.print(f"weights: {wl['weights']['source']} — {wl['weights']['note']}", highlight=False)
+        for f in result["frames"]:
+            out.print(f"input {f['index']}: {f['input']}", highlight=False)
         phases = ", ".join(f"{k} {v:.2f}s" for k, v in output.seconds.items() if "." not in k)
         out.print(f"activations: {output.workload.cache} (cache); wall: {phases}", highlight=False)
     summ = result["summary"]

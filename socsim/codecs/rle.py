@@ -34,7 +34,7 @@ _PAIR_SHIFTS = np.array([43, 22, 1], dtype=np.uint64)  # pair k of a word starts
 
 # Values analysed per step of the fast size path: small enough that the int16 input, its zero
 # mask and the edge mask stay in cache.
-_SLAB_VALUES = 1 << 18
+_SLAB_VALUES = 1 << 19
 
 
 class RleParams(CodecParams):
@@ -106,21 +106,21 @@ def pair_counts(units: np.ndarray) -> np.ndarray:
         return pairs
     if length <= _SLAB_VALUES:
         step = max(1, _SLAB_VALUES // length)
+        scratch = _Scratch(min(step, u), length)
         for i in range(0, u, step):
-            zeros, interior, lead, trail = _segment_stats(units[i : i + step])
-            all_zero = zeros == length
-            extra = np.where(
-                all_zero, -(-length // 32), lead // 32 + interior + -(-trail // 32)
-            )
+            zeros, interior, lead, trail = _segment_stats(units[i : i + step], scratch)
+            extra = np.where(zeros == length, -(-length // 32), lead // 32 + interior + -(-trail // 32))
             pairs[i : i + step] = length - zeros + extra
         return pairs
     # Long rows: analyse slab-long segments and join the zero runs that cross segment borders.
+    scratch = _Scratch(1, _SLAB_VALUES)
     for r in range(u):
         open_run = 0  # Invariant: zeros at the end of the segments seen so far, not yet in a pair.
         total = 0
         for s in range(0, length, _SLAB_VALUES):
             seg = units[r : r + 1, s : s + _SLAB_VALUES]
-            zeros, interior, lead, trail = (int(x[0]) for x in _segment_stats(seg))
+            seg_scratch = scratch if seg.shape[1] == _SLAB_VALUES else _Scratch(1, seg.shape[1])
+            zeros, interior, lead, trail = (int(x[0]) for x in _segment_stats(seg, seg_scratch))
             total += seg.shape[1] - zeros
             if zeros == seg.shape[1]:
                 open_run += zeros
@@ -131,28 +131,79 @@ def pair_counts(units: np.ndarray) -> np.ndarray:
     return pairs
 
 
-def _segment_stats(block: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Per row of a 2-D int16 block: zero count, extra pairs of interior zero runs, leading and
-    trailing zero-run lengths (all int64). An all-zero row has lead = trail = its length."""
+_BLOCK = 16  # zero-mask bytes tested at once (two uint64 words)
+_ALL_ONES = np.uint64(0x0101010101010101)  # eight True bytes
+
+
+class _Scratch:
+    """A reusable zero-mask buffer for blocks of up to ``rows`` rows of ``length`` values.
+
+    Layout: one all-False guard block, then each row's mask padded with False to ``stride`` bytes, a
+    multiple of 16 with at least one pad byte. Invariant: guard and pad bytes are never written, so
+    no zero run crosses a row border and every row's last 16-byte block holds a False.
+    """
+
+    def __init__(self, rows: int, length: int):
+        self.length = length
+        self.stride = -(-(length + 1) // _BLOCK) * _BLOCK
+        self.buf = np.zeros(_BLOCK + rows * self.stride, dtype=bool)
+
+
+def _segment_stats(block: np.ndarray, scratch: _Scratch) -> tuple[np.ndarray, ...]:
+    """Per row of a 2-D int16 block: zero count, extra pairs floor(g / 32) summed over the zero runs
+    touching neither end of the row, and the leading and trailing zero-run lengths (all int64).
+    An all-zero row has lead = trail = its length.
+
+    Only zero runs that cover a whole aligned 16-value block are located exactly (every run of 31
+    or more zeros does); shorter runs add no extra pair and are only counted as zeros.
+    """
     r, length = block.shape
-    stride = length + 1
-    # Rows laid end to end, each followed by a False separator, after one leading False: every
-    # zero run then starts at a False→True edge and ends at a True→False edge inside its row.
-    buf = np.zeros(1 + r * stride, dtype=bool)
-    np.equal(block, 0, out=buf[1:].reshape(r, stride)[:, :length])
-    edges = np.flatnonzero(buf[1:] != buf[:-1])
-    starts, ends = edges[0::2], edges[1::2]
-    runs = ends - starts
-    row = starts // stride
-    col_start = starts - row * stride
-    col_end = ends - row * stride
-    is_lead = col_start == 0
-    is_trail = col_end == length
-    zeros = np.bincount(row, weights=runs, minlength=r).astype(np.int64)
-    inner = ~is_lead & ~is_trail & (runs >= 32)
+    stride = scratch.stride
+    buf = scratch.buf[: _BLOCK + r * stride]
+    np.equal(block, 0, out=buf[_BLOCK:].reshape(r, stride)[:, :length])
+    # Little-endian words: byte k of a block is bits 8k..8k+7 of word k // 8.
+    words = buf.view("<u8").reshape(-1, 2)
+    full = (words[:, 0] & words[:, 1]) == _ALL_ONES  # blocks of 16 zeros; full[0] is the guard
+    edges = np.flatnonzero(full[1:] != full[:-1])
+    b0, b1 = edges[0::2] + 1, edges[1::2] + 1  # each maximal run of full blocks is [b0, b1)
+    # The zero run extends into the (not full) blocks on either side: True bytes next to it.
+    before, after = words[b0 - 1], words[b1]
+    hi1, hi0 = ~before[:, 1] & _ALL_ONES, ~before[:, 0] & _ALL_ONES  # a 1 at each False byte
+    left = np.where(hi1 != 0, 7 - _top_byte(hi1), 15 - _top_byte(hi0))
+    lo0, lo1 = ~after[:, 0] & _ALL_ONES, ~after[:, 1] & _ALL_ONES
+    right = np.where(lo0 != 0, _low_byte(lo0), 8 + _low_byte(lo1))
+    runs = (b1 - b0) * _BLOCK + left + right
+    start = b0 * _BLOCK - left - _BLOCK
+    row = start // stride
+    col = start - row * stride
+    is_lead = col == 0
+    is_trail = col + runs == length
+    inner = ~is_lead & ~is_trail
     interior = np.bincount(row[inner], weights=runs[inner] // 32, minlength=r).astype(np.int64)
-    lead = np.zeros(r, dtype=np.int64)
+    if r == 1:
+        zeros = np.array([length - np.count_nonzero(block)], dtype=np.int64)
+    else:
+        # One bit per True mask byte; pad bytes are False.
+        body = buf[_BLOCK:].view("<u8").reshape(r, stride // 8)
+        zeros = np.bitwise_count(body).sum(axis=1, dtype=np.int64)
+    # Zero runs at the row ends shorter than a found run: the first False among m + 1 mask bytes
+    # next to each end (the byte beyond a short row is a pad or guard byte, always False). When
+    # all m + 1 are True the answer is wrong but the run is a found run and is overwritten below.
+    m = min(length, 32)
+    first = _BLOCK + stride * np.arange(r)[:, None]
+    lead = np.argmin(buf[first + np.arange(m + 1)], axis=1).astype(np.int64)
+    trail = np.argmin(buf[first + (length - 1) - np.arange(m + 1)], axis=1).astype(np.int64)
     lead[row[is_lead]] = runs[is_lead]
-    trail = np.zeros(r, dtype=np.int64)
     trail[row[is_trail]] = runs[is_trail]
     return zeros, interior, lead, trail
+
+
+def _low_byte(x: np.ndarray) -> np.ndarray:
+    """Index of the lowest set byte of each uint64 whose set bits are byte LSBs (8 when x is 0)."""
+    return np.bitwise_count((x & (~x + np.uint64(1))) - np.uint64(1)).astype(np.int64) // 8
+
+
+def _top_byte(x: np.ndarray) -> np.ndarray:
+    """Index of the highest set byte of each uint64 whose set bits are byte LSBs (x > 0)."""
+    # Exact: such x is below 1.01 times its top bit, so the float keeps that bit as its exponent.
+    return (np.frexp(x.astype(np.float64))[1].astype(np.int64) - 1) // 8

@@ -16,21 +16,16 @@ def _ms(ns: float) -> str:
 
 
 def layers_table(result: dict[str, Any]) -> Table:
-    """Per layer: MACs, bytes in/out over DMA, compute and DMA time, stalls (max over frames)."""
-    t = Table(title=f"{result['scenario']}: layers ({result['workload']['model']}, codec {result['codec']['key']})")
-    for col, just in [
-        ("layer", "left"), ("kind", "left"), ("GMAC", "right"), ("weights MB", "right"), ("in MB", "right"),
-        ("out MB", "right"), ("zeros", "right"), ("tiles", "right"), ("compute ms", "right"), ("DMA ms", "right"),
-        ("stall ms", "right"), ("layer ms", "right"),
-    ]:
-        t.add_column(col, justify=just, no_wrap=True)
+    """Per layer: MACs, DRAM bytes read/written, zeros, compute/DMA/stall/total time (max over frames)."""
+    t = Table(title=f"{result['scenario']}: {result['workload']['model']} layers, codec {result['codec']['key']}")
+    for col in ("layer", "kind", "GMAC", "read MB", "write MB", "zeros", "compute ms", "DMA ms", "stall ms", "ms"):
+        t.add_column(col, justify="left" if col in ("layer", "kind") else "right", no_wrap=True,
+                     overflow="ellipsis", max_width=22 if col == "layer" else None)
     for layer in result["layers"]:
         t.add_row(
-            layer["name"], layer["kind"], f"{layer['macs'] / 1e9:,.2f}", _mb(layer["weight_bytes"]),
-            _mb(layer["dma_read_bytes"] - layer["weight_bytes"]) if layer["dma_read_bytes"] >= layer["weight_bytes"]
-            else _mb(layer["dma_read_bytes"]),
-            _mb(layer["dma_write_bytes"]), f"{layer['zero_fraction']:.0%}", str(layer["tiles"]),
-            _ms(layer["compute_ns"]), _ms(layer["dma_ns"]), _ms(layer["stall_ns"]), _ms(layer["layer_ns"]),
+            layer["name"], layer["kind"], f"{layer['macs'] / 1e9:,.2f}", _mb(layer["dma_read_bytes"]),
+            _mb(layer["dma_write_bytes"]), f"{layer['zero_fraction']:.0%}", _ms(layer["compute_ns"]),
+            _ms(layer["dma_ns"]), _ms(layer["stall_ns"]), _ms(layer["layer_ns"]),
         )
     return t
 
@@ -38,12 +33,12 @@ def layers_table(result: dict[str, Any]) -> Table:
 def frames_table(result: dict[str, Any]) -> Table:
     """Per frame: latency against the deadline, DRAM traffic."""
     t = Table(title=f"frames (deadline {result['deadline_ms']} ms)")
-    for col in ("frame", "latency ms", "deadline", "DRAM read MB", "DRAM write MB", "input"):
-        t.add_column(col, justify="left" if col in ("input", "deadline") else "right")
+    for col in ("frame", "latency ms", "deadline", "DRAM read MB", "DRAM write MB"):
+        t.add_column(col, justify="left" if col == "deadline" else "right")
     for f in result["frames"]:
         t.add_row(
             str(f["index"]), f"{f['latency_ms']:.3f}", "[green]met[/]" if f["deadline_met"] else "[red]MISSED[/]",
-            _mb(f["dram_read_bytes"]), _mb(f["dram_write_bytes"]), f["input"],
+            _mb(f["dram_read_bytes"]), _mb(f["dram_write_bytes"]),
         )
     return t
 

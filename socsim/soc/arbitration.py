@@ -80,12 +80,15 @@ class RoundRobinArbiter(Arbiter):
         super().__init__(env, masters)
         self._last = -1
 
+    def _grant(self, master: str, ev: simpy.Event) -> None:
+        self._last = self.masters.index(master)
+        super()._grant(master, ev)
+
     def pick(self) -> str | None:
         n = len(self.masters)
         for step in range(1, n + 1):
             i = (self._last + step) % n
             if self.queues[self.masters[i]]:
-                self._last = i
                 return self.masters[i]
         return None
 

@@ -2,11 +2,12 @@
 
 A *descriptor* moves one transfer unit (already compressed and rounded up to whole bursts). Each
 of the ``channels`` channels takes the next descriptor from one FIFO queue, asks the arbiter for
-the path, holds it for ``size / rate`` ns and releases it; the descriptor completes
-``latency_ns`` later (latency is pipelined, so the channel goes on at once). A channel keeps at
-most ``max_outstanding`` bursts in flight, so its rate is min(path rate,
-max_outstanding·burst_bytes / latency_ns) (Little's law); when that is below the path rate the
-channel holds the path for the longer time.
+the path, holds it for ``size / path rate`` ns and releases it. A channel keeps at most
+``max_outstanding`` bursts in flight, so on its own it moves at most
+max_outstanding·burst_bytes / latency_ns bytes per ns (Little's law): when that is below the path
+rate, the channel stays busy for ``size / channel rate`` ns in all (the path is free for other
+channels and masters meanwhile). The descriptor completes ``latency_ns`` after the channel is done
+with it (latency is pipelined, so the channel goes on at once).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class DmaEngine:
         self.arbiter = arbiter
         self.master = master
         self.rate_gbps = min(path.rate_gbps, spec.max_outstanding * spec.burst_bytes / path.latency_ns)
+        """Rate of one channel on its own (GB/s)."""
         self.queue: simpy.Store = simpy.Store(env)
         self.bytes_requested = 0
         self.bytes_delivered = 0
@@ -64,11 +66,14 @@ class DmaEngine:
         while True:
             size, batch = yield self.queue.get()
             yield self.arbiter.request(self.master)
-            hold = size / self.rate_gbps
+            hold = self.path.data_ns(size)
             yield env.timeout(hold)
             self.arbiter.release()
             self.busy_ns += hold
             batch.busy_ns += hold
+            rest = size / self.rate_gbps - hold
+            if rest > 0:
+                yield env.timeout(rest)
             env.timeout(self.path.latency_ns).callbacks.append(
                 lambda _ev, size=size, batch=batch: self._complete(size, batch)
             )

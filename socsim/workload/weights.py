@@ -147,7 +147,9 @@ def load_state_dict_file(path: Path, field_value: str) -> dict[str, torch.Tensor
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except (RuntimeError, pickle.UnpicklingError, EOFError, ValueError, OSError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise WorkloadError(f"workload.weights={field_value!r}: cannot load {path} as torch weights ({first})") from None
+        raise WorkloadError(
+            f"workload.weights={field_value!r}: cannot load {path} as torch weights ({first})"
+        ) from None
     if isinstance(obj, Mapping):
         for key in ("state_dict", "model"):
             if isinstance(obj.get(key), Mapping):
@@ -190,7 +192,9 @@ def _load_trained(net: nn.Module, info: ModelInfo, source: str, weights: str, se
     """Load a named trained source into ``net`` and describe it."""
     if source not in info.trained:
         have = ", ".join(info.trained) or "none"
-        raise WorkloadError(f"workload.weights={weights!r}: {info.name} has no trained source {source!r} (available: {have})")
+        raise WorkloadError(
+            f"workload.weights={weights!r}: {info.name} has no trained source {source!r} (available: {have})"
+        )
     src = TRAINED[(info.name, source)]
     path = find_trained_file(info.name, source, weights)
     state = load_state_dict_file(path, weights)
@@ -210,8 +214,10 @@ def _load_trained(net: nn.Module, info: ModelInfo, source: str, weights: str, se
     return WeightsInfo(f"trained:{source}", file_sha256(path), src.note.format(seed=seed))
 
 
-def build_model(model: str, weights: str, seed: int, base_dir: Path | None = None) -> tuple[nn.Module, ModelInfo, WeightsInfo]:
-    """Build ``model`` in eval mode with ``weights`` ('random', 'trained[:<name>]' or a file; relative to ``base_dir``)."""
+def build_model(
+    model: str, weights: str, seed: int, base_dir: Path | None = None
+) -> tuple[nn.Module, ModelInfo, WeightsInfo]:
+    """Build ``model`` in eval mode with 'random', 'trained[:<name>]' or file ``weights`` (relative to ``base_dir``)."""
     import torch
     from torch import nn
 
@@ -220,7 +226,9 @@ def build_model(model: str, weights: str, seed: int, base_dir: Path | None = Non
         torch.manual_seed(seed)
         net = info.factory()
     if not isinstance(net, nn.Module):
-        raise WorkloadError(f"workload.model={model!r}: factory returned {type(net).__name__}, not a torch nn.Module")
+        raise WorkloadError(
+            f"workload.model={model!r}: factory returned {type(net).__name__}, not a torch nn.Module"
+        )
     if weights == "random":
         winfo = WeightsInfo(f"random:seed={seed}", None, f"random init, seed {seed}")
     elif weights == "trained" or weights.startswith("trained:"):

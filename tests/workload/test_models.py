@@ -127,7 +127,8 @@ def test_dilated_output_stride_8():
     with torch.no_grad():
         y = model(torch.randn(1, 3, 64, 128))
     assert y.shape == (1, 19, 8, 16)
-    assert [m.dilation for m in model.modules() if isinstance(m, nn.Conv2d)][-6:] == [(2, 2)] * 3 + [(4, 4), (1, 1), (1, 1)]
+    dilations = [m.dilation for m in model.modules() if isinstance(m, nn.Conv2d)]
+    assert dilations[-6:] == [(2, 2)] * 3 + [(4, 4), (1, 1), (1, 1)]
     assert sum(isinstance(m, nn.MaxPool2d) for m in model.modules()) == 3
 
 
@@ -169,7 +170,8 @@ class _UpstreamCRAFT(nn.Module):
             )
             setattr(self, f"upconv{n}", block)
         self.conv_cls = nn.Sequential(
-            nn.Conv2d(32, 32, 3, padding=1), nn.ReLU(inplace=True), nn.Conv2d(32, 32, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(32, 32, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(32, 32, 3, padding=1), nn.ReLU(inplace=True),
             nn.Conv2d(32, 16, 3, padding=1), nn.ReLU(inplace=True), nn.Conv2d(16, 16, 1), nn.ReLU(inplace=True),
             nn.Conv2d(16, 2, 1),
         )
@@ -207,8 +209,8 @@ def test_craft_loads_strictly_and_matches_upstream(craft_state):
 def test_fold_bn_equals_conv_then_bn(craft_state):
     conv = nn.Conv2d(3, 64, 3, padding=1)
     bn = nn.BatchNorm2d(64).eval()
-    conv.load_state_dict({k.removeprefix("basenet.slice1.0."): v for k, v in craft_state.items() if k.startswith("basenet.slice1.0.")})
-    bn.load_state_dict({k.removeprefix("basenet.slice1.1."): v for k, v in craft_state.items() if k.startswith("basenet.slice1.1.")})
+    for module, prefix in ((conv, "basenet.slice1.0."), (bn, "basenet.slice1.1.")):
+        module.load_state_dict({k.removeprefix(prefix): v for k, v in craft_state.items() if k.startswith(prefix)})
     weight, bias = fold_bn(craft_state, "basenet.slice1.0", "basenet.slice1.1")
     x = torch.randn(1, 3, 16, 16, generator=torch.Generator().manual_seed(1))
     with torch.no_grad():

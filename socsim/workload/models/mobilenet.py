@@ -20,16 +20,24 @@ from torch import nn
 from socsim.workload.models.vgg import init_torchvision
 
 # (expansion t, output channels c, repeats n, first stride s) of Sandler et al. Table 2.
-MOBILENET_V2_SETTING = ((1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1))
+MOBILENET_V2_SETTING = (
+    (1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1),
+)
 
 # (output channels, stride of the depthwise convolution) of the 13 blocks of Howard et al. Table 1.
-MOBILENET_V1_BLOCKS = ((64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), (512, 1), (512, 1), (512, 1), (512, 1), (512, 1), (1024, 2), (1024, 1))
+MOBILENET_V1_BLOCKS = (
+    (64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2),
+    (512, 1), (512, 1), (512, 1), (512, 1), (512, 1), (1024, 2), (1024, 1),
+)
 
 
 class ConvBNAct(nn.Sequential):
     """Convolution without bias, batch norm and an activation: torchvision's ``Conv2dNormActivation``."""
 
-    def __init__(self, in_ch: int, out_ch: int, kernel_size: int = 3, stride: int = 1, groups: int = 1, act: type[nn.Module] = nn.ReLU6) -> None:
+    def __init__(
+        self, in_ch: int, out_ch: int, kernel_size: int = 3, stride: int = 1, groups: int = 1,
+        act: type[nn.Module] = nn.ReLU6,
+    ) -> None:
         super().__init__(
             nn.Conv2d(in_ch, out_ch, kernel_size, stride, (kernel_size - 1) // 2, groups=groups, bias=False),
             nn.BatchNorm2d(out_ch),

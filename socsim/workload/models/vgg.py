@@ -34,7 +34,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-VGG16_CFG: tuple[int | str, ...] = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M")
+VGG16_CFG: tuple[int | str, ...] = (
+    64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M",
+)
 """VGG16 configuration 'D': output channels of each 3×3 convolution, 'M' for a 2×2 max-pool."""
 
 FCN8S_POOL3_INDEX = 16
