@@ -9,10 +9,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from socsim.codecs.base import Codec
+from socsim.codecs.dct import DctCodec
 from socsim.codecs.none import NoneCodec
+from socsim.codecs.rle import RleCodec
+from socsim.codecs.spm import SpmCodec
+from socsim.codecs.zvc import ZvcCodec
 from socsim.errors import CodecError
 
-_BUILTIN: dict[str, type[Codec]] = {c.codec_id: c for c in (NoneCodec,)}
+_BUILTIN: dict[str, type[Codec]] = {c.codec_id: c for c in (NoneCodec, RleCodec, SpmCodec, ZvcCodec, DctCodec)}
 ENTRY_POINT_GROUP = "socsim.codecs"
 
 

@@ -153,7 +153,7 @@ def _from_meta(meta: dict[str, Any], sizes, cache_state: str, seconds: dict[str,
         height=meta["height"],
         width=meta["width"],
         cache=cache_state,
-        seconds={**meta.get("seconds", {}), **seconds},
+        seconds=seconds,
     )
 
 
@@ -200,7 +200,6 @@ def _capture_and_store(scenario, codecs, cache, key, unit_key, height, width, cl
         "model": wl.model,
         "height": height,
         "width": width,
-        "seconds": {"capture": seconds["capture"], "model_build": seconds["model_build"]},
     }
     sizes = {c.key: [{k: s.unit_bits[c.key] for k, s in frame.items()} for frame in cap.frames] for c in codecs}
     t0 = time.perf_counter()
