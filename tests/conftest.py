@@ -1,5 +1,6 @@
 """Shared fixtures: an isolated activation cache and paths to the repository's folders."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 
 
-@pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path_factory, monkeypatch):
-    """Every test uses a private activation cache shared within the session."""
-    monkeypatch.setenv("SOCSIM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "activation-cache"))
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_cache(tmp_path_factory):
+    """The whole test session uses a private activation cache, never the user's."""
+    old = os.environ.get("SOCSIM_CACHE_DIR")
+    os.environ["SOCSIM_CACHE_DIR"] = str(tmp_path_factory.getbasetemp() / "activation-cache")
+    yield
+    if old is None:
+        os.environ.pop("SOCSIM_CACHE_DIR", None)
+    else:
+        os.environ["SOCSIM_CACHE_DIR"] = old

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from socsim.codecs.base import Codec, TransferUnit
+from socsim.codecs.base import Codec, Encoded, TransferUnit
 from socsim.codecs.registry import get_codec, parse_codec_text
 from socsim.errors import CodecError
 
@@ -185,3 +185,21 @@ def check_config_roundtrip(codec: Codec) -> None:
     assert type(again) is type(codec)
     assert again.key == codec.key
     assert get_codec(*parse_codec_text(codec.key)).key == codec.key
+
+
+def bitstring(*fields: str) -> str:
+    """Concatenate fields written as '0'/'1' strings (spaces allowed for readability)."""
+    return "".join(fields).replace(" ", "")
+
+
+def check_golden(codec: Codec, values: list[int] | np.ndarray, bits: str) -> None:
+    """``values`` encode to exactly ``bits`` (MSB first, last byte zero-padded) and decode back."""
+    values = as_input(codec, np.asarray(values, dtype=np.int16))
+    assert set(bits) <= {"0", "1"}
+    padded = bits + "0" * (-len(bits) % 8)
+    payload = bytes(int(padded[i : i + 8], 2) for i in range(0, len(padded), 8))
+    enc = codec.encode(values)
+    assert enc.nbits == len(bits)
+    assert enc.payload == payload, f"\n got {np.unpackbits(np.frombuffer(enc.payload, np.uint8))[: enc.nbits]}"
+    assert codec.size_bits(values) == len(bits)
+    np.testing.assert_array_equal(codec.decode(Encoded(payload, len(bits)), values.shape), values)

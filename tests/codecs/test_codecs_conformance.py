@@ -27,7 +27,7 @@ IDS = [get_codec(name, params).key for name, params in VARIANTS]
 ADVERSARIAL = adversarial_arrays()
 
 
-@pytest.fixture(params=VARIANTS, ids=IDS)
+@pytest.fixture(scope="module", params=VARIANTS, ids=IDS)
 def codec(request):
     name, params = request.param
     return get_codec(name, params)
@@ -42,13 +42,13 @@ def test_adversarial_arrays(codec, case):
     check_array(codec, case[1])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(values=int16_arrays())
 def test_hypothesis_arrays(codec, values):
     check_array(codec, values)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(fmap=feature_maps())
 def test_unit_sizes_match_units_encoded_alone(codec, fmap):
     for unit in units_for(codec):
