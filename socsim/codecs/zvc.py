@@ -55,9 +55,12 @@ class ZvcCodec(Codec):
         seq = words.tolist()
         mask_at = []  # index of each block's first mask word
         k = 0
-        for _ in range(blocks):
-            mask_at.append(k)
-            k += 2 + ((seq[k] << 16) | seq[k + 1]).bit_count()
+        try:
+            for _ in range(blocks):
+                mask_at.append(k)
+                k += 2 + ((seq[k] << 16) | seq[k + 1]).bit_count()
+        except IndexError:
+            raise ValueError(f"zvc bitstream of {words.size} words ends inside block {len(mask_at) - 1}") from None
         if k != words.size:
             raise ValueError(f"zvc bitstream has {words.size} words, its blocks use {k}")
         mask_at = np.array(mask_at, dtype=np.int64)

@@ -56,3 +56,9 @@ def test_decode_refuses_a_stream_of_the_wrong_length():
     enc = ZvcCodec().encode(np.array([1, 0, 2], np.int16))
     with pytest.raises(ValueError):
         ZvcCodec().decode(Encoded(enc.payload + bytes(2), enc.nbits + 16), (3,))
+
+
+def test_decode_refuses_a_truncated_stream():
+    enc = ZvcCodec().encode(np.array([1] * 40, np.int16))
+    with pytest.raises(ValueError, match="ends inside block 1"):
+        ZvcCodec().decode(Encoded(enc.payload[:70], 70 * 8), (40,))
