@@ -104,8 +104,10 @@ class Codec(ABC):
     def worst_case_bits(self, shape: tuple[int, ...]) -> int:
         """Largest size in bits over every int16 input of ``shape``."""
 
-    def check_unit(self, unit: TransferUnit) -> None:
-        """Raise CodecError if this codec cannot compress units of this kind (default: all fine)."""
+    def for_layer(self, layer: str) -> "Codec":
+        """The codec to use on the output of ``layer`` (per-layer codecs such as learned DCT masks
+        override this; the default is the same codec for every layer)."""
+        return self
 
     def batch_size_bits(self, units: np.ndarray) -> np.ndarray:
         """Sizes in bits of each row of a 2-D int16 array of equal-length units (int64 array)."""

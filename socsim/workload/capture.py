@@ -210,6 +210,11 @@ class _Open:
     kernel: tuple[int, int]
     cpg: int
     value: torch.Tensor
+    value_node: torch.fx.Node | None = None
+    """The traced node whose output is the layer's map (the last fused elementwise op)."""
+    view_only: bool = True
+    """Whether the nodes after value_node only reshape it (flatten/view), so a changed map can be
+    propagated by reshaping it."""
     fused: list[str] = field(default_factory=list)
 
 
@@ -220,9 +225,15 @@ def _layer_name(layer: "_Open | str") -> str:
 class _Runner(torch.fx.Interpreter):
     """Interprets the traced model, grouping nodes into layers and finalizing each layer's map."""
 
-    def __init__(self, gm: torch.fx.GraphModule, on_layer: Callable[[_Open], None]):
+    def __init__(
+        self,
+        gm: torch.fx.GraphModule,
+        on_layer: Callable[[_Open], None],
+        transform: Callable[[str, torch.Tensor], torch.Tensor | None] | None = None,
+    ):
         super().__init__(gm, garbage_collect_values=True)
         self.on_layer = on_layer
+        self.transform = transform
         self.layer_of: dict[torch.fx.Node, _Open | str] = {}
         self.names: set[str] = set()
 
@@ -252,6 +263,10 @@ class _Runner(torch.fx.Interpreter):
             src_layer.fused.append(str(n.target) if n.op == "call_module" else n.name)
             if kind == "fuse" and result.dim() == src_layer.value.dim():
                 src_layer.value = result
+                src_layer.value_node = n
+                src_layer.view_only = True
+            elif kind == "reshape" and n.target in ("permute", "transpose"):
+                src_layer.view_only = False
             if isinstance(module, (nn.BatchNorm2d, nn.BatchNorm1d)):
                 src_layer.weight_values += module.num_features  # folded into a bias per channel
         else:
@@ -261,15 +276,30 @@ class _Runner(torch.fx.Interpreter):
             tensors = [self.env[a] for a in srcs]
             macs, ops, wv, kernel, cpg = _module_costs(module, kind, tensors, result)
             base = str(n.target) if n.op == "call_module" else n.name
-            layer = _Open(self._unique(base), kind, tuple(dict.fromkeys(inputs)), macs, ops, wv, kernel, cpg, result)
+            layer = _Open(self._unique(base), kind, tuple(dict.fromkeys(inputs)), macs, ops, wv, kernel, cpg, result, n)
             self.layer_of[n] = layer
         layer = self.layer_of[n]
         users = list(n.users)
         continues = len(users) == 1 and self._fusable(users[0])
         if not continues:
             self.on_layer(layer)
+            if self.transform is not None:
+                result = self._transformed(n, layer, result)
             layer.value = None  # release the map as soon as it is reduced
         return result
+
+    def _transformed(self, n: torch.fx.Node, layer: _Open, result: torch.Tensor) -> torch.Tensor:
+        """The node's output after ``transform`` replaced the layer's map (e.g. by decode∘encode)."""
+        new = self.transform(layer.name, layer.value)
+        if new is None:
+            return result
+        if n is layer.value_node:
+            return new
+        if layer.view_only:
+            return new.reshape(result.shape)
+        from socsim.errors import WorkloadError
+
+        raise WorkloadError(f"layer {layer.name!r}: its map is permuted before use; cannot substitute it")
 
     def _fusable(self, user: torch.fx.Node) -> bool:
         """Whether ``user`` would be fused into the layer of its single tensor input."""
@@ -335,11 +365,14 @@ def capture(
     headroom_bits: int = 0,
     on_progress: Callable[[int, str], None] | None = None,
     keep_maps: bool = False,
+    transform: Callable[[str, torch.Tensor], torch.Tensor | None] | None = None,
 ) -> Capture:
     """Run ``model`` on each input (1×3×H×W float tensors), returning the graph and map statistics.
 
     ``on_progress(frame, layer_name)`` is called after each layer; ``keep_maps`` additionally keeps
-    every quantized map in ``Capture.maps`` (small models only: tests and accuracy studies).
+    every quantized map in ``Capture.maps`` (small models only: tests and accuracy studies);
+    ``transform(layer_name, output)`` may return a replacement for a layer's output map that the
+    rest of the network then uses (e.g. its codec round trip, for accuracy studies).
     """
     gm = trace(model)
     frac_bits: dict[str, int] = {}
@@ -367,7 +400,7 @@ def capture(
                 q, sat = quantize(v.reshape(shape), frac_bits[lay.name])
                 ms = MapStats(elements=q.size, zeros=int(q.size - np.count_nonzero(q)), saturated=sat)
                 for codec in codecs:
-                    ms.unit_bits[codec.key] = codec.unit_sizes_bits(q, unit)
+                    ms.unit_bits[codec.key] = codec.for_layer(lay.name).unit_sizes_bits(q, unit)
                 stats[lay.name] = ms
                 if keep_maps:
                     frame_maps[lay.name] = q
@@ -375,7 +408,7 @@ def capture(
                     on_progress(index, lay.name)
 
             layers_by_name: dict[str, Layer] = {layer.name: layer for layer in layers}
-            runner = _Runner(gm, on_layer)
+            runner = _Runner(gm, on_layer, transform)
             runner.run(x)
             if not first and set(stats) != set(frac_bits):
                 raise RuntimeError("the traced graph produced different layers on different frames")

@@ -119,3 +119,24 @@ def test_every_registry_model_traces_and_sees_all_convs():
         cap = capture(model, [torch.randn(1, 3, size, size)], [], TransferUnit())
         n_convs = sum(isinstance(m, (nn.Conv2d, nn.Linear)) for m in model.modules())
         assert sum(layer.kind in ("conv", "fc") for layer in cap.graph.layers) == n_convs, name
+
+
+def test_transform_replaces_layer_outputs_downstream():
+    torch.manual_seed(0)
+    model, xs, _ = run_skip(keep_maps=False)
+    zeroed = []
+
+    def zero_c2(name, value):
+        if name == "c2":
+            zeroed.append(name)
+            return torch.zeros_like(value)
+        return None
+
+    cap = capture(model, xs, [], TransferUnit(), keep_maps=True, transform=zero_c2)
+    assert zeroed == ["c2"]
+    # add = relu(c2) + c1 with c2's map replaced by zeros: add's map is c1's output.
+    with torch.inference_mode():
+        y = model.r1(model.b1(model.c1(xs[0])))
+    f = cap.frac_bits["add"]
+    expect = np.clip(np.round(y[0].numpy().astype(np.float64) * 2.0**f), -32768, 32767).astype(np.int16)
+    assert np.array_equal(cap.maps[0]["add"], expect)
