@@ -94,6 +94,65 @@ def run(
     )
 
 
+@app.command()
+def sweep(
+    sweep_file: Path = typer.Argument(..., help="Sweep YAML file (a base scenario plus a grid of overrides)."),
+    executor: str = typer.Option("local", "--executor", help="local (process pool) or dask (dask.distributed)."),
+    workers: int = typer.Option(2, "--workers", help="Parallel points (processes, or dask threads)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of a running dask scheduler."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Sweep folder (default results/sweeps/<name>)."),
+) -> None:
+    """Run one `socsim run` per point of a sweep; gather a table (CSV/Parquet) and a plot."""
+    from rich.table import Table
+
+    from socsim.sweep import Sweep, plot_metric, run_sweep, write_table
+
+    try:
+        if workers < 1:
+            raise SocsimError(f"--workers={workers}: must be at least 1")
+        sw = Sweep(sweep_file)
+        target = out_dir if out_dir is not None else Path("results") / "sweeps" / sw.spec.name
+        bar = _PointsBar() if err.is_terminal else None
+        try:
+            rows = run_sweep(sw, target, executor, workers, scheduler, bar.update if bar else None)
+        finally:
+            if bar:
+                bar.close()
+        written = write_table(rows, target)
+        plot = plot_metric(rows, sw.spec, target)
+    except SocsimError as exc:
+        _fail(exc)
+    table = Table(title=f"sweep {sw.spec.name}: {len(rows)} points")
+    for col in rows[0]:
+        table.add_column(col, justify="left" if not isinstance(rows[0][col], (int, float)) else "right")
+    for r in rows:
+        table.add_row(*[f"{v:.4g}" if isinstance(v, float) else str(v) for v in r.values()])
+    out.print(table)
+    files = [str(p) for p in written] + ([str(plot)] if plot else [])
+    out.print(f"wrote {', '.join(files)}", highlight=False)
+
+
+class _PointsBar:
+    """A rich progress bar over sweep points."""
+
+    def __init__(self):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            console=err, transient=True)
+        self.task = None
+
+    def update(self, done: int, total: int) -> None:
+        if self.task is None:
+            self.bar.start()
+            self.task = self.bar.add_task("", total=total)
+        self.bar.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.task is not None:
+            self.bar.stop()
+
+
 class _Progress:
     """A rich progress bar over frames, showing the layer being captured."""
 
