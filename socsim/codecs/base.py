@@ -76,6 +76,8 @@ class Codec(ABC):
     lossless: ClassVar[bool]
     planar: ClassVar[bool] = False
     """True when the codec needs the (..., H, W) layout (tiles) rather than the flat value stream."""
+    fixed_size: ClassVar[bool] = False
+    """True when the size depends on the shape only (a guaranteed size, the DCT family)."""
     Params: ClassVar[type[CodecParams]] = CodecParams
 
     def __init__(self, params: CodecParams | None = None):
@@ -128,6 +130,36 @@ class Codec(ABC):
             return np.zeros(0, dtype=np.int64)
         sizes = np.concatenate([self.batch_size_bits(b) for b in blocks])
         return sizes if order is None else sizes[order]
+
+
+    def unit_worst_case_bits(self, shape: tuple[int, int, int], unit: TransferUnit) -> np.ndarray:
+        """Largest size in bits each transfer unit of a C×H×W map can take, in DMA order.
+
+        Fixed-size codecs size an all-zero map (their size never depends on the data); others take
+        ``worst_case_bits`` of each unit's shape. Planar codecs whose size depends on the data must
+        override this for 'chunk' units.
+        """
+        self.check_unit(unit)
+        zeros = np.zeros(shape, dtype=np.int16)
+        if self.fixed_size:
+            return self.unit_sizes_bits(zeros, unit)
+        c, h, w = shape
+        if self.planar:
+            if unit.kind == "chunk":
+                raise CodecError(f"codec {self.codec_id!r}: no worst case for 'chunk' transfer units")
+            if unit.kind == "map":
+                return np.array([self.worst_case_bits((c, h, w))], dtype=np.int64)
+            if unit.kind == "channel":
+                return np.full(c, self.worst_case_bits((h, w)), dtype=np.int64)
+        blocks, order = split_units(zeros, unit)
+        if not blocks:
+            return np.zeros(0, dtype=np.int64)
+        if self.planar:  # rows: full bands of unit.rows rows, then the tail band of each plane
+            sizes = [np.full(b.shape[0], self.worst_case_bits((b.shape[1] // w, w)), dtype=np.int64) for b in blocks]
+        else:
+            sizes = [np.full(b.shape[0], self.worst_case_bits((b.shape[1],)), dtype=np.int64) for b in blocks]
+        out = np.concatenate(sizes)
+        return out if order is None else out[order]
 
 
 def split_units(fmap: np.ndarray, unit: TransferUnit) -> tuple[list[np.ndarray], np.ndarray | None]:

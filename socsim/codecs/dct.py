@@ -31,6 +31,9 @@ Each chunk is encoded on its own with its own header; tiles cross plane borders 
 
 The transform is one matrix product per batch of tiles with the Kronecker form of D ⊗ D reduced
 to the kept coefficients: the same numbers as D T Dᵀ, without computing the pruned ones.
+
+Subclasses may keep another set of coefficients by overriding ``kept_count`` and
+``kept_indices`` (``dct-adaptive``: a learned mask per layer); everything else stays as above.
 """
 
 from __future__ import annotations
@@ -79,7 +82,17 @@ class DctCodec(Codec):
     codec_id = "dct"
     lossless = False
     planar = True
+    fixed_size = True
     Params = DctParams
+
+    @property
+    def kept_count(self) -> int:
+        """Coefficients stored per tile (count)."""
+        return self.params.keep
+
+    def kept_indices(self, n: int) -> tuple[int, ...]:
+        """Flat indices i * n + j of the kept coefficients of an n×n tile, in stream order."""
+        return _zigzag_prefix(n, self.params.keep)
 
     def tile_size(self, h: int, w: int) -> int:
         """The tile edge used for planes of h×w values."""
@@ -110,8 +123,8 @@ class DctCodec(Codec):
     def encode_tiles(self, tiles: np.ndarray) -> Encoded:
         """Bitstream of a stack of int16 tiles (count, n, n): header, then kept coefficients."""
         count, n, _ = tiles.shape
-        keep = self.params.keep
-        coefs = _products(tiles.reshape(count, n * n), _basis(n, keep))
+        keep = self.kept_count
+        coefs = _products(tiles.reshape(count, n * n), coefficient_basis(n, self.kept_indices(n)))
         e = scale_exponent(max(-coefs.min(), coefs.max()) if count else 0.0)
         q = np.empty((count, keep), dtype=">i2")
         for s in range(0, count, _TILES_PER_STEP):
@@ -122,14 +135,14 @@ class DctCodec(Codec):
 
     def decode_tiles(self, encoded: Encoded, count: int, n: int) -> np.ndarray:
         """int16 tiles (count, n, n) rebuilt from a bitstream of ``encode_tiles``."""
-        keep = self.params.keep
+        keep = self.kept_count
         if encoded.nbits != HEADER_BITS + COEF_BITS * keep * count:
             raise ValueError(
                 f"dct bitstream has {encoded.nbits} bits, {count} tiles need {HEADER_BITS + COEF_BITS * keep * count}"
             )
         e = int(np.frombuffer(encoded.payload, dtype=np.int8, count=1)[0])
         q = np.frombuffer(encoded.payload, dtype=">i2", count=count * keep, offset=1).reshape(count, keep)
-        pixels = _products(q, _basis(n, keep).T)
+        pixels = _products(q, coefficient_basis(n, self.kept_indices(n)).T)
         np.multiply(pixels, 2.0**e, out=pixels)  # exact: a power of two, and the transform is linear
         return np.clip(np.rint(pixels, out=pixels), -32768, 32767).astype(np.int16).reshape(count, n, n)
 
@@ -148,7 +161,7 @@ class DctCodec(Codec):
         return self.worst_case_bits(np.shape(values))
 
     def worst_case_bits(self, shape: tuple[int, ...]) -> int:
-        return HEADER_BITS + COEF_BITS * self.params.keep * self.tile_count(tuple(shape))
+        return HEADER_BITS + COEF_BITS * self.kept_count * self.tile_count(tuple(shape))
 
     def batch_size_bits(self, units: np.ndarray) -> np.ndarray:
         raise ValueError("dct needs the (..., H, W) layout of a map: use unit_sizes_bits")
@@ -170,7 +183,7 @@ class DctCodec(Codec):
         c, h, w = fmap.shape
         n = self.tile_size(h, w)
         th, tw = -(-h // n), -(-w // n)
-        per_tile = COEF_BITS * self.params.keep
+        per_tile = COEF_BITS * self.kept_count
         if unit.kind == "map":
             return np.array([HEADER_BITS + per_tile * c * th * tw], dtype=np.int64)
         if unit.kind == "channel":
@@ -211,15 +224,35 @@ def zigzag(n: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=None)
-def _basis(n: int, keep: int) -> np.ndarray:
-    """Matrix (n*n, keep) mapping a flattened tile to its first ``keep`` coefficients."""
+def dct_matrix(n: int) -> np.ndarray:
+    """The orthonormal DCT-II matrix D (n×n, read-only): the coefficients of a tile T are D T Dᵀ."""
     k = np.arange(n)
     d = np.sqrt(2.0 / n) * np.cos(np.pi * (2 * k[None, :] + 1) * k[:, None] / (2 * n))
     d[0] /= np.sqrt(2.0)
+    d.flags.writeable = False
+    return d
+
+
+@lru_cache(maxsize=None)
+def coefficient_basis(n: int, indices: tuple[int, ...]) -> np.ndarray:
+    """Matrix (n*n, len(indices)) mapping a flattened tile to its coefficients at the flat
+    indices i * n + j, in that order."""
+    d = dct_matrix(n)
     # kron(D, D)[i*n+j, x*n+y] = D[i, x] D[j, y], so kron(D, D) @ T.ravel() = (D T Dᵀ).ravel().
-    basis = np.ascontiguousarray(np.kron(d, d)[zigzag(n)[:keep]].T)
+    basis = np.ascontiguousarray(np.kron(d, d)[list(indices)].T)
     basis.flags.writeable = False
     return basis
+
+
+@lru_cache(maxsize=None)
+def _zigzag_prefix(n: int, keep: int) -> tuple[int, ...]:
+    """The first ``keep`` flat indices of ``zigzag(n)``."""
+    return tuple(int(k) for k in zigzag(n)[:keep])
+
+
+def _basis(n: int, keep: int) -> np.ndarray:
+    """Matrix (n*n, keep) mapping a flattened tile to its first ``keep`` coefficients."""
+    return coefficient_basis(n, _zigzag_prefix(n, keep))
 
 
 def _products(rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
