@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Optional
 
@@ -18,6 +19,14 @@ app = typer.Typer(
     help="socsim: does a CNN meet its frame deadline on this SoC, with this codec, among other masters?",
 )
 out = Console()
+
+
+class Fidelity(str, Enum):
+    """The two fidelities of the SoC model (socsim.soc.system)."""
+
+    fast = "fast"
+    burst = "burst"
+
 err = Console(stderr=True)
 
 
@@ -56,6 +65,7 @@ def run(
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Result folder (default results/<scenario>)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Capture activations again even if cached."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
+    fidelity: Fidelity = typer.Option(Fidelity.fast, "--fidelity", help="SoC model: fast (fluid shares) or burst (every bus burst an event; slow)."),
 ) -> None:
     """Simulate the scenario and print per-layer and per-frame tables; write result.json."""
     from socsim.report.export import write_result
@@ -66,7 +76,8 @@ def run(
         s = _load(scenario, frames, seed)
         progress = _progress_callback(quiet)
         try:
-            output = run_scenario(s, progress=progress.update if progress else None, use_cache=not no_cache)
+            output = run_scenario(s, progress=progress.update if progress else None, use_cache=not no_cache,
+                                  fidelity=fidelity.value)
         finally:
             if progress:
                 progress.close()
@@ -183,6 +194,119 @@ class _Progress:
 
 def _progress_callback(quiet: bool) -> _Progress | None:
     return None if quiet or not err.is_terminal else _Progress()
+
+
+workload_app = typer.Typer(no_args_is_help=True, help="Inspect a workload without running a scenario.")
+app.add_typer(workload_app, name="workload")
+
+
+@workload_app.command("summary")
+def workload_summary(
+    model: str = typer.Argument(..., help="Model name (e.g. vgg16, fcn8s) or package.module:factory."),
+    input_hw: Optional[str] = typer.Option(None, "--input", help="Input HEIGHTxWIDTH (default: the paper's)."),
+    json_path: Optional[Path] = typer.Option(None, "--json", help="Also write the table as JSON here."),
+    plot_path: Optional[Path] = typer.Option(None, "--plot", help="Write the per-layer relative size plot (PNG)."),
+) -> None:
+    """Per-layer and total 16-bit weight and activation sizes, beside the paper's Table I."""
+    import json
+
+    from socsim.report.export import write_text
+    from socsim.workload import summary as S
+
+    try:
+        height, width = S.parse_hw(input_hw) if input_hw is not None else (None, None)
+        s = S.summarize(model, height, width)
+        if json_path is not None:
+            write_text(json_path, json.dumps(S.as_json(s), indent=2) + "\n", "--json")
+        if plot_path is not None:
+            S.plot_relative(s, plot_path)
+    except SocsimError as exc:
+        _fail(exc)
+    for renderable in S.renderables(s):
+        out.print(renderable)
+    written = [str(p) for p in (json_path, plot_path) if p is not None]
+    if written:
+        out.print(f"wrote {', '.join(written)}", highlight=False)
+
+
+@app.command()
+def accuracy(
+    model: str = typer.Argument(..., help="Model name, e.g. mobilenet_v2 or craft."),
+    codecs: str = typer.Option("none,rle,spm,dct:keep=21", "--codecs", help="Codecs, comma-separated ('dct:n=auto,keep=21' keeps its parameters; ';' also separates)."),
+    weights: str = typer.Option("trained", "--weights", help="'trained', 'random' or a state_dict file."),
+    images: Optional[str] = typer.Option(None, "--images", help="Image sources, comma-separated: skimage, skimage:<name>, files, folders, or skimage-text (text mosaics; CRAFT's default)."),
+    input_size: Optional[str] = typer.Option(None, "--input", help="Input size HxW in pixels (default: the model's)."),
+    frames: int = typer.Option(16, "--frames", help="Number of inputs."),
+    sweep_k: Optional[str] = typer.Option(None, "--sweep-k", help="Also run the sweep codec at these keep values, e.g. 6,10,15,21,28,36."),
+    sweep_base: str = typer.Option("dct:n=auto", "--sweep-base", help="Codec the --sweep-k values are applied to."),
+    unit: str = typer.Option("map", "--unit", help="Transfer unit each encode covers: map (one scale per layer) or channel."),
+    seed: int = typer.Option(0, "--seed", help="Seed for random weights and input crops."),
+    raw_output: bool = typer.Option(False, "--raw-output", help="Store the network's output layer as plain 16-bit, not with the codec."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Output folder (default results/accuracy/<model>)."),
+) -> None:
+    """Accuracy cost of codecs: run MODEL with each codec's round trip on every layer, compare with the uncompressed model."""
+    from socsim.accuracy.harness import evaluate, parse_ints, parse_size, split_codec_list, sweep_texts
+    from socsim.accuracy.report import summary_table, write_outputs
+
+    try:
+        given = split_codec_list(codecs)
+        texts = given + (sweep_texts(sweep_base, parse_ints(sweep_k, "--sweep-k")) if sweep_k else [])
+        height, width = parse_size(input_size) if input_size else (None, None)
+        items = [i.strip() for i in images.split(",") if i.strip()] if images else None
+        report = evaluate(model, texts, weights, items, height, width, frames, seed, unit, raw_output=raw_output)
+        target = out_dir if out_dir is not None else Path("results") / "accuracy" / model
+        written = write_outputs(report, target, [t for t in given if t != "none"] or None)
+    except SocsimError as exc:
+        _fail(exc)
+    out.print(summary_table(report))
+    out.print(f"weights: {report.weights}; output layer {report.output_layer}", highlight=False)
+    out.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False)
+
+
+@app.command("train-masks")
+def train_masks(
+    model: str = typer.Argument(..., help="Model name, e.g. mobilenet_v2 or craft."),
+    target_reduction: float = typer.Option(..., "--target-reduction", help="Overall nominal reduction to meet, a fraction, e.g. 0.671875 (= 1 - 21/64) or 0.6719."),
+    weights: str = typer.Option("trained", "--weights", help="'trained', 'random' or a state_dict file."),
+    input_size: Optional[str] = typer.Option(None, "--input", help="Training input HxW in pixels (default: 224x224 for classifiers, 256x256 crops for dense nets)."),
+    images: Optional[str] = typer.Option(None, "--images", help="Image sources, comma-separated: skimage, skimage:<name>, files, folders, or skimage-text (text mosaics; CRAFT's default)."),
+    frames: int = typer.Option(16, "--frames", help="Training inputs (count)."),
+    epochs: int = typer.Option(40, "--epochs", help="Passes over the training inputs."),
+    lr: float = typer.Option(0.01, "--lr", help="Adam learning rate of the attenuation matrices."),
+    n: int = typer.Option(8, "--n", help="Tile edge of the masks: 8 or 7."),
+    batch: int = typer.Option(8, "--batch", help="Inputs per training step."),
+    out_path: Path = typer.Option(Path("masks.json"), "--out", help="Masks file to write (JSON, for codec dct-adaptive)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of input crops, random weights and batch order."),
+    threads: int = typer.Option(2, "--threads", help="torch CPU threads."),
+) -> None:
+    """Learn per-layer DCT masks for dct-adaptive (frozen network, attenuation trained by backpropagation)."""
+    from socsim.training import masks as T
+
+    try:
+        height, width = T.parse_input_size(input_size) if input_size else (None, None)
+        T.check_options(target_reduction, n, frames, epochs, batch, lr)
+        import torch
+
+        torch.set_num_threads(threads)
+        result = T.train_masks(
+            model, target_reduction, weights, [i.strip() for i in images.split(",") if i.strip()], frames,
+            height, width, epochs, lr, n, batch, seed, Path.cwd(),
+            progress=lambda e, total, loss: err.print(f"epoch {e}/{total}: loss {loss:.5f}", highlight=False),
+        )
+        T.write_masks(out_path, result.text)
+    except SocsimError as exc:
+        _fail(exc)
+    out.print(T.kept_table(result))
+    tr, sel = result.training, result.selection
+    out.print(f"trained on: {result.trained_on}", highlight=False)
+    out.print(
+        f"loss (task + penalty) {sum(tr.initial):.5f} -> {sum(tr.final):.5f} in {tr.seconds:.1f} s; "
+        f"threshold a_th {sel.threshold:.4f}",
+        highlight=False,
+    )
+    out.print(
+        f"achieved reduction {sel.achieved:.2%} (target {target_reduction:.2%}); wrote {out_path}", highlight=False
+    )
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import operator
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -187,14 +188,55 @@ def frac_bits_for(max_abs: float, headroom: int = 0) -> int:
     return f - headroom
 
 
+QUANTIZE_CHUNK_VALUES = 1 << 16
+"""Values quantized per step (256 KiB of float32): each chunk's scale, round, range check, clamp and
+conversion run while it sits in the core's L2 cache, and no full-size float temporary is made."""
+
+
+@contextmanager
+def _one_thread():
+    """Run torch single-threaded inside the block, restoring the thread count after it.
+
+    Per-chunk operations are too small to share: with several threads each one ends in a barrier,
+    and on a busy machine every barrier waits for a descheduled thread (10 ms each, measured).
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
 def quantize(x: torch.Tensor, frac_bits: int) -> tuple[np.ndarray, int]:
     """x as int16 fixed point with ``frac_bits`` fraction bits (round half to even, saturating),
-    and the number of saturated values; works in place on a scaled copy of x."""
-    q = torch.mul(x, 2.0**frac_bits)
-    q.round_()
-    saturated = int(torch.count_nonzero(q > INT16_MAX)) + int(torch.count_nonzero(q < INT16_MIN))
-    q.clamp_(INT16_MIN, INT16_MAX)
-    return q.to(torch.int16).numpy(), saturated
+    and the number of saturated values; same shape as x."""
+    flat = x.reshape(-1)
+    out = torch.empty(flat.numel(), dtype=torch.int16)
+    buf = torch.empty(min(flat.numel(), QUANTIZE_CHUNK_VALUES), dtype=x.dtype)
+    scale = 2.0**frac_bits
+    saturated = 0
+    with _one_thread():
+        for start in range(0, flat.numel(), QUANTIZE_CHUNK_VALUES):
+            chunk = flat[start : start + QUANTIZE_CHUNK_VALUES]
+            q = buf[: chunk.numel()]
+            torch.mul(chunk, scale, out=q)
+            q.round_()
+            low, high = torch.aminmax(q)
+            # Invariant: a chunk needs counting and clamping only if its range leaves int16's.
+            if low < INT16_MIN or high > INT16_MAX:
+                saturated += int(torch.count_nonzero(q > INT16_MAX)) + int(torch.count_nonzero(q < INT16_MIN))
+                q.clamp_(INT16_MIN, INT16_MAX)
+            out[start : start + chunk.numel()].copy_(q)
+    return out.reshape(x.shape).numpy(), saturated
+
+
+def max_abs(x: torch.Tensor) -> float:
+    """Largest |x| (0.0 for an empty tensor) in one pass, without an |x| temporary."""
+    if x.numel() == 0:
+        return 0.0
+    low, high = torch.aminmax(x)
+    return max(-float(low), float(high))
 
 
 @dataclass
@@ -346,6 +388,27 @@ def layer_graph(model: nn.Module, height: int, width: int, channels: int = 3) ->
     return LayerGraph(layers, input_shape)
 
 
+def layer_map_nodes(model: nn.Module, height: int, width: int, channels: int = 3) -> dict[str, str]:
+    """Layer name → name of the traced node whose output is that layer's map (the one ``capture``'s
+    ``transform`` replaces), from a shape-only pass like ``layer_graph``.
+
+    ``trace(model)`` names nodes the same way on every call, so a caller can find these nodes in
+    its own trace and insert modules after them: e.g. a differentiable stand-in for a codec, which
+    ``capture`` cannot train since it runs under ``torch.inference_mode``.
+    """
+    import copy
+
+    gm = trace(copy.deepcopy(model).to("meta"))
+    nodes: dict[str, str] = {}
+
+    def on_layer(lay: _Open) -> None:
+        nodes[lay.name] = lay.value_node.name
+
+    with torch.inference_mode():
+        _Runner(gm, on_layer).run(torch.empty(1, channels, height, width, device="meta"))
+    return nodes
+
+
 def trace(model: nn.Module) -> torch.fx.GraphModule:
     """The model traced by torch.fx (raises a one-line WorkloadError if it cannot be traced)."""
     from socsim.errors import WorkloadError
@@ -392,7 +455,7 @@ def capture(
             def on_layer(lay: _Open) -> None:
                 v = lay.value.detach()
                 if first:
-                    frac_bits[lay.name] = frac_bits_for(float(v.abs().max()) if v.numel() else 0.0, headroom_bits)
+                    frac_bits[lay.name] = frac_bits_for(max_abs(v), headroom_bits)
                     layer = _make_layer(lay, v, layers_by_name, input_shape)
                     layers.append(layer)
                     layers_by_name[lay.name] = layer

@@ -76,17 +76,23 @@ class InputImage:
 
 
 def _rgb(img: np.ndarray) -> np.ndarray:
+    """Any decoded image as H×W×3 uint8: bool → 0/255, 16-bit → top 8 bits (rounded), floats in
+    [0, 1] scaled by 255, grey (with or without alpha) replicated, alpha dropped."""
     img = np.asarray(img)
+    if img.ndim not in (2, 3) or img.size == 0 or (img.ndim == 3 and img.shape[2] not in (1, 2, 3, 4)):
+        raise ValueError(f"not a 2-D grey or colour image (array shape {img.shape})")
     if img.dtype != np.uint8:
         if img.dtype == bool:
             img = img.astype(np.uint8) * 255
+        elif img.dtype == np.uint16:
+            img = np.round(img.astype(np.float64) / 257.0).astype(np.uint8)
         else:
             scale = 255.0 if img.max() <= 1.0 else 1.0
             img = np.clip(img.astype(np.float64) * scale, 0, 255).astype(np.uint8)
     if img.ndim == 2:
-        img = np.repeat(img[:, :, None], 3, axis=2)
-    if img.shape[2] == 4:
-        img = img[:, :, :3]
+        img = img[:, :, None]
+    if img.shape[2] in (2, 4):
+        img = img[:, :, : img.shape[2] - 1]  # drop alpha
     if img.shape[2] == 1:
         img = np.repeat(img, 3, axis=2)
     return np.ascontiguousarray(img)
@@ -110,8 +116,9 @@ def _file(path: Path) -> SourceImage:
 
     try:
         return SourceImage(str(path), _rgb(skimage.io.imread(path)))
-    except (OSError, ValueError) as exc:
-        raise WorkloadError(f"workload.images={str(path)!r}: cannot read image ({exc})") from None
+    except Exception as exc:  # decoders raise many types (OSError, ValueError, struct.error, ...) on bad files
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise WorkloadError(f"workload.images={str(path)!r}: cannot read image ({first})") from None
 
 
 def load_sources(specs: list[str], base_dir: Path) -> list[SourceImage]:
@@ -216,6 +223,8 @@ def sources_identity(specs: list[str], base_dir: Path) -> list[str]:
             continue
         p = Path(spec).expanduser()
         p = p if p.is_absolute() else base_dir / p
+        if not p.exists():
+            raise WorkloadError(f"workload.images={spec!r}: file or folder not found")
         files = sorted(f for f in p.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES) if p.is_dir() else [p]
         for f in files:
             ident.append(f"{f.name}:{_file_sha256(f)}")
