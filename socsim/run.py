@@ -14,13 +14,13 @@ from typing import Any, Callable
 import numpy as np
 
 from socsim import __version__
-from socsim.codecs.base import Codec
-from socsim.codecs.none import NoneCodec
+from socsim.codecs.base import Codec, TransferUnit
 from socsim.codecs.registry import get_codec
 from socsim.scenario import Scenario
-from socsim.soc.accelerator import LayerPlan, plan_layer, tile_count
+from socsim.soc.accelerator import LayerPlan, plan_layer, resident_outputs
+from socsim.soc.dma import CodecEngine
 from socsim.soc.system import SimResult, simulate
-from socsim.units import NS_PER_MS, ns_to_ms
+from socsim.units import BYTES_PER_VALUE, NS_PER_MS, ns_to_ms
 from socsim.workload.activations import Workload, load_workload
 from socsim.workload.graph import INPUT
 
@@ -41,20 +41,66 @@ def unit_bytes(bits: np.ndarray, burst_bytes: int) -> np.ndarray:
     return (nbytes + burst_bytes - 1) // burst_bytes * burst_bytes
 
 
+def raw_unit_bytes(shape: tuple[int, int, int], unit: TransferUnit) -> np.ndarray:
+    """Uncompressed size of every transfer unit of a C×H×W 16-bit map, in DMA order (bytes, int64).
+
+    Mirrors ``socsim.codecs.base.split_units``: map; one plane per channel; bands of ``rows`` rows
+    per plane, then the plane's shorter tail band; ``chunk_bytes`` chunks of the flat map, then the tail.
+    """
+    c, h, w = shape
+    v = BYTES_PER_VALUE
+    if unit.kind == "map":
+        return np.array([c * h * w * v], dtype=np.int64)
+    if unit.kind == "channel":
+        return np.full(c, h * w * v, dtype=np.int64)
+    if unit.kind == "rows":
+        r = min(unit.rows, h)
+        bands, tail = divmod(h, r)
+        plane = [r * w * v] * bands + ([tail * w * v] if tail else [])
+        return np.tile(np.array(plane, dtype=np.int64), c)
+    total = c * h * w * v
+    full, tail = divmod(total, unit.chunk_bytes)
+    return np.array([unit.chunk_bytes] * full + ([tail] if tail else []), dtype=np.int64)
+
+
 def build_plans(scenario: Scenario, workload: Workload, codec: Codec) -> list[list[LayerPlan]]:
-    """Layer plans of every frame: the codec's real per-unit sizes, rounded up to bursts."""
+    """Layer plans of every frame: the codec's real per-unit sizes rounded up to bursts, beside the raw sizes.
+
+    Activation descriptors pass the codec engine unless the codec is 'none'; weights and the
+    network input (written uncompressed by the camera pipeline) bypass it. Output maps that the
+    SRAM residency rule keeps on chip make no DRAM traffic (``socsim.soc.accelerator``).
+    """
     acc = scenario.soc.accelerator
     burst = scenario.soc.dma.burst_bytes
     unit = scenario.codec.transfer_unit
-    # The network input is written by the camera pipeline uncompressed.
-    raw_input = unit_bytes(NoneCodec().unit_sizes_bits(np.zeros(workload.graph.input_shape, np.int16), unit), burst)
+    graph = workload.graph
+    layers = graph.layers
+    coded = codec.codec_id != "none"
+    raw_input = raw_unit_bytes(graph.input_shape, unit)
+    input_units = unit_bytes(raw_input * 8, burst)
+    raw_out = {layer.name: raw_unit_bytes(layer.out_shape, unit) for layer in layers}
+    keep = resident_outputs(layers, {layer.name: graph.consumers(layer.name) for layer in layers}, acc)
+    resident = {layer.name for layer, k in zip(layers, keep) if k}
     plans = []
     for frame_sizes in workload.sizes[codec.key]:
         out_units = {name: unit_bytes(bits, burst) for name, bits in frame_sizes.items()}
         frame_plans = []
-        for layer in workload.graph.layers:
-            ins = [raw_input if src == INPUT else out_units[src] for src in layer.inputs]
-            frame_plans.append(plan_layer(layer, acc, burst, ins, out_units[layer.name]))
+        for i, layer in enumerate(layers):
+            if len(out_units[layer.name]) != len(raw_out[layer.name]):
+                raise ValueError(f"layer {layer.name}: {len(out_units[layer.name])} coded units, "
+                                 f"{len(raw_out[layer.name])} raw units")
+            srcs = [src for src in layer.inputs if src not in resident]
+            ins = [input_units if src == INPUT else out_units[src] for src in srcs]
+            ins_raw = [raw_input if src == INPUT else raw_out[src] for src in srcs]
+            ins_coded = [coded and src != INPUT for src in srcs]
+            pinned = sum(graph[src].ofmap_bytes for src in layer.inputs if src in resident)
+            if keep[i]:
+                pinned += layer.ofmap_bytes
+            streamed = layer.weight_bytes + sum(int(r.sum()) for r in ins_raw) + (0 if keep[i] else layer.ofmap_bytes)
+            frame_plans.append(plan_layer(
+                layer, acc, burst, ins, out_units[layer.name], ins_raw, raw_out[layer.name], ins_coded, coded,
+                resident_output=keep[i], pinned_bytes=pinned, streamed_bytes=streamed,
+            ))
         plans.append(frame_plans)
     return plans
 
@@ -63,8 +109,9 @@ def run_scenario(
     scenario: Scenario,
     progress: Callable[[int, int, str], None] | None = None,
     use_cache: bool = True,
+    fidelity: str = "fast",
 ) -> RunOutput:
-    """Run the scenario end to end and return its result document."""
+    """Run the scenario end to end and return its result document (``fidelity``: 'fast' or 'burst')."""
     seconds: dict[str, float] = {}
     codec = get_codec(scenario.codec.name, dict(scenario.codec.params))
     t0 = time.perf_counter()
@@ -75,7 +122,7 @@ def run_scenario(
     plans = build_plans(scenario, workload, codec)
     seconds["plan"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    sim = simulate(scenario, plans)
+    sim = simulate(scenario, plans, fidelity)
     seconds["simulate"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     result = make_result(scenario, workload, codec, plans, sim)
@@ -116,7 +163,7 @@ def make_result(
                 "weight_bytes": layer.weight_bytes,
                 "ifmap_bytes": layer.ifmap_bytes,
                 "ofmap_bytes": layer.ofmap_bytes,
-                "tiles": tile_count(layer, scenario.soc.accelerator),
+                "tiles": len(plans[0][i].tiles),
                 "compute_ns": plans[0][i].compute_ns,
                 "dma_read_bytes": max(r.read_bytes for r in recs),
                 "dma_write_bytes": max(r.write_bytes for r in recs),
@@ -128,11 +175,9 @@ def make_result(
                 "frac_bits": workload.frac_bits[layer.name],
                 "zero_fraction": sum(c[1] for c in counts) / max(1, sum(c[0] for c in counts)),
                 "saturated": sum(c[2] for c in counts),
+                **_layer_soc(scenario, [fp[i] for fp in plans], recs),
             }
         )
-    end = sim.end_ns if sim.end_ns > 0 else 1.0
-    busy = sum(m.busy_ns for m in sim.masters)
-    delivered = sum(m.bytes_delivered for m in sim.masters)
     latencies = [fr["latency_ms"] for fr in frames]
     totals = graph.totals()
     return {
@@ -166,25 +211,76 @@ def make_result(
         },
         "frames": frames,
         "layers": layers,
-        "masters": [
-            {
-                "name": m.name,
-                "bytes_requested": m.bytes_requested,
-                "bytes_delivered": m.bytes_delivered,
-                "busy_ns": m.busy_ns,
-                "achieved_gbps": m.bytes_delivered / end,
-                "latency_ns_p50": m.latency_ns_p50,
-                "latency_ns_p99": m.latency_ns_p99,
-                "latency_ns_max": m.latency_ns_max,
-            }
-            for m in sim.masters
-        ],
-        "bus": {"utilization": busy / end, "peak_gbps": sim.path.bus_gbps},
+        **_soc_result(sim),
+    }
+
+
+def _layer_soc(scenario: Scenario, plans: list[LayerPlan], recs) -> dict[str, Any]:
+    """Per-layer SoC keys: residency, codec engine time and what bounds the layer (max over frames)."""
+    engine = CodecEngine.from_spec(scenario.soc.dma.codec_engine)
+    engine_ns = max((sum(t.coded_raw_bytes() for t in p.tiles) / engine.gbps if engine else 0.0) for p in plans)
+    dma_ns = max(r.dma_busy_ns for r in recs)
+    compute = plans[0].compute_ns
+    candidates = {"compute": compute, "dram": dma_ns, "codec_engine": engine_ns}
+    return {
+        "resident": plans[0].resident_output,
+        "codec_engine_ns": engine_ns,
+        "bottleneck": max(candidates, key=candidates.get),
+    }
+
+
+def _soc_result(sim: SimResult) -> dict[str, Any]:
+    """The masters, bus, dram, codec_engine and sim parts of the result document."""
+    model = sim.path
+    end = sim.end_ns if sim.end_ns > 0 else 1.0
+    busy = sum(m.busy_ns for m in sim.masters)
+    delivered = sum(m.bytes_delivered for m in sim.masters)
+    bursts = sum(m.bursts for m in sim.masters)
+    misses = sum(m.row_misses for m in sim.masters)
+    wc_rate, wc_latency = sim.worst_case_service
+    masters = []
+    for m in sim.masters:
+        data_ns = m.bursts * model.t_burst_ns
+        masters.append({
+            "name": m.name,
+            "kind": m.kind,
+            "bytes_requested": m.bytes_requested,
+            "bytes_delivered": m.bytes_delivered,
+            "requests": m.requests,
+            "busy_ns": m.busy_ns,
+            "achieved_gbps": m.bytes_delivered / end,
+            "peak_fraction": m.bytes_delivered / end / model.dram_gbps,
+            "dram_efficiency": data_ns / m.busy_ns if m.busy_ns > 0 else None,
+            "row_hit_rate": max(0.0, 1.0 - m.row_misses / m.bursts) if m.bursts else None,
+            "turnarounds": m.turnarounds,
+            "envelope": None if m.envelope is None else {"sigma_bytes": m.envelope[0], "rate_gbps": m.envelope[1]},
+            "latency_ns_p50": m.latency_ns_p50,
+            "latency_ns_p99": m.latency_ns_p99,
+            "latency_ns_max": m.latency_ns_max,
+            "underflows": m.underflows,
+            "worst_lateness_ns": m.worst_lateness_ns,
+        })
+    return {
+        "masters": masters,
+        "bus": {"utilization": busy / end, "peak_gbps": model.bus_gbps, "arbitration": sim.arbitration},
         "dram": {
-            "utilization": delivered / (sim.path.dram_gbps * end),
-            "peak_gbps": sim.path.dram_gbps,
-            "latency_ns": sim.path.latency_ns,
+            "utilization": delivered / (model.dram_gbps * end),
+            "peak_gbps": model.dram_gbps,
+            "latency_ns": model.latency_ns,
             "bytes": delivered,
+            "model": model.model,
+            "busy_fraction": busy / end,
+            "efficiency": bursts * model.t_burst_ns / busy if busy > 0 else None,
+            "refresh_fraction": sim.refresh_ns / end,
+            "row_hit_rate": max(0.0, 1.0 - misses / bursts) if bursts else None,
+            "effective_gbps": model.effective_gbps(),
+            "worst_case_service": {"rate_gbps": wc_rate, "latency_ns": wc_latency},
+            "worst_case_service_partitioned": None if sim.worst_case_partitioned is None else dict(
+                zip(("rate_gbps", "latency_ns", "streams", "run_bytes"), sim.worst_case_partitioned)),
         },
-        "sim": {"end_ms": ns_to_ms(sim.end_ns), "events": sim.events, "fidelity": "transfer-unit"},
+        "codec_engine": {"busy_ms": ns_to_ms(sim.engine_busy_ns), "utilization": sim.engine_busy_ns / end},
+        "sim": {
+            "end_ms": ns_to_ms(sim.end_ns), "events": sim.events, "fidelity": sim.fidelity,
+            "frames_end_ms": ns_to_ms(sim.frames_end_ns),
+        },
     }

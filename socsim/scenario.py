@@ -8,6 +8,7 @@ bad value. Paths inside a scenario are relative to the scenario file.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
@@ -16,6 +17,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    NonNegativeFloat,
     NonNegativeInt,
     PositiveFloat,
     PositiveInt,
@@ -47,6 +49,19 @@ class AcceleratorSpec(Spec):
     """On-chip activation and weight buffer, split in two halves for double buffering (KiB)."""
     value_bits: Literal[16] = 16
     """Width of activations and weights (bits); socsim models 16-bit fixed point."""
+    sram_residency: bool = True
+    """Keep an output map on chip when its only consumer is the next layer and it fits (no DRAM traffic; see soc.accelerator)."""
+
+
+class CodecEngineSpec(Spec):
+    """The codec engine in the DMA path: it compresses stores and decompresses loads."""
+
+    bytes_per_cycle: PositiveInt = 64
+    """Throughput on the uncompressed side (bytes per cycle)."""
+    freq_mhz: PositiveFloat = 1000.0
+    """Engine clock (MHz)."""
+    latency_cycles: NonNegativeInt = 32
+    """Pipeline latency added to every compressed transfer unit (cycles)."""
 
 
 class DmaSpec(Spec):
@@ -57,7 +72,30 @@ class DmaSpec(Spec):
     burst_bytes: PositiveInt = 64
     """Bus burst size; every transfer unit is rounded up to whole bursts (bytes)."""
     max_outstanding: PositiveInt = 16
-    """Bursts a channel may have in flight; caps its rate at outstanding·burst/latency (count)."""
+    """Bursts a channel may have in flight; caps its rate at outstanding·burst/round trip (count)."""
+    codec_engine: CodecEngineSpec | None = None
+    """Codec engine between the DMA and the bus; none: compression costs no time (spec or null)."""
+
+
+ARBITRATIONS = ("fifo", "round_robin", "weighted_round_robin", "fixed_priority", "tdma", "budget")
+
+
+class TdmaSpec(Spec):
+    """A TDMA slot table: time is cut in slots and each slot belongs to one master."""
+
+    slot_ns: PositiveFloat
+    """Length of one slot (ns)."""
+    table: Annotated[list[str], Field(min_length=1)]
+    """Owner of each slot in one cycle, by master name ('npu' is the accelerator) (names)."""
+
+
+class BudgetSpec(Spec):
+    """MemGuard-like regulation: a master may move at most its budget per period, then waits."""
+
+    period_ns: PositiveFloat
+    """Regulation period; budgets are replenished at every multiple of it (ns)."""
+    bytes: dict[str, PositiveInt]
+    """Budget per regulated master, by name; unlisted masters are not regulated (bytes per period)."""
 
 
 class BusSpec(Spec):
@@ -67,47 +105,158 @@ class BusSpec(Spec):
     """Data width (bytes per cycle)."""
     freq_mhz: PositiveFloat = 1000.0
     """Bus clock (MHz)."""
-    arbitration: Literal["fifo", "round_robin", "fixed_priority"] = "fifo"
-    """How the bus orders requests of different masters; 'fifo' serves them in arrival order."""
+    arbitration: Literal["fifo", "round_robin", "weighted_round_robin", "fixed_priority", "tdma", "budget"] = "fifo"
+    """Arbiter plug-in by name (see soc.arbitration); 'fifo' serves bursts in arrival order."""
+    priorities: dict[str, int] = {}
+    """fixed_priority: level per master name, lower is served first; unlisted masters follow in order (npu first) (rank)."""
+    weights: dict[str, PositiveInt] = {}
+    """weighted_round_robin: bursts per round per master name; unlisted masters weigh 1 (count)."""
+    tdma: TdmaSpec | None = None
+    """tdma: the slot table (required for arbitration 'tdma')."""
+    budget: BudgetSpec | None = None
+    """budget: period and per-master budgets (required for arbitration 'budget'); others share by round robin."""
+
+    @model_validator(mode="after")
+    def _policy_parameters(self) -> "BusSpec":
+        if self.arbitration == "tdma" and self.tdma is None:
+            raise ValueError("arbitration 'tdma' needs a tdma: {slot_ns, table} entry")
+        if self.arbitration == "budget" and self.budget is None:
+            raise ValueError("arbitration 'budget' needs a budget: {period_ns, bytes} entry")
+        return self
 
 
-DRAM_PRESETS: dict[str, tuple[float, float]] = {
-    # name: (peak GB/s, access latency ns). Peak = data rate (MT/s) × bus width (bytes).
-    # LPDDR4-3200, 4×16-bit channels (64 bit): 3200 MT/s × 8 B = 25.6 GB/s (JESD209-4).
-    "lpddr4-3200": (25.6, 100.0),
-    # LPDDR5-6400, 128-bit (8×16-bit channels, automotive SoCs): 6400 MT/s × 16 B = 102.4 GB/s
-    # (JESD209-5).
-    "lpddr5-6400": (102.4, 110.0),
-    # DDR4-3200, one 64-bit channel: 3200 MT/s × 8 B = 25.6 GB/s (JESD79-4).
-    "ddr4-3200": (25.6, 80.0),
+class DramTimingSpec(Spec):
+    """Reduced DRAM timing: lockstep channels, open-row banks, refresh and bus turnaround (see soc.dram)."""
+
+    channels: PositiveInt
+    """Channels ganged in lockstep; peak bandwidth and row_bytes already include all of them (count)."""
+    banks: PositiveInt
+    """Banks per channel; each traffic stream owns one bank, streams beyond this count share (count)."""
+    row_bytes: PositiveInt
+    """One open row across the lockstep channels: page size × channels (bytes)."""
+    t_cl_ns: NonNegativeFloat
+    """Read latency RL (CAS latency); pipelined, part of latency_ns, not of bus occupancy (ns)."""
+    t_rcd_ns: NonNegativeFloat
+    """ACTIVATE to READ/WRITE delay: the cost of opening a row in a closed bank (ns)."""
+    t_rp_ns: NonNegativeFloat
+    """PRECHARGE period: with t_rcd_ns the cost of a row conflict (ns)."""
+    t_rfc_ns: NonNegativeFloat
+    """All-bank refresh cycle time: the blackout of every refresh; 0 disables refresh (ns)."""
+    t_refi_ns: PositiveFloat
+    """Average refresh interval: one blackout every t_refi_ns (ns)."""
+    t_w2r_ns: NonNegativeFloat
+    """Data-bus gap when reads follow writes: tWTR + RL (ns)."""
+    t_r2w_ns: NonNegativeFloat
+    """Data-bus gap when writes follow reads (ns)."""
+    write_batch_bytes: PositiveInt
+    """Controller write drain: one read→write→read turnaround pair per this many written bytes (bytes)."""
+
+
+@dataclass(frozen=True)
+class DramPreset:
+    """A named DRAM: peak bandwidth, pipeline latency, timing and where the numbers come from."""
+
+    peak_gbps: float
+    """Data rate (MT/s) × interface width (bytes) (GB/s)."""
+    latency_ns: float
+    """Pipeline latency from the end of a data phase to the data at the master, RL included (ns)."""
+    timing: DramTimingSpec
+    """Timing parameters."""
+    source: str
+    """Where each number comes from."""
+
+
+DRAM_PRESETS: dict[str, DramPreset] = {
+    # LPDDR4-3200, 64-bit interface = 4 × x16 channels in lockstep, 8 Gb per channel die.
+    # JESD209-4B (LPDDR4): tCK = 0.625 ns at 3200 MT/s; 8 banks and a 2 KB page per x16 channel
+    # (row 4 × 2 KiB = 8 KiB); tRCD = tRPpb = 18 ns; RL = 28 nCK (no DBI) = 17.5 ns;
+    # tWTR = max(10 ns, 8 nCK) = 10 ns; tRFCab = 280 ns (8 Gb); tREFI = 3.904 µs (≤85 °C).
+    # Peak 3200 MT/s × 8 B = 25.6 GB/s. W→R gap = tWTR + RL = 27.5 ns; R→W gap ≈ 5 ns
+    # (tDQSCK max 3.5 ns + preamble/postamble, estimated from the RD→WR spacing rule).
+    # latency_ns (100 ns) and write_batch_bytes (32 entries × 64 B per channel) are controller
+    # assumptions, not JEDEC numbers.
+    "lpddr4-3200": DramPreset(
+        25.6, 100.0,
+        DramTimingSpec(channels=4, banks=8, row_bytes=8192, t_cl_ns=17.5, t_rcd_ns=18.0, t_rp_ns=18.0,
+                       t_rfc_ns=280.0, t_refi_ns=3904.0, t_w2r_ns=27.5, t_r2w_ns=5.0, write_batch_bytes=8192),
+        "JESD209-4B LPDDR4-3200, 8 Gb/channel; latency and write batch are controller assumptions",
+    ),
+    # LPDDR5-6400, 128-bit interface = 8 × x16 channels in lockstep, 16 Gb per channel die,
+    # 16-bank mode. JESD209-5B (LPDDR5): CK = 800 MHz (tCK 1.25 ns, WCK:CK 4:1), 2 KB page per x16
+    # channel (row 8 × 2 KiB = 16 KiB); tRCD = tRPpb = 18 ns; RL = 17 nCK (set 0, no DBI/ECC) =
+    # 21.25 ns; tWTR_L = 12 ns; tRFCab = 280 ns (16 Gb); tREFI = 3.906 µs (≤85 °C). Cross-checked
+    # with Ramulator 2's LPDDR5_6400 preset (nRCD 15, nRPpb 15, nWTRL 10 at tCK 1.25 ns; tRFCab
+    # table 210/280 ns for 8/16 Gb; tREFI 3906 ns). Peak 6400 MT/s × 16 B = 102.4 GB/s.
+    # W→R gap = tWTR_L + RL = 33.25 ns; R→W gap ≈ 5 ns (estimate). latency_ns (110 ns) and
+    # write_batch_bytes (32 × 64 B per channel) are controller assumptions.
+    "lpddr5-6400": DramPreset(
+        102.4, 110.0,
+        DramTimingSpec(channels=8, banks=16, row_bytes=16384, t_cl_ns=21.25, t_rcd_ns=18.0, t_rp_ns=18.0,
+                       t_rfc_ns=280.0, t_refi_ns=3906.0, t_w2r_ns=33.25, t_r2w_ns=5.0, write_batch_bytes=16384),
+        "JESD209-5B LPDDR5-6400, 16 Gb/channel, 16-bank mode; latency and write batch are controller assumptions",
+    ),
+    # DDR4-3200, speed bin DDR4-3200AA (22-22-22), one 64-bit rank of x8 devices, 8 Gb.
+    # JESD79-4B (DDR4): tCK = 0.625 ns; CL = tRCD = tRP = 22 nCK = 13.75 ns; CWL = 16 nCK;
+    # 16 banks (4 bank groups × 4); 1 KB page per x8 device (row 8 × 1 KiB = 8 KiB);
+    # tWTR_L = max(4 nCK, 7.5 ns) = 7.5 ns; tRFC1 = 350 ns (8 Gb); tREFI = 7.8 µs (≤85 °C).
+    # Same values in DRAMsim3's DDR4_8Gb_x8_3200.ini (CL/tRCD/tRP 22, tRFC 560 nCK, tREFI 12480 nCK).
+    # Peak 3200 MT/s × 8 B = 25.6 GB/s. W→R gap = tWTR_L + CL = 21.25 ns; R→W gap = 2 nCK = 1.25 ns
+    # (RD→WR spacing CL + BL/2 + 2 − CWL). latency_ns (80 ns) and write_batch_bytes (32 × 64 B)
+    # are controller assumptions.
+    "ddr4-3200": DramPreset(
+        25.6, 80.0,
+        DramTimingSpec(channels=1, banks=16, row_bytes=8192, t_cl_ns=13.75, t_rcd_ns=13.75, t_rp_ns=13.75,
+                       t_rfc_ns=350.0, t_refi_ns=7800.0, t_w2r_ns=21.25, t_r2w_ns=1.25, write_batch_bytes=2048),
+        "JESD79-4B DDR4-3200AA (22-22-22), 8 Gb x8; latency and write batch are controller assumptions",
+    ),
 }
 
 
 class DramSpec(Spec):
-    """The DRAM: a server of peak bandwidth with a fixed access latency (or a named preset)."""
+    """The DRAM: a named preset, or a peak bandwidth and latency, with a simple or a timing model."""
 
     preset: Literal["lpddr4-3200", "lpddr5-6400", "ddr4-3200"] | None = None
-    """Named DRAM; sets peak_gbps and latency_ns unless those are given too."""
+    """Named DRAM; sets peak_gbps, latency_ns and timing unless those are given too."""
+    model: Literal["simple", "timing"] | None = None
+    """'simple': peak bandwidth + fixed latency; 'timing': rows, refresh, turnaround; default: timing with a preset or timing, else simple."""
     peak_gbps: PositiveFloat | None = None
     """Peak data bandwidth (GB/s, 1e9 bytes per second)."""
     latency_ns: PositiveFloat | None = None
-    """Time from a request reaching the DRAM to its last data returning (ns)."""
+    """Pipeline latency: end of a request's data phase to its last byte at the master (ns)."""
+    timing: DramTimingSpec | None = None
+    """Timing parameters for the timing model; default: the preset's."""
 
     @model_validator(mode="after")
     def _resolve(self) -> "DramSpec":
         if self.preset is None and (self.peak_gbps is None or self.latency_ns is None):
             raise ValueError("give a preset or both peak_gbps and latency_ns")
+        if self.model == "timing" and self.preset is None and self.timing is None:
+            raise ValueError("model 'timing' needs a preset or a timing entry")
         return self
 
     @property
     def bandwidth_gbps(self) -> float:
         """Peak bandwidth after applying the preset (GB/s)."""
-        return self.peak_gbps if self.peak_gbps is not None else DRAM_PRESETS[self.preset][0]
+        return self.peak_gbps if self.peak_gbps is not None else DRAM_PRESETS[self.preset].peak_gbps
 
     @property
     def access_latency_ns(self) -> float:
-        """Access latency after applying the preset (ns)."""
-        return self.latency_ns if self.latency_ns is not None else DRAM_PRESETS[self.preset][1]
+        """Pipeline latency after applying the preset (ns)."""
+        return self.latency_ns if self.latency_ns is not None else DRAM_PRESETS[self.preset].latency_ns
+
+    @property
+    def resolved_model(self) -> str:
+        """'simple' or 'timing' after applying the default."""
+        if self.model is not None:
+            return self.model
+        return "timing" if (self.preset is not None or self.timing is not None) else "simple"
+
+    @property
+    def resolved_timing(self) -> DramTimingSpec | None:
+        """Timing parameters in force (None for the simple model)."""
+        if self.resolved_model == "simple":
+            return None
+        return self.timing if self.timing is not None else DRAM_PRESETS[self.preset].timing
 
 
 class SocSpec(Spec):
@@ -135,12 +284,93 @@ class TokenBucketMaster(Spec):
     rate_gbps: PositiveFloat
     """Long-term rate after the burst (GB/s)."""
     request_bytes: PositiveInt = 4096
-    """Size of each request it issues (bytes)."""
+    """Size of each request it issues, rounded up to whole bursts (bytes)."""
     read_fraction: Annotated[float, Field(ge=0.0, le=1.0)] = 1.0
     """Fraction of requests that are reads (0..1); the rest are writes."""
 
 
-Master = Annotated[Union[TokenBucketMaster], Field(discriminator="kind")]
+class IspMaster(Spec):
+    """A camera ISP writing each frame line by line at the sensor's line rate."""
+
+    kind: Literal["isp"]
+    """Master type."""
+    name: str
+    """Name used in reports."""
+    width: PositiveInt
+    """Frame width (pixels)."""
+    height: PositiveInt
+    """Frame height (lines)."""
+    bytes_per_pixel: PositiveInt = 2
+    """Output format size, e.g. 2 for YUV422 (bytes)."""
+    fps: PositiveFloat
+    """Frames per second (1/s)."""
+    line_time_ns: PositiveFloat | None = None
+    """Time between lines; default 1e9/(fps·height), i.e. no blanking (ns)."""
+
+    @model_validator(mode="after")
+    def _fits_frame(self) -> "IspMaster":
+        if self.line_time_ns is not None and self.line_time_ns * self.height > 1e9 / self.fps * (1 + 1e-9):
+            raise ValueError("line_time_ns × height exceeds the frame period 1e9/fps")
+        return self
+
+
+class DisplayMaster(Spec):
+    """A display controller reading a frame isochronously through a FIFO; an empty FIFO is an underflow."""
+
+    kind: Literal["display"]
+    """Master type."""
+    name: str
+    """Name used in reports."""
+    width: PositiveInt
+    """Frame width (pixels)."""
+    height: PositiveInt
+    """Frame height (lines)."""
+    bytes_per_pixel: PositiveInt = 4
+    """Pixel size, 4 for 32-bit RGBA (bytes)."""
+    fps: PositiveFloat
+    """Refresh rate (1/s)."""
+    fifo_bytes: PositiveInt = 65536
+    """Depth of the pixel FIFO, full at time zero (bytes)."""
+    request_bytes: PositiveInt = 4096
+    """Size of each read request, issued whenever that much FIFO space frees up (bytes)."""
+
+    @model_validator(mode="after")
+    def _fits_fifo(self) -> "DisplayMaster":
+        if self.request_bytes > self.fifo_bytes:
+            raise ValueError("request_bytes must not exceed fifo_bytes")
+        return self
+
+
+class CpuMaster(Spec):
+    """A CPU cluster: seeded random or bursty reads and writes, shaped to a token bucket (σ, ρ)."""
+
+    kind: Literal["cpu"]
+    """Master type."""
+    name: str
+    """Name used in reports."""
+    rate_gbps: PositiveFloat
+    """Mean rate of the requests, also the token-bucket rate ρ (GB/s)."""
+    request_bytes: PositiveInt = 64
+    """Size of each request (a cache line), rounded up to whole bursts (bytes)."""
+    burst_bytes: PositiveInt = 4096
+    """Token-bucket depth σ, and the size of one clump of 'bursty' arrivals (bytes)."""
+    arrivals: Literal["random", "bursty"] = "random"
+    """'random': exponential gaps between requests; 'bursty': clumps of burst_bytes at exponential gaps."""
+    addresses: Literal["sequential", "random"] = "sequential"
+    """'sequential': streams through rows (prefetch-like); 'random': every request opens a random row."""
+    read_fraction: Annotated[float, Field(ge=0.0, le=1.0)] = 0.7
+    """Fraction of requests that are reads, drawn per request (0..1)."""
+    seed: NonNegativeInt | None = None
+    """Seed of this master's random draws; default: derived from the scenario seed and its position."""
+
+    @model_validator(mode="after")
+    def _bucket_holds_a_request(self) -> "CpuMaster":
+        if self.burst_bytes < self.request_bytes:
+            raise ValueError("burst_bytes must be at least request_bytes")
+        return self
+
+
+Master = Annotated[Union[TokenBucketMaster, IspMaster, DisplayMaster, CpuMaster], Field(discriminator="kind")]
 
 
 class WorkloadSpec(Spec):
@@ -186,6 +416,10 @@ class CodecSpec(Spec):
                 data = {k: v for k, v in data.items() if k in known}
                 data["params"] = {**data.get("params", {}), **extra}
         return data
+
+
+CODEC_PATH_PARAMS = ("masks",)
+"""Codec parameters that name files; relative paths are resolved against the scenario's folder."""
 
 
 class RunSpec(Spec):
@@ -267,8 +501,20 @@ class Scenario(Spec):
             scenario = cls.model_validate(data)
         except ValidationError as exc:
             raise ScenarioError(_one_line(exc)) from None
+        scenario = scenario._with_codec_paths()
         scenario.check()
         return scenario
+
+    def _with_codec_paths(self) -> "Scenario":
+        """This scenario with the codec parameters that name files (``CODEC_PATH_PARAMS``) resolved
+        against the scenario file's folder."""
+        params = dict(self.codec.params)
+        for key in CODEC_PATH_PARAMS:
+            if isinstance(params.get(key), str):
+                params[key] = str(self.resolve(params[key]))
+        if params == self.codec.params:
+            return self
+        return self.model_copy(update={"codec": self.codec.model_copy(update={"params": params})})
 
     def check(self) -> None:
         """Checks that need the registries and the file system; raise ScenarioError."""
@@ -307,6 +553,21 @@ class Scenario(Spec):
         for i, m in enumerate(self.masters):
             if m.name == "npu":
                 raise ScenarioError(f"masters[{i}].name='npu': reserved for the accelerator")
+        self._check_bus_names()
+
+    def _check_bus_names(self) -> None:
+        """Every master named by the arbiter's parameters exists ('npu' is the accelerator)."""
+        names = ["npu"] + [m.name for m in self.masters]
+        bus = self.soc.bus
+        named = [(f"soc.bus.priorities.{k}", k) for k in bus.priorities]
+        named += [(f"soc.bus.weights.{k}", k) for k in bus.weights]
+        if bus.tdma is not None:
+            named += [(f"soc.bus.tdma.table[{i}]", k) for i, k in enumerate(bus.tdma.table)]
+        if bus.budget is not None:
+            named += [(f"soc.bus.budget.bytes.{k}", k) for k in bus.budget.bytes]
+        for field, name in named:
+            if name not in names:
+                raise ScenarioError(f"{field}={name!r}: no master of that name (known: {', '.join(names)})")
 
 
 def _one_line(exc: ValidationError) -> str:

@@ -14,11 +14,29 @@
   ``ofmap_bytes`` (uncompressed, 16 bit), ``tiles``, ``compute_ns``, ``dma_read_bytes``,
   ``dma_write_bytes`` (max over frames, compressed and burst-rounded), ``dma_read_bytes_mean``,
   ``dma_write_bytes_mean``, ``dma_ns`` (time its descriptors held the path), ``layer_ns``,
-  ``stall_ns`` (max over frames), ``frac_bits``, ``zero_fraction``, ``saturated``}];
+  ``stall_ns`` (max over frames), ``frac_bits``, ``zero_fraction``, ``saturated``, ``resident``
+  (output kept in SRAM, no DRAM traffic), ``codec_engine_ns`` (codec engine time on its
+  uncompressed bytes, max over frames), ``bottleneck`` ('compute', 'dram' or 'codec_engine': the
+  largest of compute_ns, dma_ns, codec_engine_ns)}];
 - ``masters``: [{``name`` ('npu' is the accelerator), ``bytes_requested``, ``bytes_delivered``,
-  ``busy_ns``, ``achieved_gbps``, ``latency_ns_p50``, ``latency_ns_p99``, ``latency_ns_max``}];
-- ``bus``: {``utilization`` (0..1), ``peak_gbps``}; ``dram``: {``utilization``, ``peak_gbps``,
-  ``latency_ns``, ``bytes``}; ``sim``: {``end_ms``, ``events``, ``fidelity``}.
+  ``busy_ns`` (server time its bursts held, row and turnaround costs included), ``achieved_gbps``
+  (delivered / end_ms), ``latency_ns_p50``, ``latency_ns_p99``, ``latency_ns_max`` (requests; the
+  accelerator's descriptors from submission; estimates in the fast fidelity), ``kind`` ('npu',
+  'isp', 'display', 'cpu', 'token_bucket'), ``requests``, ``peak_fraction`` (achieved / DRAM peak),
+  ``dram_efficiency`` (data time at peak / busy_ns), ``row_hit_rate``, ``turnarounds``,
+  ``envelope`` ({``sigma_bytes``, ``rate_gbps``}, null for the accelerator), ``underflows`` and
+  ``worst_lateness_ns`` (display FIFO ran dry; null for other kinds)}];
+- ``bus``: {``utilization`` (server busy time / end, 0..1), ``peak_gbps``, ``arbitration``};
+- ``dram``: {``utilization`` (bytes / (peak × end)), ``peak_gbps``, ``latency_ns``, ``bytes``,
+  ``model`` ('simple' or 'timing'), ``busy_fraction``, ``efficiency`` (data time / busy time),
+  ``refresh_fraction``, ``row_hit_rate``, ``effective_gbps`` (a lone sequential stream),
+  ``worst_case_service`` {``rate_gbps``, ``latency_ns``} (any access pattern, see
+  ``socsim.soc.dram.worst_case_service``), ``worst_case_service_partitioned`` {``rate_gbps``,
+  ``latency_ns``, ``streams``, ``run_bytes``} (this scenario's streams in their own banks; null
+  when they outnumber the banks)};
+- ``codec_engine``: {``busy_ms``, ``utilization``};
+- ``sim``: {``end_ms`` (last byte of any master, after the others drain), ``events``, ``fidelity``
+  ('fast' or 'burst'), ``frames_end_ms``}.
 
 Times are simulated time; wall-clock times are never part of the result (determinism).
 """

@@ -44,13 +44,26 @@ def frames_table(result: dict[str, Any]) -> Table:
 
 
 def masters_table(result: dict[str, Any]) -> Table:
-    """Per master: bytes requested and delivered, achieved bandwidth."""
-    t = Table(title=f"bus {result['bus']['utilization']:.0%} busy, DRAM {result['dram']['utilization']:.0%} of "
-                    f"{result['dram']['peak_gbps']:g} GB/s")
-    for col in ("master", "requested MB", "delivered MB", "GB/s", "p99 latency ns"):
-        t.add_column(col, justify="left" if col == "master" else "right")
+    """Per master: traffic, achieved bandwidth against the DRAM peak, DRAM efficiency, latency, underflows."""
+    bus, dram = result["bus"], result["dram"]
+    title = (f"bus {bus['utilization']:.0%} busy ({bus.get('arbitration', '?')}), DRAM {dram['utilization']:.0%} of "
+             f"{dram['peak_gbps']:g} GB/s peak")
+    if dram.get("efficiency") is not None:
+        title += (f", {dram['model']} model: {dram['efficiency']:.0%} of busy time moves data, "
+                  f"refresh {dram['refresh_fraction']:.1%}")
+    t = Table(title=title)
+    cols = ("master", "kind", "requested MB", "delivered MB", "GB/s", "% peak", "DRAM eff", "row hits",
+            "p50 ns", "p99 ns", "underflows")
+    for col in cols:
+        t.add_column(col, justify="left" if col in ("master", "kind") else "right", no_wrap=True)
     for m in result["masters"]:
-        p99 = m.get("latency_ns_p99")
-        t.add_row(m["name"], _mb(m["bytes_requested"]), _mb(m["bytes_delivered"]), f"{m['achieved_gbps']:.2f}",
-                  "-" if p99 is None else f"{p99:,.0f}")
+        p50, p99 = m.get("latency_ns_p50"), m.get("latency_ns_p99")
+        eff, hits, under = m.get("dram_efficiency"), m.get("row_hit_rate"), m.get("underflows")
+        t.add_row(
+            m["name"], m.get("kind", ""), _mb(m["bytes_requested"]), _mb(m["bytes_delivered"]),
+            f"{m['achieved_gbps']:.2f}", "-" if m.get("peak_fraction") is None else f"{m['peak_fraction']:.1%}",
+            "-" if eff is None else f"{eff:.0%}", "-" if hits is None else f"{hits:.1%}",
+            "-" if p50 is None else f"{p50:,.0f}", "-" if p99 is None else f"{p99:,.0f}",
+            "-" if under is None else ("[red]" + str(under) + "[/]" if under else "0"),
+        )
     return t

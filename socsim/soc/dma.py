@@ -1,86 +1,209 @@
-"""The accelerator's DMA engine: channels that move descriptors between DRAM and SRAM.
+"""The accelerator's DMA engine and the codec engine in its path, at burst fidelity.
 
-A *descriptor* moves one transfer unit (already compressed and rounded up to whole bursts). Each
-of the ``channels`` channels takes the next descriptor from one FIFO queue, asks the arbiter for
-the path, holds it for ``size / path rate`` ns and releases it. A channel keeps at most
-``max_outstanding`` bursts in flight, so on its own it moves at most
-max_outstanding·burst_bytes / latency_ns bytes per ns (Little's law): when that is below the path
-rate, the channel stays busy for ``size / channel rate`` ns in all (the path is free for other
-channels and masters meanwhile). The descriptor completes ``latency_ns`` after the channel is done
-with it (latency is pipelined, so the channel goes on at once).
+A *descriptor* moves one transfer unit: ``size`` bytes on the bus (compressed, whole bursts) that
+are ``raw`` bytes in SRAM (uncompressed). Each of the ``channels`` channels takes the next
+descriptor from one FIFO queue once it has issued every burst of its current one, and keeps at
+most ``max_outstanding`` bursts in flight (issued, data not yet back), so on its own a channel
+moves at most max_outstanding·b bytes per round trip (Little's law). Channel c is traffic stream c
+of the DRAM's address map: its descriptors are laid out one after the other in its bank.
+
+Codec engine (``dma.codec_engine``): one engine serves all channels in FIFO order. It processes
+the *uncompressed* side at E = bytes_per_cycle·freq bytes/ns plus a pipeline latency of
+latency_cycles. A descriptor that is compressed (``coded``) sends each of its n bursts through the
+engine: raw/n bytes of engine time per burst, after the DRAM for loads (decompress) and before it
+for stores (compress). Descriptors of weights, of the uncompressed network input, and every
+descriptor when the codec is 'none', bypass it. Without an engine spec, compression takes no time.
+
+A descriptor completes when its last burst is back (and through the engine); a ``Batch`` (the
+loads or the stores of one tile) completes with its last descriptor.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import simpy
 
-from socsim.scenario import DmaSpec
-from socsim.soc.arbitration import Arbiter
-from socsim.soc.dram import PathTiming
+from socsim.scenario import CodecEngineSpec, DmaSpec
+from socsim.soc.controller import MemoryController
+from socsim.soc.dram import DramModel
+
+
+@dataclass(frozen=True)
+class CodecEngine:
+    """Throughput and latency of the codec engine (bytes/ns on the uncompressed side, ns)."""
+
+    gbps: float
+    """Uncompressed bytes per ns (GB/s)."""
+    latency_ns: float
+    """Pipeline latency per compressed transfer unit (ns)."""
+
+    @classmethod
+    def from_spec(cls, spec: CodecEngineSpec | None) -> "CodecEngine | None":
+        """The engine of a DMA spec, or None when compression is free."""
+        if spec is None:
+            return None
+        return cls(spec.bytes_per_cycle * spec.freq_mhz / 1e3, spec.latency_cycles * 1e3 / spec.freq_mhz)
+
+    def busy_ns(self, raw_bytes: float) -> float:
+        """Engine time to process ``raw_bytes`` uncompressed bytes (ns)."""
+        return raw_bytes / self.gbps
 
 
 class Batch:
     """A group of descriptors that completes when its last descriptor completes."""
 
-    __slots__ = ("done", "pending", "bytes", "busy_ns")
+    __slots__ = ("done", "pending", "bytes", "busy_ns", "submit_ns", "last_ns")
 
     def __init__(self, env: simpy.Environment, count: int):
         self.done = env.event()
         self.pending = count
         self.bytes = 0
         self.busy_ns = 0.0
+        """Server time its bursts held the path to DRAM (ns)."""
+        self.submit_ns = env.now
+        self.last_ns = env.now
+        """Latest completion among its descriptors so far (ns; fast fidelity)."""
         if count == 0:
             self.done.succeed()
 
 
-class DmaEngine:
-    """DMA channels serving one descriptor queue for master ``master``."""
+class Descriptor:
+    """One transfer unit in flight (burst fidelity)."""
 
-    def __init__(self, env: simpy.Environment, spec: DmaSpec, path: PathTiming, arbiter: Arbiter, master: str = "npu"):
+    __slots__ = ("size", "raw_per_burst", "coded", "write", "batch", "bursts", "issued", "back")
+
+    def __init__(self, size: int, raw: int, coded: bool, write: bool, batch: Batch, burst: int):
+        self.size = size
+        self.bursts = max(1, -(-size // burst))
+        self.raw_per_burst = raw / self.bursts
+        self.coded = coded
+        self.write = write
+        self.batch = batch
+        self.issued = 0
+        self.back = 0
+
+
+class _Channel:
+    __slots__ = ("index", "bank", "pos", "desc", "outstanding")
+
+    def __init__(self, index: int, bank: int):
+        self.index = index
+        self.bank = bank
+        self.pos = 0
+        self.desc: Descriptor | None = None
+        self.outstanding = 0
+
+
+class DmaEngine:
+    """Burst fidelity: DMA channels serving one descriptor queue for master index ``master``."""
+
+    def __init__(self, env: simpy.Environment, spec: DmaSpec, model: DramModel, controller: MemoryController,
+                 master: int = 0):
         self.env = env
         self.spec = spec
-        self.path = path
-        self.arbiter = arbiter
+        self.model = model
+        self.controller = controller
         self.master = master
-        self.rate_gbps = min(path.rate_gbps, spec.max_outstanding * spec.burst_bytes / path.latency_ns)
-        """Rate of one channel on its own (GB/s)."""
-        self.queue: simpy.Store = simpy.Store(env)
+        self.engine = CodecEngine.from_spec(spec.codec_engine)
+        self._engine_free = 0.0
+        self.engine_busy_ns = 0.0
+        self.queue: deque[Descriptor] = deque()
+        self.channels = [_Channel(c, model.bank_of(c)) for c in range(spec.channels)]
         self.bytes_requested = 0
         self.bytes_delivered = 0
         self.busy_ns = 0.0
-        for _ in range(spec.channels):
-            env.process(self._channel())
+        self.latencies: list[float] = []
+        """Submit-to-completion time of every descriptor (ns)."""
 
-    def submit(self, sizes_bytes: Sequence[int]) -> Batch:
+    def submit(self, sizes: Sequence[int], raw: Sequence[int] = (), coded: Sequence[bool] = (),
+               write: bool = False) -> Batch:
         """Queue one descriptor per size; the returned batch's ``done`` fires when all complete."""
-        batch = Batch(self.env, len(sizes_bytes))
-        for size in sizes_bytes:
-            self.bytes_requested += int(size)
-            self.queue.put((int(size), batch))
+        b = self.model.burst_bytes
+        batch = Batch(self.env, sum(1 for size in sizes if size > 0))
+        for k, size in enumerate(sizes):
+            size = int(size)
+            if size <= 0:
+                continue
+            if size % b:
+                raise ValueError(f"descriptor of {size} bytes: not a whole number of {b}-byte bursts")
+            self.bytes_requested += size
+            self.queue.append(Descriptor(size, int(raw[k]) if raw else size, bool(coded[k]) if coded else False,
+                                         write, batch, b))
+        for ch in self.channels:
+            self._fill(ch)
         return batch
 
-    def _channel(self):
-        env = self.env
-        while True:
-            size, batch = yield self.queue.get()
-            yield self.arbiter.request(self.master)
-            hold = self.path.data_ns(size)
-            yield env.timeout(hold)
-            self.arbiter.release()
-            self.busy_ns += hold
-            batch.busy_ns += hold
-            rest = size / self.rate_gbps - hold
-            if rest > 0:
-                yield env.timeout(rest)
-            env.timeout(self.path.latency_ns).callbacks.append(
-                lambda _ev, size=size, batch=batch: self._complete(size, batch)
-            )
+    def _fill(self, ch: _Channel) -> None:
+        limit = self.spec.max_outstanding
+        b = self.model.burst_bytes
+        row_bytes = self.model.row_bytes
+        while ch.outstanding < limit:
+            d = ch.desc
+            if d is None or d.issued == d.bursts:
+                if not self.queue:
+                    ch.desc = None
+                    return
+                d = ch.desc = self.queue.popleft()
+            d.issued += 1
+            ch.outstanding += 1
+            row = ch.pos // row_bytes if row_bytes else 0
+            ch.pos += b
+            if d.write and d.coded and self.engine is not None:
+                ready = self._engine(self.env.now, d.raw_per_burst)
+                ev = self.env.timeout(ready - self.env.now, (ch, d, row))
+                ev.callbacks.append(self._compressed)
+            else:
+                self.controller.enqueue(self.master, ch.bank, row, d.write, self, (ch, d))
 
-    def _complete(self, size: int, batch: Batch) -> None:
-        self.bytes_delivered += size
-        batch.bytes += size
+    def _engine(self, arrive: float, raw_bytes: float) -> float:
+        """FIFO pass through the codec engine of a burst arriving at ``arrive``; returns its exit time."""
+        start = max(arrive, self._engine_free)
+        service = raw_bytes / self.engine.gbps
+        self._engine_free = start + service
+        self.engine_busy_ns += service
+        return self._engine_free + self.engine.latency_ns
+
+    def _compressed(self, ev) -> None:
+        ch, d, row = ev.value
+        self.controller.enqueue(self.master, ch.bank, row, True, self, (ch, d))
+
+    def burst_done(self, token, cost_ns: float) -> None:
+        """Called by the controller when a burst's data is back (loads) or in DRAM (stores)."""
+        ch, d = token
+        self.busy_ns += cost_ns
+        d.batch.busy_ns += cost_ns
+        if not d.write and d.coded and self.engine is not None:
+            ready = self._engine(self.env.now, d.raw_per_burst)
+            ev = self.env.timeout(ready - self.env.now, token)
+            ev.callbacks.append(self._decompressed)
+            return
+        self._back(ch, d)
+
+    def _decompressed(self, ev) -> None:
+        ch, d = ev.value
+        self._back(ch, d)
+
+    def _back(self, ch: _Channel, d: Descriptor) -> None:
+        ch.outstanding -= 1
+        d.back += 1
+        if d.back == d.bursts:
+            self._complete(d)
+        self._fill(ch)
+
+    def _complete(self, d: Descriptor) -> None:
+        batch = d.batch
+        self.bytes_delivered += d.size
+        batch.bytes += d.size
+        latency = self.env.now - batch.submit_ns
+        self.latencies.append(latency)
         batch.pending -= 1
         if batch.pending == 0:
             batch.done.succeed()
+
+    @property
+    def idle(self) -> bool:
+        """True when no descriptor is queued or in flight."""
+        return not self.queue and all(ch.outstanding == 0 for ch in self.channels)

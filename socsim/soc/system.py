@@ -1,8 +1,17 @@
 """Wires a scenario's chip into simpy processes and runs frames of layer plans through it.
 
-Frame i is released at i·period; the accelerator starts it when released and the previous frame is
-done, runs its layers in order, and the frame's latency is from its release to its last store.
-The other masters run from time 0 until the last frame completes.
+``simulate(scenario, plans, fidelity)`` is the entry point, pure data in and out. Frame i is
+released at i·period; the accelerator starts it when released and the previous frame is done,
+runs its layers in order, and the frame's latency is from its release to its last store. The
+other masters issue requests from time 0 until the last frame completes; the simulation then runs
+on until everything they requested has been served (so bytes requested equal bytes delivered).
+
+Two fidelities of one model (same address map, DRAM rules, arbiter, DMA windows, codec engine):
+
+- ``fast`` (default): fluid rates recomputed when the set of active flows or their parameters
+  change (``socsim.soc.fluid``): events per transfer unit, not per burst;
+- ``burst``: every bus burst is a simpy event through the arbiter and the DRAM state
+  (``socsim.soc.controller``): slow, obviously right, for checking.
 """
 
 from __future__ import annotations
@@ -12,15 +21,19 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
+from socsim.errors import ScenarioError
 from socsim.scenario import Scenario
 from socsim.soc.accelerator import Accelerator, LayerPlan, LayerRecord
-from socsim.soc.arbitration import ARBITERS
-from socsim.soc.dma import DmaEngine
-from socsim.soc.dram import PathTiming
-from socsim.soc.traffic import SOURCES
+from socsim.soc.arbitration import make_arbiter
+from socsim.soc.controller import MemoryController
+from socsim.soc.dma import CodecEngine, DmaEngine
+from socsim.soc.dram import DramModel, refresh_ns, worst_case_service
+from socsim.soc.fluid import FluidSystem
+from socsim.soc.traffic import FLUID_WINDOW_NS, BurstSource, make_sources
 from socsim.units import NS_PER_MS
 
 NPU = "npu"
+FIDELITIES = ("fast", "burst")
 
 
 @dataclass
@@ -47,10 +60,26 @@ class MasterStats:
     bytes_requested: int
     bytes_delivered: int
     busy_ns: float
-    """Time its requests held the path (ns)."""
+    """Server time its bursts held the path to DRAM, row and turnaround costs included (ns)."""
     latency_ns_p50: float | None = None
     latency_ns_p99: float | None = None
     latency_ns_max: float | None = None
+    kind: str = "npu"
+    """'npu', 'isp', 'display', 'cpu' or 'token_bucket'."""
+    requests: int = 0
+    """Requests (descriptors for the accelerator) (count)."""
+    envelope: tuple[float, float] | None = None
+    """(σ bytes, ρ GB/s) the master declares; None for the accelerator."""
+    bursts: float = 0.0
+    """Bursts served (count; expected value in the fast fidelity)."""
+    row_misses: float = 0.0
+    """Bursts that found their row closed or another row open (count; expected in fast)."""
+    turnarounds: float = 0.0
+    """Turnaround pairs charged to its writes (count; expected in fast)."""
+    underflows: int | None = None
+    """Display only: requests whose data came back after the FIFO ran dry (count)."""
+    worst_lateness_ns: float | None = None
+    """Display only: largest (latency − FIFO time depth), negative when never late (ns)."""
 
 
 @dataclass
@@ -60,19 +89,73 @@ class SimResult:
     frames: list[FrameRecord]
     masters: list[MasterStats]
     end_ns: float
-    path: PathTiming
+    """When the last master's last byte arrived (ns)."""
+    path: DramModel
+    """The DRAM model in force (peak, latency, timing)."""
     events: int
+    """simpy events processed (count)."""
+    fidelity: str = "fast"
+    frames_end_ns: float = 0.0
+    """When the last frame completed (ns)."""
+    arbitration: str = "fifo"
+    refresh_ns: float = 0.0
+    """Time lost to refresh blackouts up to end_ns (ns)."""
+    dram_busy_ns: float = 0.0
+    """Server time used by all masters (ns)."""
+    worst_case_service: tuple[float, float] = (0.0, 0.0)
+    """(R GB/s, T ns) of the DRAM's rate-latency worst case, any access pattern (socsim.soc.dram)."""
+    worst_case_partitioned: tuple[float, float, int, int] | None = None
+    """(R GB/s, T ns, streams S, run bytes) of the worst case for this scenario's bank-partitioned
+    streams; None when streams outnumber banks (they share banks, so only the general case holds)."""
+    engine_busy_ns: float = 0.0
+    """Time the codec engine spent on uncompressed bytes (ns)."""
 
 
-def simulate(scenario: Scenario, plans: list[list[LayerPlan]]) -> SimResult:
-    """Run one list of layer plans per frame on the scenario's chip, among its other masters."""
-    env = simpy.Environment()
-    path = PathTiming.from_spec(scenario.soc)
+def _percentiles(lat: np.ndarray) -> tuple[float | None, float | None, float | None]:
+    if len(lat) == 0:
+        return None, None, None
+    return float(np.percentile(lat, 50)), float(np.percentile(lat, 99)), float(lat.max())
+
+
+def _check(scenario: Scenario, model: DramModel) -> None:
+    bus = scenario.soc.bus
     names = [NPU] + [m.name for m in scenario.masters]
-    arbiter = ARBITERS[scenario.soc.bus.arbitration](env, names)
-    dma = DmaEngine(env, scenario.soc.dma, path, arbiter, NPU)
-    npu = Accelerator(env, scenario.soc.accelerator, dma)
-    sources = [SOURCES[m.kind](env, m, path, arbiter) for m in scenario.masters]
+    if bus.arbitration == "tdma":
+        missing = [n for n in names if n not in bus.tdma.table]
+        if missing:
+            raise ScenarioError(f"soc.bus.tdma.table: no slot for {', '.join(missing)} (their traffic would never be served)")
+        if bus.tdma.slot_ns < model.worst_burst_ns():
+            raise ScenarioError(f"soc.bus.tdma.slot_ns={bus.tdma.slot_ns}: shorter than one worst-case burst "
+                                f"({model.worst_burst_ns():.1f} ns)")
+    if bus.arbitration == "budget":
+        for name, q in bus.budget.bytes.items():
+            if q < model.burst_bytes:
+                raise ScenarioError(f"soc.bus.budget.bytes.{name}={q}: smaller than one burst ({model.burst_bytes} bytes)")
+
+
+def simulate(scenario: Scenario, plans: list[list[LayerPlan]], fidelity: str = "fast") -> SimResult:
+    """Run one list of layer plans per frame on the scenario's chip, among its other masters."""
+    if fidelity not in FIDELITIES:
+        raise ScenarioError(f"fidelity={fidelity!r}: must be one of {', '.join(FIDELITIES)}")
+    env = simpy.Environment()
+    soc = scenario.soc
+    model = DramModel.from_spec(soc)
+    _check(scenario, model)
+    names = [NPU] + [m.name for m in scenario.masters]
+    arbiter = make_arbiter(soc.bus, names, model.burst_bytes)
+    sources = make_sources(scenario.masters, model.burst_bytes, scenario.seed)
+    channels = soc.dma.channels
+    if fidelity == "burst":
+        controller = MemoryController(env, model, arbiter)
+        dma = DmaEngine(env, soc.dma, model, controller, 0)
+        masters = [BurstSource(env, s, controller, i, model.bank_of(channels + i - 1), model.row_bytes)
+                   for i, s in enumerate(sources, start=1)]
+    else:
+        # Random arrivals are averaged over a thousandth of the frame period (1–50 µs).
+        window = min(FLUID_WINDOW_NS, max(1_000.0, scenario.frame_period_ms * NS_PER_MS / 1000))
+        dma = FluidSystem(env, model, arbiter, sources, channels, soc.dma.max_outstanding,
+                          CodecEngine.from_spec(soc.dma.codec_engine), window)
+    npu = Accelerator(env, soc.accelerator, dma)
     period_ns = scenario.frame_period_ms * NS_PER_MS
     frames = [FrameRecord(i, i * period_ns) for i in range(len(plans))]
 
@@ -86,22 +169,83 @@ def simulate(scenario: Scenario, plans: list[list[LayerPlan]]) -> SimResult:
                 frame.layers.append(record)
                 yield env.process(npu.run_layer(env, plan, record))
             frame.end_ns = env.now
+        if fidelity == "burst":
+            for s in masters:
+                s.stop_ns = env.now
+        else:
+            dma.stop()
+
+    def drained() -> bool:
+        if fidelity == "burst":
+            return all(s.in_flight == 0 for s in masters) and controller.queued == 0 and controller.in_flight == 0
+        return dma.drained
 
     done = env.process(run_frames())
     events = 0
-    while not done.processed:
+    while not (done.processed and drained()):
+        if env.peek() == float("inf"):
+            raise RuntimeError("simulation stalled: a master can never be served (check the arbitration)")
         env.step()
         events += 1
+    frames_end = max((f.end_ns for f in frames), default=0.0)
     end = env.now
-    masters = [MasterStats(NPU, dma.bytes_requested, dma.bytes_delivered, arbiter.busy_ns[NPU])]
-    for s in sources:
-        lat = np.asarray(s.latencies_ns) if s.latencies_ns else None
-        masters.append(
-            MasterStats(
-                s.name, s.bytes_requested, s.bytes_delivered, arbiter.busy_ns[s.name],
-                float(np.percentile(lat, 50)) if lat is not None else None,
-                float(np.percentile(lat, 99)) if lat is not None else None,
-                float(lat.max()) if lat is not None else None,
-            )
-        )
-    return SimResult(frames, masters, end, path, events)
+    return _result(scenario, model, arbiter, sources, frames, fidelity, events, frames_end, end,
+                   dma, masters if fidelity == "burst" else None, controller if fidelity == "burst" else None)
+
+
+def _result(scenario, model, arbiter, sources, frames, fidelity, events, frames_end, end, dma, burst_masters,
+            controller) -> SimResult:
+    stats: list[MasterStats] = []
+    npu_lat = np.asarray(dma.latencies)
+    if fidelity == "burst":
+        dram = controller.dram
+        busy = dram.busy_ns
+        bursts = dram.bursts
+        misses = [k[1] + k[2] for k in dram.kinds]
+        turns = dram.turns
+    else:
+        busy = dma.busy
+        bursts = [s / model.burst_bytes for s in dma.served]
+        misses = dma.misses
+        turns = dma.turns
+    p50, p99, pmax = _percentiles(npu_lat)
+    stats.append(MasterStats(NPU, dma.bytes_requested, dma.bytes_delivered, busy[0], p50, p99, pmax, "npu",
+                             len(npu_lat), None, bursts[0], misses[0], turns[0]))
+    for i, s in enumerate(sources, start=1):
+        if fidelity == "burst":
+            bm = burst_masters[i - 1]
+            lat = np.asarray(bm.latencies)
+            requested, delivered, requests = bm.bytes_requested, bm.bytes_delivered, bm.requests
+        else:
+            lat = dma.request_latencies(i)
+            requested = dma.requested[i]
+            delivered = int(round(dma.served[i]))
+            if abs(delivered - requested) <= 1:
+                delivered = requested
+            requests = len(lat)
+        p50, p99, pmax = _percentiles(lat)
+        underflows = lateness = None
+        if s.deadline_ns is not None:
+            late = lat - s.deadline_ns
+            underflows = int((late > 0).sum())
+            lateness = float(late.max()) if len(late) else None
+        stats.append(MasterStats(s.name, requested, delivered, busy[i], p50, p99, pmax, s.kind, requests,
+                                 s.envelope(), bursts[i], misses[i], turns[i], underflows, lateness))
+    return SimResult(
+        frames=frames, masters=stats, end_ns=end, path=model, events=events, fidelity=fidelity,
+        frames_end_ns=frames_end, arbitration=arbiter.name, refresh_ns=refresh_ns(model, end),
+        dram_busy_ns=float(sum(busy)), worst_case_service=worst_case_service(model),
+        worst_case_partitioned=_partitioned(model, scenario.soc.dma.channels, sources),
+        engine_busy_ns=dma.engine_busy_ns,
+    )
+
+
+def _partitioned(model: DramModel, channels: int, sources) -> tuple[float, float, int, int] | None:
+    """The worst case of ``worst_case_service`` for the scenario's streams, each in its own bank."""
+    streams = channels + len(sources)
+    if not model.row_bytes:
+        return (*worst_case_service(model), streams, 0)
+    if streams > model.banks:
+        return None
+    run = min([model.row_bytes] + [s.request_bytes for s in sources if s.random_addresses])
+    return (*worst_case_service(model, run, streams), streams, run)

@@ -166,7 +166,6 @@ def _capture_and_store(scenario, codecs, cache, key, unit_key, height, width, cl
 
     wl = scenario.workload
     t0 = time.perf_counter()
-    torch.set_grad_enabled(False)
     model, info, winfo = build_model(wl.model, wl.weights, scenario.seed, Path(scenario.base_dir))
     seconds["model_build"] = time.perf_counter() - t0
     t0 = time.perf_counter()

@@ -1,96 +1,98 @@
-"""The SoC slice against the closed form of its documented model, plus arbitration timelines."""
+"""The SoC slice against the closed forms of the simple DRAM model, in both fidelities, plus the plan rules."""
 
+import numpy as np
 import pytest
-import simpy
 
-from socsim.scenario import AcceleratorSpec, Scenario
-from socsim.soc.accelerator import LayerPlan, TilePlan, compute_cycles, plan_layer, tile_count
-from socsim.soc.arbitration import ARBITERS
+from socsim.scenario import AcceleratorSpec
+from socsim.soc.accelerator import compute_cycles, plan_layer, resident_outputs, tile_count
 from socsim.soc.system import simulate
 from socsim.workload.graph import Layer
 
-import numpy as np
+from soc_helpers import both_fidelities, uniform_layer
+from soc_helpers import make_scenario as scenario
 
-
-def scenario(channels=1, masters=(), arbitration="fifo", **over):
-    data = {
-        "name": "t",
-        "deadline_ms": 1.0,
-        "frames": 1,
-        "soc": {
-            "accelerator": {"rows": 8, "cols": 8, "freq_mhz": 1000.0, "sram_kib": 64},
-            "dma": {"channels": channels, "burst_bytes": 64, "max_outstanding": 16},
-            "bus": {"width_bytes": 16, "freq_mhz": 1000.0, "arbitration": arbitration},
-            "dram": {"peak_gbps": 10.0, "latency_ns": 50.0},
-        },
-        "masters": list(masters),
-        "workload": {"model": "mobilenet_v1"},
-        **over,
-    }
-    return Scenario.from_dict(data)
-
-
-def uniform_layer(name, tiles, reads, writes, compute_ns):
-    tile = TilePlan(tuple(reads), tuple(writes), compute_ns)
-    return LayerPlan(name, compute_ns * tiles, (tile,) * tiles)
-
-
-# Path: min(16 B × 1 GHz, 10 GB/s) = 10 B/ns, latency 50 ns; DMA window 16·64/50 = 20.5 B/ns.
+# Path: min(16 B × 1 GHz, 10 GB/s) = 10 B/ns, latency 50 ns; DMA window 16·64/(6.4 + 50) = 18.2 B/ns.
 L = 2048 / 10 + 50  # one tile's load: two 1 KiB descriptors, then one latency
 S = 1024 / 10 + 50  # one tile's store
 
 
-def test_compute_bound_layer_matches_closed_form():
+@both_fidelities
+def test_compute_bound_layer_matches_closed_form(fidelity):
     plan = uniform_layer("a", 4, [1024, 1024], [1024], 1000.0)
-    sim = simulate(scenario(), [[plan]])
+    sim = simulate(scenario(), [[plan]], fidelity)
     assert sim.frames[0].latency_ns == pytest.approx(L + 4 * 1000.0 + S)
 
 
-def test_layers_run_back_to_back():
+@both_fidelities
+def test_layers_run_back_to_back(fidelity):
     a = uniform_layer("a", 3, [1024, 1024], [1024], 1000.0)
     b = uniform_layer("b", 1, [1024, 1024], [1024], 500.0)
-    sim = simulate(scenario(), [[a, b]])
+    sim = simulate(scenario(), [[a, b]], fidelity)
     assert sim.frames[0].latency_ns == pytest.approx((L + 3 * 1000.0 + S) + (L + 500.0 + S))
     rec = sim.frames[0].layers
     assert rec[1].start_ns == pytest.approx(rec[0].end_ns)
 
 
-def test_dma_bound_layer_timeline_by_hand():
+@both_fidelities
+def test_dma_bound_layer_timeline_by_hand(fidelity):
     # load0 data [0,204.8] done 254.8; load1 data [204.8,409.6] done 459.6;
     # compute0 [254.8,354.8]; store0 data [409.6,512.0] done 562.0;
     # compute1 [459.6,559.6]; store1 data [559.6,662.0] done 712.0.
     plan = uniform_layer("a", 2, [1024, 1024], [1024], 100.0)
-    sim = simulate(scenario(), [[plan]])
+    sim = simulate(scenario(), [[plan]], fidelity)
     rec = sim.frames[0].layers[0]
     assert [t for span in rec.tile_spans for t in span] == pytest.approx([254.8, 354.8, 459.6, 559.6])
     assert sim.frames[0].latency_ns == pytest.approx(712.0)
     assert rec.stall_ns == pytest.approx(254.8 + (459.6 - 354.8) + (712.0 - 559.6))
 
 
-def test_frames_are_released_by_period():
+@both_fidelities
+def test_frames_are_released_by_period(fidelity):
     plan = uniform_layer("a", 1, [1024], [1024], 100.0)
     s = scenario(frames=3, period_ms=0.01)
-    sim = simulate(s, [[plan]] * 3)
+    sim = simulate(s, [[plan]] * 3, fidelity)
     assert [f.release_ns for f in sim.frames] == pytest.approx([0.0, 10000.0, 20000.0])
     assert [f.latency_ns for f in sim.frames] == pytest.approx([102.4 + 50 + 100 + 102.4 + 50] * 3)
 
 
-def test_bytes_conserved_and_counted():
+@both_fidelities
+def test_window_limits_a_lone_channel(fidelity):
+    # 4 outstanding bursts: 4·64 B per (6.4 + 50) ns = 4.54 B/ns < 10 B/ns of the path.
+    plan = uniform_layer("a", 1, [64 * 64 * 8], [64], 10.0)
+    sim = simulate(scenario(dma={"max_outstanding": 4}), [[plan]], fidelity)
+    load = 64 * 64 * 8 / (4 * 64 / 56.4)
+    assert sim.frames[0].layers[0].tile_spans[0][0] == pytest.approx(load + 56.4, rel=0.01)
+
+
+@both_fidelities
+def test_bytes_conserved_and_counted(fidelity):
     plan = uniform_layer("a", 3, [640, 64], [128], 100.0)
-    sim = simulate(scenario(), [[plan]])
+    sim = simulate(scenario(), [[plan]], fidelity)
     npu = sim.masters[0]
     assert npu.bytes_requested == npu.bytes_delivered == 3 * (640 + 64 + 128)
+    assert npu.requests == 9
 
 
-def test_token_bucket_envelope_and_fifo_sharing():
+def test_token_bucket_burst_is_served_first_under_fifo():
     tb = {"kind": "token_bucket", "name": "cpu", "sigma_bytes": 8192, "rate_gbps": 1.0, "request_bytes": 4096}
     plan = uniform_layer("a", 1, [10240], [1024], 100.0)
-    alone = simulate(scenario(), [[plan]]).frames[0].latency_ns
-    shared = simulate(scenario(masters=[tb]), [[plan]])
+    alone = simulate(scenario(), [[plan]], "burst").frames[0].latency_ns
+    shared = simulate(scenario(masters=[tb]), [[plan]], "burst")
     # The CPU's two-request burst at t=0 is queued first: 8192 B at 10 B/ns delay the NPU by 819.2 ns.
     assert shared.frames[0].latency_ns == pytest.approx(alone + 819.2)
     cpu = shared.masters[1]
-    assert cpu.bytes_requested <= 8192 + 1.0 * shared.end_ns + 4096
+    assert cpu.bytes_requested <= 8192 + 1.0 * shared.frames_end_ns + 4096
+
+
+def test_token_bucket_shares_round_robin_in_the_fluid():
+    # Fluid FIFO is max-min fair: while the CPU has a backlog (8 KiB, draining at 5 − 1 B/ns for
+    # 2048 ns) each gets 5 B/ns, so the NPU's 10 KiB load takes 2048 ns instead of 1024; its store
+    # then shares with the CPU's 1 B/ns stream: 1024/9 instead of 1024/10.
+    tb = {"kind": "token_bucket", "name": "cpu", "sigma_bytes": 8192, "rate_gbps": 1.0, "request_bytes": 4096}
+    plan = uniform_layer("a", 1, [10240], [1024], 100.0)
+    alone = simulate(scenario(), [[plan]], "fast").frames[0].latency_ns
+    shared = simulate(scenario(masters=[tb]), [[plan]], "fast").frames[0].latency_ns
+    assert shared - alone == pytest.approx((10240 / 5 - 10240 / 10) + (1024 / 9 - 1024 / 10))
 
 
 def test_compute_cycles_rule():
@@ -121,28 +123,40 @@ def test_plan_layer_tiling_rule():
     assert plan.compute_ns == pytest.approx(sum(t.compute_ns for t in plan.tiles))
 
 
-@pytest.mark.parametrize(
-    "policy,expected",
-    [
-        ("fifo", ["a", "a", "b", "c", "a", "b"]),
-        ("round_robin", ["a", "b", "c", "a", "b", "a"]),
-        ("fixed_priority", ["a", "a", "a", "b", "b", "c"]),
-    ],
-)
-def test_arbiter_grant_order(policy, expected):
-    env = simpy.Environment()
-    arb = ARBITERS[policy](env, ["a", "b", "c"])
-    log = []
+def test_plan_carries_raw_bytes_and_engine_flags():
+    acc = AcceleratorSpec(rows=8, cols=8, freq_mhz=1000.0, sram_kib=64)
+    layer = Layer("c", "conv", (4, 8, 8), ("x",), macs=4 * 64 * 36, weight_bytes=640, ifmap_bytes=512,
+                  kernel=(3, 3), in_channels_per_group=4)
+    coded = np.full(4, 64, dtype=np.int64)
+    raw = np.full(4, 128, dtype=np.int64)
+    plan = plan_layer(layer, acc, 64, [coded], coded, [raw], raw, [True], True)
+    tile = plan.tiles[0]
+    assert tile.read_bytes == (640, 64, 64, 64, 64) and tile.read_raw == (640, 128, 128, 128, 128)
+    assert tile.read_coded == (False, True, True, True, True)  # weights bypass the codec engine
+    assert tile.write_raw == (128,) * 4 and all(tile.write_coded)
+    assert tile.coded_raw_bytes() == 8 * 128
 
-    def client(name, delay):
-        yield env.timeout(delay)
-        yield arb.request(name)
-        log.append(name)
-        yield env.timeout(10)
-        arb.release()
 
-    # a holds first; then requests arrive: a, b, c, a, b in that order while the path is busy.
-    for name, delay in [("a", 0), ("a", 1), ("b", 2), ("c", 3), ("a", 4), ("b", 5)]:
-        env.process(client(name, delay))
-    env.run()
-    assert log == expected
+def test_residency_rule_keeps_single_consumer_maps_that_fit():
+    acc = AcceleratorSpec(rows=8, cols=8, freq_mhz=1000.0, sram_kib=64)  # half = 32 KiB
+    a = Layer("a", "conv", (8, 32, 32), ("input",))  # 16 KiB, read only by b → kept
+    b = Layer("b", "conv", (8, 32, 32), ("a",))  # 16 KiB: kept beside a's 16 KiB (32 KiB) → kept
+    c = Layer("c", "conv", (16, 32, 32), ("b",))  # 32 KiB beside b's 16 KiB → spills
+    d = Layer("d", "add", (16, 32, 32), ("c", "a"))  # last layer → spills
+    consumers = {"a": ["b", "d"], "b": ["c"], "c": ["d"], "d": []}
+    assert resident_outputs([a, b, c, d], consumers, acc) == [False, True, False, False]
+    consumers["a"] = ["b"]
+    assert resident_outputs([a, b, c, d], consumers, acc) == [True, True, False, False]
+    off = AcceleratorSpec(rows=8, cols=8, freq_mhz=1000.0, sram_kib=64, sram_residency=False)
+    assert resident_outputs([a, b, c, d], consumers, off) == [False] * 4
+
+
+def test_resident_output_makes_no_stores_and_pins_sram():
+    acc = AcceleratorSpec(rows=8, cols=8, freq_mhz=1000.0, sram_kib=64)
+    layer = Layer("c", "conv", (8, 32, 32), ("input",), weight_bytes=40960, ifmap_bytes=16384,
+                  macs=8 * 1024 * 72, kernel=(3, 3), in_channels_per_group=8)
+    units = np.full(8, 2048, dtype=np.int64)
+    plan = plan_layer(layer, acc, 64, [units], units, resident_output=True, pinned_bytes=16384,
+                      streamed_bytes=40960 + 16384)
+    # Streamed 56 KiB over (64 − 16)/2 = 24 KiB per tile → 3 tiles, no stores.
+    assert len(plan.tiles) == 3 and plan.write_bytes == 0 and plan.resident_output
