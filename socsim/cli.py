@@ -62,9 +62,10 @@ def run(
     frames: Optional[int] = typer.Option(None, "--frames", help="Override the scenario's frame count."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Override the scenario's seed."),
     json_path: Optional[Path] = typer.Option(None, "--json", help="Also write the result JSON here."),
-    out_dir: Optional[Path] = typer.Option(None, "--out", help="Result folder (default results/<scenario>)."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Result folder (default results/<scenario>/<run-id>)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Capture activations again even if cached."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
+    no_report: bool = typer.Option(False, "--no-report", help="Skip trace.json, the figures and report.html."),
     fidelity: Fidelity = typer.Option(Fidelity.fast, "--fidelity", help="SoC model: fast (fluid shares) or burst (every bus burst an event; slow)."),
 ) -> None:
     """Simulate the scenario and print per-layer and per-frame tables; write result.json."""
@@ -82,8 +83,10 @@ def run(
             if progress:
                 progress.close()
         result = output.result
-        target = out_dir if out_dir is not None else Path("results") / s.name
+        target = out_dir if out_dir is not None else Path("results") / s.name / _run_id(s.codec.name)
         written = write_result(result, target, json_path)
+        if not no_report:
+            written += _write_report(target, output.sim, s.name)
     except SocsimError as exc:
         _fail(exc)
     if not quiet:
@@ -141,6 +144,118 @@ def sweep(
     out.print(table)
     files = [str(p) for p in written] + ([str(plot)] if plot else [])
     out.print(f"wrote {', '.join(files)}", highlight=False)
+
+
+def _run_id(label: str) -> str:
+    """A new run folder name: UTC time plus a label (results never overwrite each other)."""
+    import datetime
+
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M%S-%f")[:-3] + f"-{label}"
+
+
+def _write_report(run_dir: Path, sim, scenario_name: str) -> list[Path]:
+    """trace.json, the figures and report.html of a run folder."""
+    from socsim.report.export import write_text
+    from socsim.report.html import render
+    from socsim.report.trace import trace_json
+
+    write_text(run_dir / "trace.json", trace_json(sim, scenario_name), "--out")
+    return [run_dir / "trace.json"] + [p for p in render(run_dir) if p.name == "report.html"]
+
+
+@app.command()
+def report(run_dir: Path = typer.Argument(..., help="A run folder holding result.json.")) -> None:
+    """Re-render a run folder's figures and report.html from its JSON, without simulating."""
+    from socsim.report.html import render
+
+    try:
+        if not run_dir.is_dir():
+            raise SocsimError(f"RUN_DIR={str(run_dir)!r}: not a folder")
+        written = render(run_dir)
+    except SocsimError as exc:
+        _fail(exc)
+    out.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False)
+
+
+@app.command()
+def compare(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    codecs: str = typer.Option("none,rle,spm,dct:keep=21", "--codecs",
+                               help="Comma-separated codecs; parameters after ':' (dct:keep=21)."),
+    frames: Optional[int] = typer.Option(None, "--frames", help="Override the scenario's frame count."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Folder (default results/<scenario>/<run-id>)."),
+    fidelity: Fidelity = typer.Option(Fidelity.fast, "--fidelity", help="SoC model fidelity."),
+) -> None:
+    """Run the scenario once per codec (same chip, masters, seed, activations); table + figure."""
+    import json as _json
+
+    from rich.table import Table
+
+    from socsim.compare import compare as run_compare
+    from socsim.report.export import result_json, write_text
+    from socsim.report.html import render
+
+    texts = _split_codecs(codecs)
+    try:
+        s = _load(scenario, frames)
+        progress = _progress_callback(False)
+        try:
+            comp = run_compare(s, texts, progress=progress.update if progress else None, fidelity=fidelity.value)
+        finally:
+            if progress:
+                progress.close()
+        target = out_dir if out_dir is not None else Path("results") / s.name / _run_id("compare")
+        write_text(target / "compare.json", _json.dumps([o.result for o in comp.outputs], indent=1) + "\n", "--out")
+        write_text(target / "result.json", result_json(comp.outputs[0].result), "--out")
+        write_text(target / "compare.csv", _rows_csv(comp.rows), "--out")
+        written = render(target)
+    except SocsimError as exc:
+        _fail(exc)
+    table = Table(title=f"{s.name}: codecs compared (deadline {s.deadline_ms} ms, same seed and activations)")
+    cols = [("codec", "codec"), ("DRAM MB/frame mean", "dram_mb_per_frame_mean"), ("max", "dram_mb_per_frame_max"),
+            ("reduction", "reduction"), ("guaranteed", "guaranteed"), ("latency ms median", "latency_ms_median"),
+            ("max", "latency_ms_max"), ("deadline (sim)", "deadline_met_sim"), ("bus util", "bus_utilization"),
+            ("underflows", "display_underflows")]
+    if any("wcrt_bound_ms" in r for r in comp.rows):
+        cols += [("bound ms", "wcrt_bound_ms"), ("deadline (bound)", "deadline_met_bound")]
+    for title, _ in cols:
+        table.add_column(title, justify="left" if title == "codec" else "right")
+    for r in comp.rows:
+        table.add_row(*[_fmt(r.get(k)) for _, k in cols])
+    out.print(table)
+    out.print(f"wrote {target}/compare.json, compare.csv, {', '.join(p.name for p in written)}", highlight=False)
+
+
+def _split_codecs(text: str) -> list[str]:
+    """'none,rle,dct:keep=21,n=8' → ['none', 'rle', 'dct:keep=21,n=8'] (parameters stay with their codec)."""
+    items: list[str] = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        if "=" in part and ":" not in part and items:
+            items[-1] += "," + part
+        else:
+            items.append(part)
+    return items
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, bool):
+        return "yes" if v else "[red]no[/]"
+    if isinstance(v, float):
+        return f"{v:.1%}" if abs(v) <= 1 and v != 0 else f"{v:,.3f}"
+    return str(v)
+
+
+def _rows_csv(rows: list[dict]) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(dict.fromkeys(k for r in rows for k in r)), lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue()
 
 
 class _PointsBar:

@@ -189,6 +189,7 @@ def make_result(
             "key": codec.key,
             "lossless": codec.lossless,
             "transfer_unit": scenario.codec.transfer_unit.model_dump(),
+            "guaranteed": _guaranteed(codec, graph, scenario),
         },
         "deadline_ms": scenario.deadline_ms,
         "period_ms": scenario.frame_period_ms,
@@ -211,7 +212,39 @@ def make_result(
         },
         "frames": frames,
         "layers": layers,
+        "timeline": [
+            {
+                "frame": fr.index,
+                "layer": rec.name,
+                "start_ms": ns_to_ms(rec.start_ns - fr.release_ns),
+                "end_ms": ns_to_ms(rec.end_ns - fr.release_ns),
+                "compute_ms": ns_to_ms(rec.compute_ns),
+                "stall_ms": ns_to_ms(rec.stall_ns),
+            }
+            for fr in sim.frames
+            for rec in fr.layers
+        ],
+        "utilization": _utilization(sim),
         **_soc_result(sim),
+    }
+
+
+def _guaranteed(codec: Codec, graph, scenario: Scenario) -> bool:
+    """True when every layer's compressed size depends on its shape only (a guaranteed size, the
+    same for every input), so its worst case is what it always moves."""
+    return all(codec.for_layer(layer.name).fixed_size for layer in graph.layers)
+
+
+def _utilization(sim: SimResult) -> dict[str, Any] | None:
+    """DRAM bandwidth per master over time, in GB/s per bin (fast fidelity)."""
+    bw = sim.bandwidth
+    if not bw:
+        return None
+    names = [m.name for m in sim.masters]
+    return {
+        "t_ms": [ns_to_ms(t) for t in bw["t_ns"]],
+        "bin_ms": ns_to_ms(bw["bin_ns"]),
+        "gbps": {n: [b / bw["bin_ns"] for b in bw[n]] for n in names},
     }
 
 

@@ -42,7 +42,12 @@ def timeline(result: dict[str, Any]) -> bytes | None:
         ax.barh(i, min(dur, t["compute_ms"]), left=t["start_ms"], color="#4c72b0", edgecolor="none", height=0.5)
     ax.set_yticks(range(len(rows)), [t["layer"] for t in rows], fontsize=7)
     ax.invert_yaxis()
-    ax.axvline(result["deadline_ms"], color="#c44e52", ls="--", lw=1, label=f"deadline {result['deadline_ms']} ms")
+    end = max(t["end_ms"] for t in rows)
+    if result["deadline_ms"] <= 1.5 * end:
+        ax.axvline(result["deadline_ms"], color="#c44e52", ls="--", lw=1, label=f"deadline {result['deadline_ms']} ms")
+    else:
+        ax.plot([], [], color="#c44e52", ls="--", label=f"deadline {result['deadline_ms']} ms (off the right edge)")
+        ax.set_xlim(0, 1.05 * end)
     ax.set_xlabel("time since frame release (ms)")
     ax.set_title(f"{result['scenario']}: layer timeline of frame 0 (dark: compute, light: waiting on DMA)")
     ax.legend(loc="lower right", fontsize=8)

@@ -207,6 +207,8 @@ class LayerRecord:
     """Time the layer's descriptors held the bus/DRAM path (ns)."""
     tile_spans: list[tuple[float, float]] = field(default_factory=list)
     """(start, end) of each tile's compute (ns)."""
+    dma_spans: list[tuple[str, int, float, float, int]] = field(default_factory=list)
+    """(kind 'load'/'store', tile, queued, completed, bytes) of each tile's DMA batch (ns)."""
 
 
 class Accelerator:
@@ -220,6 +222,14 @@ class Accelerator:
     def _load(self, tile: TilePlan):
         return self.dma.submit(tile.read_bytes, tile.read_raw, tile.read_coded, write=False)
 
+    @staticmethod
+    def _span(env: simpy.Environment, record: LayerRecord, kind: str, tile: int, batch) -> None:
+        """Record a DMA batch's queue and completion times once it completes."""
+        queued = env.now
+        batch.done.callbacks.append(
+            lambda _ev: record.dma_spans.append((kind, tile, queued, env.now, int(batch.bytes)))
+        )
+
     def run_layer(self, env: simpy.Environment, plan: LayerPlan, record: LayerRecord):
         """Generator: execute ``plan``, filling ``record``."""
         tiles = plan.tiles
@@ -227,8 +237,10 @@ class Accelerator:
         loads = [None] * n
         stores = [None] * n
         loads[0] = self._load(tiles[0])
+        self._span(env, record, "load", 0, loads[0])
         if n > 1:
             loads[1] = self._load(tiles[1])
+            self._span(env, record, "load", 1, loads[1])
         for t, tile in enumerate(tiles):
             wait_from = env.now
             yield loads[t].done
@@ -240,8 +252,10 @@ class Accelerator:
             record.tile_spans.append((start, env.now))
             record.compute_ns += tile.compute_ns
             stores[t] = self.dma.submit(tile.write_bytes, tile.write_raw, tile.write_coded, write=True)
+            self._span(env, record, "store", t, stores[t])
             if t + 2 < n:
                 loads[t + 2] = self._load(tiles[t + 2])
+                self._span(env, record, "load", t + 2, loads[t + 2])
         wait_from = env.now
         for s in stores[-2:]:
             yield s.done

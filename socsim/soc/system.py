@@ -109,6 +109,9 @@ class SimResult:
     streams; None when streams outnumber banks (they share banks, so only the general case holds)."""
     engine_busy_ns: float = 0.0
     """Time the codec engine spent on uncompressed bytes (ns)."""
+    bandwidth: dict | None = None
+    """Bytes served per master in equal time bins: {'t_ns': bin starts, 'bin_ns', master: [bytes]}
+    (fast fidelity; None for burst)."""
 
 
 def _percentiles(lat: np.ndarray) -> tuple[float | None, float | None, float | None]:
@@ -237,7 +240,23 @@ def _result(scenario, model, arbiter, sources, frames, fidelity, events, frames_
         dram_busy_ns=float(sum(busy)), worst_case_service=worst_case_service(model),
         worst_case_partitioned=_partitioned(model, scenario.soc.dma.channels, sources),
         engine_busy_ns=dma.engine_busy_ns,
+        bandwidth=None if fidelity == "burst" else _bandwidth(dma, [m.name for m in stats], frames_end),
     )
+
+
+def _bandwidth(fluid: FluidSystem, names: list[str], until_ns: float, bins: int = 240) -> dict | None:
+    """Bytes each master was served per time bin up to ``until_ns``, from the fluid log: served
+    bytes grow linearly between rate changes, so cumulative bytes interpolate exactly."""
+    if until_ns <= 0 or not fluid.log_t:
+        return None
+    t = np.asarray(fluid.log_t + [fluid.env.now])
+    served = np.asarray(fluid.log_served + [list(fluid.served)])
+    edges = np.linspace(0.0, until_ns, bins + 1)
+    out: dict = {"t_ns": edges[:-1].tolist(), "bin_ns": float(edges[1] - edges[0])}
+    for i, name in enumerate(names):
+        cum = np.interp(edges, t, served[:, i], left=0.0)
+        out[name] = np.diff(cum).tolist()
+    return out
 
 
 def _partitioned(model: DramModel, channels: int, sources) -> tuple[float, float, int, int] | None:

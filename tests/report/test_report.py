@@ -1,0 +1,97 @@
+"""Run folders: trace.json structure, figures and report.html; compare rows are consistent."""
+
+import json
+import re
+
+from typer.testing import CliRunner
+
+from socsim.cli import app
+from socsim.compare import compare
+from socsim.report.trace import check_trace
+from socsim.scenario import Scenario
+
+from conftest import SCENARIOS
+
+SMALL = SCENARIOS / "mobilenet_v1_small.yaml"
+OVER = {"frames": 1, "workload": {"model": "mobilenet_v1", "height": 64, "width": 64}}
+
+
+def _scenario_file(tmp_path):
+    p = tmp_path / "s.yaml"
+    p.write_text(SMALL.read_text().replace("  model: mobilenet_v1\n", "  model: mobilenet_v1\n  height: 64\n  width: 64\n"))
+    return p
+
+
+def test_run_folder_has_valid_trace_and_self_contained_report(tmp_path):
+    res = CliRunner().invoke(app, ["run", str(_scenario_file(tmp_path)), "--frames", "1", "--out", str(tmp_path / "r")])
+    assert res.exit_code == 0, res.output
+    run = tmp_path / "r"
+    doc = json.loads((run / "trace.json").read_text())
+    assert check_trace(doc) == []
+    events = doc["traceEvents"]
+    assert {e["ph"] for e in events} >= {"M", "X", "C"}
+    names = {e["args"]["name"] for e in events if e["ph"] == "M" and e["name"] == "thread_name"}
+    assert {"frames", "layers", "accelerator (tile compute)", "DMA lane 0"} <= names
+    assert all(e["dur"] >= 0 for e in events if e["ph"] == "X")
+    page = (run / "report.html").read_text()
+    pngs = sorted(p.name for p in run.glob("*.png"))
+    assert {"timeline.png", "utilization.png", "layer_bytes.png"} <= set(pngs)
+    # Every figure is inlined (the page needs no other file) and nothing is fetched from a network.
+    assert len(re.findall(r'<img alt="([^"]+)" src="data:image/png;base64,', page)) == len(pngs)
+    assert "http://" not in page and "https://" not in page
+    # `socsim report` re-renders from the JSON alone.
+    (run / "report.html").unlink()
+    res = CliRunner().invoke(app, ["report", str(run)])
+    assert res.exit_code == 0 and (run / "report.html").exists()
+    res = CliRunner().invoke(app, ["report", str(tmp_path / "nowhere")])
+    assert res.exit_code == 2
+
+
+def test_check_trace_finds_problems():
+    bad = {"traceEvents": [
+        {"ph": "M", "pid": 1, "tid": 1, "ts": 0, "name": "thread_name", "args": {"name": "a"}},
+        {"ph": "X", "pid": 1, "tid": 1, "ts": 0, "dur": 5, "name": "x"},
+        {"ph": "X", "pid": 1, "tid": 1, "ts": 3, "dur": 5, "name": "y"},
+        {"ph": "X", "pid": 1, "tid": 2, "ts": 3, "dur": -1, "name": "z"},
+        {"ph": "X", "pid": 1, "ts": 3, "dur": 1, "name": "w"},
+    ]}
+    problems = check_trace(bad)
+    assert any("overlap" in p for p in problems)
+    assert any("dur -1" in p for p in problems)
+    assert any("unnamed track 2" in p for p in problems)
+    assert any("lacks ['tid']" in p for p in problems)
+
+
+def test_compare_rows_are_consistent():
+    s = Scenario.from_yaml(SMALL, OVER)
+    comp = compare(s, ["none", "rle", "dct:keep=21"])
+    rows = {r["codec"]: r for r in comp.rows}
+    none, dct = rows["none"], rows["dct:keep=21,n=8"]
+    # none moves exactly the uncompressed bytes: its reduction is zero and its size equals the plans' raw size.
+    assert none["reduction"] == 0.0
+    assert not none["guaranteed"] and dct["guaranteed"] and not rows["rle"]["guaranteed"]
+    # dct bytes equal its guaranteed size: the same on every frame, and below none.
+    assert dct["dram_mb_per_frame_mean"] == dct["dram_mb_per_frame_max"] < none["dram_mb_per_frame_mean"]
+    for o in comp.outputs:
+        assert o.result["seed"] == s.seed
+    written = [layer["dma_write_bytes"] for layer in comp.outputs[2].result["layers"]]
+    from socsim.codecs.registry import get_codec
+
+    codec = get_codec("dct", {"keep": 21})
+    graph = comp.outputs[2].workload.graph
+    for layer, w in zip(graph.layers, written):
+        if comp.outputs[2].result["layers"][graph.layers.index(layer)].get("resident"):
+            continue
+        bits = codec.unit_worst_case_bits(layer.out_shape, s.codec.transfer_unit)
+        assert w == int((((bits + 7) // 8 + 63) // 64 * 64).sum())
+
+
+def test_cli_compare(tmp_path):
+    res = CliRunner().invoke(app, ["compare", str(_scenario_file(tmp_path)), "--codecs", "none,spm,dct:keep=10,n=8",
+                                   "--frames", "1", "--out", str(tmp_path / "c")])
+    assert res.exit_code == 0, res.output
+    data = json.loads((tmp_path / "c" / "compare.json").read_text())
+    assert [d["codec"]["key"] for d in data] == ["none", "spm", "dct:keep=10,n=8"]
+    assert (tmp_path / "c" / "report.html").exists() and (tmp_path / "c" / "layer_bytes.png").exists()
+    res = CliRunner().invoke(app, ["compare", str(_scenario_file(tmp_path)), "--codecs", "none,zip"])
+    assert res.exit_code == 2 and "zip" in res.output
