@@ -101,9 +101,16 @@ def run(
         out.print(f"activations: {output.workload.cache} (cache); wall: {phases}", highlight=False)
     summ = result["summary"]
     verdict = "meets" if summ["deadline_met_all"] else "MISSES"
+    analysis = result.get("analysis", {})
+    if "wcrt_bound_ms" in analysis:
+        ok = "meets" if analysis["deadline_met_by_bound"] else "MISSES"
+        guarantee = (f"; worst-case bound {analysis['wcrt_bound_ms']:.3f} ms ({ok} the deadline by guarantee, "
+                     f"{analysis['wcrt_observed_sizes_ms']:.3f} ms with the largest observed sizes)")
+    else:
+        guarantee = f"; no worst-case bound: {analysis.get('reason', 'not computed')}"
     out.print(
-        f"{s.name}: {verdict} {result['deadline_ms']} ms — max latency {summ['latency_ms_max']:.3f} ms over "
-        f"{summ['frames']} frame(s); wrote {', '.join(str(p) for p in written)}",
+        f"{s.name}: {verdict} {result['deadline_ms']} ms in simulation — max latency {summ['latency_ms_max']:.3f} ms "
+        f"over {summ['frames']} frame(s){guarantee}; wrote {', '.join(str(p) for p in written)}",
         highlight=False,
     )
 
@@ -221,7 +228,7 @@ def compare(
     for title, _ in cols:
         table.add_column(title, justify="left" if title == "codec" else "right")
     for r in comp.rows:
-        table.add_row(*[_fmt(r.get(k)) for _, k in cols])
+        table.add_row(*[_fmt(r.get(k), k in ("reduction", "bus_utilization")) for _, k in cols])
     out.print(table)
     out.print(f"wrote {target}/compare.json, compare.csv, {', '.join(p.name for p in written)}", highlight=False)
 
@@ -237,13 +244,13 @@ def _split_codecs(text: str) -> list[str]:
     return items
 
 
-def _fmt(v) -> str:
+def _fmt(v, percent: bool = False) -> str:
     if v is None:
         return "-"
     if isinstance(v, bool):
         return "yes" if v else "[red]no[/]"
     if isinstance(v, float):
-        return f"{v:.1%}" if abs(v) <= 1 and v != 0 else f"{v:,.3f}"
+        return f"{v:.1%}" if percent else f"{v:,.3f}"
     return str(v)
 
 
@@ -368,7 +375,13 @@ def accuracy(
         texts = given + (sweep_texts(sweep_base, parse_ints(sweep_k, "--sweep-k")) if sweep_k else [])
         height, width = parse_size(input_size) if input_size else (None, None)
         items = [i.strip() for i in images.split(",") if i.strip()] if images else None
-        report = evaluate(model, texts, weights, items, height, width, frames, seed, unit, raw_output=raw_output)
+        bar = _RunsBar(len(texts), frames) if err.is_terminal else None
+        try:
+            report = evaluate(model, texts, weights, items, height, width, frames, seed, unit, raw_output=raw_output,
+                              progress=bar.update if bar else None)
+        finally:
+            if bar:
+                bar.close()
         target = out_dir if out_dir is not None else Path("results") / "accuracy" / model
         written = write_outputs(report, target, [t for t in given if t != "none"] or None)
     except SocsimError as exc:
@@ -376,6 +389,27 @@ def accuracy(
     out.print(summary_table(report))
     out.print(f"weights: {report.weights}; output layer {report.output_layer}", highlight=False)
     out.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False)
+
+
+class _RunsBar:
+    """A rich progress bar over the frames of the accuracy study's runs (reference, then each codec)."""
+
+    def __init__(self, runs: int, frames: int):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), console=err, transient=True)
+        self.task = self.bar.add_task("reference", total=(runs + 1) * frames)
+        self.frames = frames
+        self.done: dict[str, int] = {}
+        self.bar.start()
+
+    def update(self, run: str, frame: int, frames: int) -> None:
+        self.done[run] = frame
+        self.bar.update(self.task, completed=sum(self.done.values()), description=run)
+
+    def close(self) -> None:
+        self.bar.stop()
 
 
 @app.command("train-masks")

@@ -63,7 +63,9 @@ def raw_unit_bytes(shape: tuple[int, int, int], unit: TransferUnit) -> np.ndarra
     return np.array([unit.chunk_bytes] * full + ([tail] if tail else []), dtype=np.int64)
 
 
-def build_plans(scenario: Scenario, workload: Workload, codec: Codec) -> list[list[LayerPlan]]:
+def build_plans(
+    scenario: Scenario, workload: Workload, codec: Codec, sizes: list[dict[str, np.ndarray]] | None = None
+) -> list[list[LayerPlan]]:
     """Layer plans of every frame: the codec's real per-unit sizes rounded up to bursts, beside the raw sizes.
 
     Activation descriptors pass the codec engine unless the codec is 'none'; weights and the
@@ -82,7 +84,7 @@ def build_plans(scenario: Scenario, workload: Workload, codec: Codec) -> list[li
     keep = resident_outputs(layers, {layer.name: graph.consumers(layer.name) for layer in layers}, acc)
     resident = {layer.name for layer, k in zip(layers, keep) if k}
     plans = []
-    for frame_sizes in workload.sizes[codec.key]:
+    for frame_sizes in sizes if sizes is not None else workload.sizes[codec.key]:
         out_units = {name: unit_bytes(bits, burst) for name, bits in frame_sizes.items()}
         frame_plans = []
         for i, layer in enumerate(layers):
@@ -127,7 +129,34 @@ def run_scenario(
     t0 = time.perf_counter()
     result = make_result(scenario, workload, codec, plans, sim)
     seconds["result"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    result["analysis"] = analyse(scenario, workload, codec, [f["latency_ms"] for f in result["frames"]])
+    seconds["analysis"] = time.perf_counter() - t0
     return RunOutput(result, seconds, workload, sim)
+
+
+def worst_case_sizes(scenario: Scenario, workload: Workload, codec: Codec) -> list[dict[str, np.ndarray]]:
+    """Per frame, every layer's per-unit worst-case size in bits (the codec's guarantee)."""
+    unit = scenario.codec.transfer_unit
+    one = {layer.name: codec.for_layer(layer.name).unit_worst_case_bits(layer.out_shape, unit)
+           for layer in workload.graph.layers}
+    return [one] * workload.frames
+
+
+def observed_max_sizes(workload: Workload, codec: Codec) -> list[dict[str, np.ndarray]]:
+    """Per frame, every layer's per-unit largest size seen over the captured frames (bits)."""
+    frames = workload.sizes[codec.key]
+    one = {name: np.max(np.stack([f[name] for f in frames]), axis=0) for name in frames[0]}
+    return [one] * workload.frames
+
+
+def analyse(scenario: Scenario, workload: Workload, codec: Codec, simulated_ms: list[float]) -> dict[str, Any]:
+    """The result's ``analysis`` section: bounds with worst-case and with largest observed sizes."""
+    from socsim.analysis.bounds import analysis_result, bound_frames
+
+    worst = bound_frames(scenario, build_plans(scenario, workload, codec, worst_case_sizes(scenario, workload, codec)))
+    observed = bound_frames(scenario, build_plans(scenario, workload, codec, observed_max_sizes(workload, codec)))
+    return analysis_result(scenario, worst, observed, simulated_ms)
 
 
 def make_result(

@@ -33,12 +33,20 @@ class DescriptorBound:
     path_ns: Callable[[int], float]
     """Upper bound on the time a descriptor of s bytes occupies the NPU's turn on the shared path,
     interference and DRAM overheads included (ns)."""
-    channel_gbps: float
-    """A channel's own rate limit (outstanding bursts / latency) (GB/s)."""
+    window_bursts: int
+    """Bursts a channel keeps in flight (max_outstanding) (count)."""
+    rtt_ns: float
+    """Upper bound on one burst's round trip without waiting: a worst burst plus the latency (ns)."""
     channels: int
     """DMA channels (count)."""
     completion_ns: float
     """Upper bound from the end of a descriptor's channel time to its completion (ns)."""
+    engine_gbps: float | None = None
+    """Codec engine throughput on uncompressed bytes, FIFO over all channels; None: free (GB/s)."""
+    engine_latency_ns: float = 0.0
+    """Codec engine pipeline latency, paid by every coded burst's round trip (ns)."""
+    burst_bytes: int = 64
+    """Bus burst; the engine and the path overlap burst by burst (bytes)."""
 
 
 @dataclass
@@ -73,26 +81,55 @@ class _Replay:
         self.peak = peak_gbps
         self.channel_free = [0.0] * bound.channels
         self.path_free = 0.0
+        self.engine_free = 0.0
         self.transfer_ns = 0.0
         self.path_total_ns = 0.0
+        self.batches: list[tuple[float, float, float]] = []
+        """(queued, completion if served in queue order, path time) of every batch so far."""
 
-    def submit(self, sizes: Sequence[int], t: float) -> float:
-        """Queue descriptors at time t; return the time the last one completes."""
+    def done_by(self, batch: int, now: float) -> float:
+        """Completion bound of ``batch`` as seen at ``now``: with several channels, bursts of batches
+        queued after it (up to ``now``, when the schedule waits for it) may interleave with its own,
+        so their path time is added; with one channel the queue order is exact."""
+        queued, done, _ = self.batches[batch]
+        if len(self.channel_free) == 1:
+            return done
+        extra = sum(hold for q, _, hold in self.batches[batch + 1:] if q <= now)
+        return done + extra
+
+    def submit(self, sizes: Sequence[int], t: float, raw: Sequence[int] = (), coded: Sequence[bool] = ()) -> int:
+        """Queue a batch of descriptors at time t; return its index (see ``done_by``)."""
         done = t
-        for size in sizes:
+        queued = t
+        hold_total = 0.0
+        for k, size in enumerate(sizes):
             ch = min(range(len(self.channel_free)), key=self.channel_free.__getitem__)
             start = max(t, self.channel_free[ch])
             path_start = max(start, self.path_free)
             hold = self.b.path_ns(size)
             path_end = path_start + hold
-            ch_end = max(path_end, start + size / self.b.channel_gbps)
+            nbursts = max(1, -(-size // self.b.burst_bytes))
+            is_coded = bool(coded) and coded[k] and self.b.engine_gbps is not None
+            eng = raw[k] / self.b.engine_gbps if is_coded else 0.0
+            # The window: waves of at most window_bursts bursts, each a full round trip (through
+            # the engine and its latency for coded bursts).
+            rtt = self.b.rtt_ns + ((self.b.engine_latency_ns + eng / nbursts) if is_coded else 0.0)
+            ch_end = max(path_end, start + -(-nbursts // self.b.window_bursts) * rtt)
+            if is_coded:
+                # The engine serves bursts FIFO; with the path it forms a two-stage pipeline, so the
+                # descriptor ends at most one burst of the other stage after the later of the two.
+                eng_end = max(start, self.engine_free) + eng
+                self.engine_free = eng_end
+                ch_end = max(ch_end + eng / nbursts, eng_end + hold / nbursts) + self.b.engine_latency_ns
             self.channel_free[ch] = ch_end
             self.path_free = path_end
             done = max(done, ch_end + self.b.completion_ns)
             self.transfer_ns += size / self.peak
             self.path_total_ns += hold
+            hold_total += hold
             t = start  # FIFO: the next descriptor leaves the queue no earlier than this one
-        return done
+        self.batches.append((queued, done, hold_total))
+        return len(self.batches) - 1
 
 
 def layer_bound(plan: LayerPlan, replay: _Replay, start_ns: float) -> tuple[float, LayerBound]:
@@ -100,21 +137,22 @@ def layer_bound(plan: LayerPlan, replay: _Replay, start_ns: float) -> tuple[floa
     tiles = plan.tiles
     n = len(tiles)
     tr0, path0 = replay.transfer_ns, replay.path_total_ns
-    loads: list[float] = [0.0] * n
-    stores: list[float] = [0.0] * n
-    loads[0] = replay.submit(tiles[0].read_bytes, start_ns)
+    loads: list[int] = [0] * n
+    stores: list[int] = [0] * n
+    loads[0] = replay.submit(tiles[0].read_bytes, start_ns, tiles[0].read_raw, tiles[0].read_coded)
     if n > 1:
-        loads[1] = replay.submit(tiles[1].read_bytes, start_ns)
+        loads[1] = replay.submit(tiles[1].read_bytes, start_ns, tiles[1].read_raw, tiles[1].read_coded)
     t = start_ns
     compute = 0.0
     for i, tile in enumerate(tiles):
-        t = max(t, loads[i], stores[i - 2] if i >= 2 else start_ns)
+        t = max(t, replay.done_by(loads[i], t), replay.done_by(stores[i - 2], t) if i >= 2 else start_ns)
         t += tile.compute_ns
         compute += tile.compute_ns
-        stores[i] = replay.submit(tile.write_bytes, t)
+        stores[i] = replay.submit(tile.write_bytes, t, tile.write_raw, tile.write_coded)
         if i + 2 < n:
-            loads[i + 2] = replay.submit(tiles[i + 2].read_bytes, t)
-    end = max([t] + stores[-2:])
+            nxt = tiles[i + 2]
+            loads[i + 2] = replay.submit(nxt.read_bytes, t, nxt.read_raw, nxt.read_coded)
+    end = max([t] + [replay.done_by(s, t) for s in stores[-2:]])
     transfer = replay.transfer_ns - tr0
     path = replay.path_total_ns - path0
     dur = end - start_ns

@@ -1,0 +1,257 @@
+"""Worst-case frame response time and worst-case bytes per window for the accelerator.
+
+The bound has two parts (pure functions, no simpy):
+
+1. **The accelerator alone, at its worst.** ``response_time.frame_bounds`` replays the
+   double-buffered schedule with every descriptor at its worst own cost on the DRAM model of
+   ``socsim.soc.dram``: s/b bursts of t_B, a row conflict (tRP + tRCD) at every row it can cross
+   (s/row, amortised: its channel's stream is sequential in its own bank, and the first row of
+   every stream is one frame-level constant), the amortised turnaround t_turn·s/write_batch, the
+   codec engine (raw/E, FIFO, plus its pipeline latency) and the
+   channel's window (max_outstanding·b per round trip L + one worst burst). No refresh, no other
+   masters.
+2. **Everything else is a delay the schedule absorbs at most one to one.** The schedule is a
+   max/+ system, so every event moves by at most the total extra service time inserted before it
+   (max-plus systems are 1-Lipschitz in their durations: Baccelli et al., *Synchronization and
+   Linearity*, 1992, §7). With a work-conserving arbiter (round robin, weighted round robin, fixed
+   priority, FIFO, or budget regulation of the *other* masters) the accelerator waits only while
+   the server works for someone else or refreshes. From time 0 (system empty) to t, master j is
+   served at most α_j(t) + b = σ_j + ρ_j·t + b bytes, each costing at most κ_j of server time
+   (t_B/b, a conflict per row for sequential streams or per request for random ones — every
+   burst if it shares a bank — and the turnaround share; plus one first miss), and at most t/tREFI + 1 refreshes start, each costing tRFC, the burst that
+   does not fit before it, and one reopening tRCD per stream. So the interference by t is at most
+   I(t) = a + c·t with a = Σ_j (σ_j + b)·κ_j + r₀ and c = Σ_j ρ_j·κ_j + r₀/tREFI, r₀ = tRFC + c₁ + S·tRCD.
+   A frame that ends at A alone ends by F ≤ A + I(F), i.e. F ≤ (A + a)/(1 − c) when c < 1.
+
+The bound is derived for the burst-level model; the fast (fluid) fidelity agrees with it within
+``FIDELITY_MARGIN`` (2 %, checked in tests/soc), so every reported bound is multiplied by
+1 + FIDELITY_MARGIN to hold for both fidelities.
+
+TDMA and a budget-regulated accelerator are not work-conserving for the accelerator: no bound
+is given for them (``BoundResult.reason`` says so).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from socsim.analysis.response_time import DescriptorBound, FrameBound, frame_bounds
+from socsim.scenario import Scenario
+from socsim.soc.accelerator import LayerPlan
+from socsim.soc.dma import CodecEngine
+from socsim.soc.dram import DramModel, worst_case_service
+from socsim.soc.traffic import make_sources
+from socsim.units import NS_PER_MS
+
+FIDELITY_MARGIN = 0.02
+"""Largest relative difference between the fast and the burst fidelity (tests/soc enforce it)."""
+
+
+@dataclass
+class Interference:
+    """I(t) = fixed_ns + per_ns·t: server time others and refresh may take from the accelerator by t."""
+
+    fixed_ns: float
+    per_ns: float
+    terms: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Name → (fixed ns, per-ns share) of each contributor (masters, 'refresh')."""
+
+
+@dataclass
+class BoundResult:
+    """Bounds of every frame (ns), with the alone replay's terms and the interference."""
+
+    frames_ns: list[float]
+    alone: list[FrameBound]
+    interference: Interference | None
+    reason: str | None = None
+    """Why no bound exists (then frames_ns is empty)."""
+
+
+def streams_share_banks(model: DramModel, scenario: Scenario) -> bool:
+    """Whether the bank-partitioned address map puts two streams in one bank."""
+    return bool(model.row_bytes) and scenario.soc.dma.channels + len(scenario.masters) > model.banks
+
+
+def npu_descriptor_bound(scenario: Scenario, model: DramModel) -> DescriptorBound:
+    """The accelerator's own worst cost per descriptor on this DRAM (no refresh, no others)."""
+    b = model.burst_bytes
+    miss = model.t_miss_ns if model.row_bytes else 0.0
+    shared = streams_share_banks(model, scenario)
+    turn = model.t_turn_ns
+
+    def path_ns(size: int) -> float:
+        # Costs amortised per byte: a channel's descriptors follow one another in its stream, so it
+        # crosses a row every row_bytes and the controller turns around every write_batch bytes;
+        # the one row and one turnaround left over are the frame-level term of ``interference``.
+        bursts = math.ceil(size / b)
+        crossings = bursts if shared else (size / model.row_bytes if model.row_bytes else 0.0)
+        turns = size / model.write_batch_bytes if turn else 0.0
+        return bursts * model.t_burst_ns + crossings * miss + turns * turn
+
+    c1 = model.worst_burst_ns() + turn
+    engine = CodecEngine.from_spec(scenario.soc.dma.codec_engine)
+    return DescriptorBound(
+        path_ns=path_ns,
+        window_bursts=scenario.soc.dma.max_outstanding,
+        rtt_ns=model.latency_ns + c1,
+        channels=scenario.soc.dma.channels,
+        completion_ns=model.latency_ns + c1,
+        engine_gbps=engine.gbps if engine else None,
+        engine_latency_ns=engine.latency_ns if engine else 0.0,
+        burst_bytes=b,
+    )
+
+
+def interference(scenario: Scenario, model: DramModel) -> Interference:
+    """The linear bound I(t) on server time lost to other masters and refresh (module docstring)."""
+    b = model.burst_bytes
+    miss = model.t_miss_ns if model.row_bytes else 0.0
+    shared = streams_share_banks(model, scenario)
+    turn_per_byte = model.t_turn_ns / model.write_batch_bytes if model.t_turn_ns else 0.0
+    terms: dict[str, tuple[float, float]] = {}
+    for src in make_sources(scenario.masters, b, scenario.seed):
+        sigma, rho = src.envelope()
+        req = max(b, int(src.request_bytes))
+        kappa = model.t_burst_ns / b + turn_per_byte
+        if model.row_bytes:
+            kappa += miss / model.row_bytes  # a sequential stream crosses a row every row_bytes
+        if src.random_addresses:
+            kappa = max(kappa, model.random_kappa(req) + turn_per_byte)  # a row opened per request
+        if shared:
+            kappa += 2 * miss / b  # its own conflict, and the accelerator's row it may close
+        # The first row of the stream (and of each request's partial burst) costs one miss more.
+        terms[src.name] = ((sigma + b) * kappa + miss + model.t_burst_ns, rho * kappa)
+    # The accelerator's own costs left over by the amortised per-descriptor cost: the first row of
+    # each channel's stream and one turnaround pair.
+    terms["npu_first_rows"] = (scenario.soc.dma.channels * (miss + model.t_burst_ns) + model.t_turn_ns, 0.0)
+    if model.refresh:
+        streams = scenario.soc.dma.channels + len(scenario.masters)
+        r0 = model.t_rfc_ns + model.worst_burst_ns() + model.t_turn_ns + streams * model.t_rcd_ns
+        terms["refresh"] = (r0, r0 / model.t_refi_ns)
+    fixed = sum(t[0] for t in terms.values())
+    per = sum(t[1] for t in terms.values())
+    return Interference(fixed, per, terms)
+
+
+def _no_bound(scenario: Scenario) -> str | None:
+    bus = scenario.soc.bus
+    if bus.arbitration == "tdma":
+        return "TDMA is not work-conserving: no bound from this analysis"
+    if bus.arbitration == "budget" and bus.budget is not None and "npu" in bus.budget.bytes:
+        return "the accelerator is budget-regulated (not work-conserving for it): no bound from this analysis"
+    return None
+
+
+def bound_frames(scenario: Scenario, plans: list[list[LayerPlan]]) -> BoundResult:
+    """Worst-case latency (from release) of every frame of ``plans`` on the scenario's SoC."""
+    reason = _no_bound(scenario)
+    model = DramModel.from_spec(scenario.soc)
+    desc = npu_descriptor_bound(scenario, model)
+    period_ns = scenario.frame_period_ms * NS_PER_MS
+    # Each frame alone, from an idle engine (its duration does not depend on when it starts).
+    alone = [frame_bounds([frame], desc, model.rate_gbps, period_ns)[0] for frame in plans]
+    if reason is not None:
+        return BoundResult([], alone, None, reason)
+    inter = interference(scenario, model)
+    if inter.per_ns >= 1.0:
+        return BoundResult([], alone, inter, "other masters and refresh can take the whole DRAM: no bound")
+    # Chain the frames through the accelerator's busy periods. A busy period that starts at time 0
+    # finds the system empty; one that starts later may find the other masters' backlog, which is
+    # at most their fixed term (they are stable on their own, per_ns < 1): it is added once.
+    out: list[float] = []
+    prev_end = 0.0
+    busy_start = 0.0
+    work = 0.0
+    carried = 0.0
+    for i, fb in enumerate(alone):
+        release = i * period_ns
+        if i == 0 or release >= prev_end:
+            busy_start, work = release, 0.0
+            carried = 0.0 if i == 0 else inter.fixed_ns
+        work += fb.bound_ns
+        end = busy_start + (work + inter.fixed_ns + carried) / (1.0 - inter.per_ns)
+        out.append((end - release) * (1.0 + FIDELITY_MARGIN))
+        prev_end = end
+    return BoundResult(out, alone, inter)
+
+
+def window_curve(scenario: Scenario, model: DramModel, points: int = 25) -> list[dict[str, float]]:
+    """Worst-case bytes requested in any window Δ, per master and in total, for Δ log-spaced from
+    1 µs to the frame period, against what the DRAM can move in Δ at peak and guarantees in its
+    worst case (``socsim.soc.dram.worst_case_service``)."""
+    b = model.burst_bytes
+    sources = make_sources(scenario.masters, b, scenario.seed)
+    period = scenario.frame_period_ms * NS_PER_MS
+    r_wc, t_wc = worst_case_service(model)
+    in_flight = scenario.soc.dma.channels * scenario.soc.dma.max_outstanding * b
+    rows = []
+    for w in np.geomspace(1_000.0, max(period, 1_001.0), points):
+        row: dict[str, float] = {"window_us": float(w / 1e3)}
+        # The accelerator cannot move more than the path's peak in Δ, plus what is in flight.
+        row["npu_bytes"] = float(model.rate_gbps * w + in_flight)
+        total = row["npu_bytes"]
+        for src in sources:
+            sigma, rho = src.envelope()
+            row[f"{src.name}_bytes"] = float(sigma + rho * w + b)
+            total += row[f"{src.name}_bytes"]
+        row["total_bytes"] = float(total)
+        row["dram_bytes"] = float(min(model.dram_gbps, model.rate_gbps) * w)
+        row["dram_guaranteed_bytes"] = float(max(0.0, r_wc * (w - t_wc)))
+        rows.append(row)
+    return rows
+
+
+def analysis_result(
+    scenario: Scenario, worst: BoundResult, observed: BoundResult, simulated_ms: list[float]
+) -> dict[str, Any]:
+    """The ``analysis`` section of a result document."""
+    model = DramModel.from_spec(scenario.soc)
+    doc: dict[str, Any] = {
+        "method": "worst-case replay of the schedule + linear interference of other masters and refresh",
+        "worst_case_window_bytes": window_curve(scenario, model),
+    }
+    if worst.reason is not None:
+        doc["reason"] = worst.reason
+        return doc
+    bound_ms = max(worst.frames_ns) / NS_PER_MS
+    obs_ms = max(observed.frames_ns) / NS_PER_MS
+    sim_max = max(simulated_ms)
+    inter = worst.interference
+    doc.update(
+        {
+            "wcrt_bound_ms": bound_ms,
+            "wcrt_observed_sizes_ms": obs_ms,
+            "frames_bound_ms": [f / NS_PER_MS for f in worst.frames_ns],
+            "deadline_met_by_bound": bound_ms <= scenario.deadline_ms,
+            "margin_ms": scenario.deadline_ms - bound_ms,
+            "tightness": bound_ms / sim_max if sim_max > 0 else None,
+            "interference": {
+                "fixed_ms": inter.fixed_ns / NS_PER_MS,
+                "share": inter.per_ns,
+                "terms": {k: {"fixed_ms": v[0] / NS_PER_MS, "share": v[1]} for k, v in inter.terms.items()},
+            },
+            "layers": [
+                {
+                    "name": lb.name,
+                    "bound_ms": lb.bound_ns / NS_PER_MS,
+                    "compute_ms": lb.compute_ns / NS_PER_MS,
+                    "transfer_ms": lb.transfer_ns / NS_PER_MS,
+                    "dram_overhead_ms": lb.interference_ns / NS_PER_MS,
+                    "exposed_dma_ms": lb.exposed_dma_ns / NS_PER_MS,
+                }
+                for lb in worst.alone[0].layers
+            ],
+        }
+    )
+    if inter.per_ns < 1:
+        alone0 = worst.alone[0].bound_ns
+        # Largest extra sequential interferer rate that keeps frame 0 within the deadline.
+        kappa = model.sequential_kappa()
+        slack = 1.0 - inter.per_ns - (alone0 + inter.fixed_ns) / (scenario.deadline_ms * NS_PER_MS)
+        doc["sensitivity"] = {"max_extra_interferer_gbps": max(0.0, slack / kappa)}
+    return doc

@@ -1,0 +1,96 @@
+"""Random and adversarial scenarios for the soundness check: every simulated frame ≤ its bound."""
+
+from hypothesis import strategies as st
+
+from socsim.analysis.bounds import bound_frames
+from socsim.scenario import Scenario
+from socsim.soc.accelerator import LayerPlan, TilePlan
+from socsim.soc.system import simulate
+
+ARBITRATIONS = ["round_robin", "weighted_round_robin", "fixed_priority", "fifo"]
+DRAMS = [{"peak_gbps": 10.0, "latency_ns": 50.0}, {"preset": "lpddr4-3200"}, {"preset": "lpddr5-6400"},
+         {"preset": "ddr4-3200"}]
+
+
+@st.composite
+def masters(draw):
+    """A few other masters of every kind, at rates that leave the DRAM some room."""
+    out = []
+    for i in range(draw(st.integers(0, 3))):
+        kind = draw(st.sampled_from(["token_bucket", "cpu", "isp", "display"]))
+        name = f"m{i}"
+        if kind == "token_bucket":
+            out.append({"kind": kind, "name": name, "sigma_bytes": draw(st.sampled_from([0, 4096, 65536])),
+                        "rate_gbps": draw(st.sampled_from([0.2, 1.0, 2.0])),
+                        "request_bytes": draw(st.sampled_from([64, 512, 4096])),
+                        "read_fraction": draw(st.sampled_from([0.0, 0.5, 1.0]))})
+        elif kind == "cpu":
+            out.append({"kind": kind, "name": name, "rate_gbps": draw(st.sampled_from([0.05, 0.5, 1.5])),
+                        "request_bytes": 64, "burst_bytes": draw(st.sampled_from([256, 4096, 32768])),
+                        "arrivals": draw(st.sampled_from(["random", "bursty"])),
+                        "addresses": draw(st.sampled_from(["sequential", "random"])),
+                        "seed": draw(st.integers(0, 9))})
+        elif kind == "isp":
+            out.append({"kind": kind, "name": name, "width": 640, "height": 480, "bytes_per_pixel": 2,
+                        "fps": draw(st.sampled_from([30.0, 120.0]))})
+        else:
+            out.append({"kind": kind, "name": name, "width": 640, "height": 480, "bytes_per_pixel": 4,
+                        "fps": 60.0, "fifo_bytes": 16384, "request_bytes": 1024})
+    return out
+
+
+@st.composite
+def cases(draw):
+    """(scenario, plans): a small chip, random masters and arbitration, random layer plans."""
+    arbitration = draw(st.sampled_from(ARBITRATIONS))
+    ms = draw(masters())
+    bus = {"width_bytes": draw(st.sampled_from([16, 32])), "freq_mhz": 1000.0, "arbitration": arbitration}
+    if arbitration == "fixed_priority" and ms:
+        names = ["npu"] + [m["name"] for m in ms]
+        order = draw(st.permutations(names))
+        bus["priorities"] = {n: i for i, n in enumerate(order)}
+    if arbitration == "weighted_round_robin":
+        bus["weights"] = {"npu": draw(st.integers(1, 4))}
+    engine = draw(st.sampled_from([None, {"bytes_per_cycle": 32, "freq_mhz": 500, "latency_cycles": 16}]))
+    dma = {"channels": draw(st.integers(1, 4)), "burst_bytes": 64, "max_outstanding": draw(st.sampled_from([2, 8, 32]))}
+    if engine:
+        dma["codec_engine"] = engine
+    frames = draw(st.integers(1, 2))
+    data = {
+        "name": "sound", "seed": draw(st.integers(0, 5)), "frames": frames,
+        "deadline_ms": 1.0, "period_ms": draw(st.sampled_from([0.02, 0.2, 1.0])),
+        "soc": {"accelerator": {"rows": 8, "cols": 8, "freq_mhz": 1000.0, "sram_kib": 64},
+                "dma": dma, "bus": bus, "dram": draw(st.sampled_from(DRAMS))},
+        "masters": ms, "workload": {"model": "mobilenet_v1"},
+    }
+    scenario = Scenario.from_dict(data)
+    plans = []
+    for _ in range(frames):
+        layers = []
+        for li in range(draw(st.integers(1, 3))):
+            tiles = []
+            for _t in range(draw(st.integers(1, 3))):
+                reads = tuple(64 * draw(st.integers(1, 64)) for _ in range(draw(st.integers(0, 3))))
+                writes = tuple(64 * draw(st.integers(1, 64)) for _ in range(draw(st.integers(0, 3))))
+                coded = draw(st.booleans()) and engine is not None
+                tiles.append(TilePlan(reads, writes, float(draw(st.sampled_from([0, 50, 500, 3000]))),
+                                      tuple(2 * r for r in reads), tuple(2 * w for w in writes),
+                                      tuple(coded for _ in reads), tuple(coded for _ in writes)))
+            layers.append(LayerPlan(f"l{li}", sum(t.compute_ns for t in tiles), tuple(tiles)))
+        plans.append(layers)
+    return scenario, plans
+
+
+def check(scenario, plans, fidelities=("burst",)) -> list[str]:
+    """Violations of the bound by the simulation (empty when sound); the bound is derived for the
+    burst-level reference model, so that is the fidelity checked by default."""
+    bound = bound_frames(scenario, plans)
+    if bound.reason:
+        return []
+    problems = []
+    for fidelity in fidelities:
+        sim = simulate(scenario, plans, fidelity)
+        for f, b in zip(sim.frames, bound.frames_ns):
+            if f.latency_ns > b * (1 + 1e-9) + 1e-6:
+                problems.append(f"{fidelity} frame {f.index}: simulated {f.latency_ns:.1f} ns > bound {b:.1f} ns")
+    return problems

@@ -1,0 +1,25 @@
+"""Soundness: no simulated frame, at burst or fast fidelity, ever exceeds its worst-case bound."""
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from soundness import cases, check
+
+CI_EXAMPLES = int(os.environ.get("SOCSIM_SOUNDNESS_EXAMPLES", "150"))
+
+
+@settings(max_examples=CI_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_bound_never_below_a_simulated_frame(case):
+    scenario, plans = case
+    assert check(scenario, plans) == []
+
+
+@pytest.mark.long
+@settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_bound_never_below_a_simulated_frame_long(case):
+    scenario, plans = case
+    assert check(scenario, plans) == []
