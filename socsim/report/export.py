@@ -38,6 +38,17 @@
 - ``sim``: {``end_ms`` (last byte of any master, after the others drain), ``events``, ``fidelity``
   ('fast' or 'burst'), ``frames_end_ms``}.
 
+``analysis`` (``socsim.analysis.bounds``): ``wcrt_bound_ms`` (worst-case frame latency with the
+codec's worst-case sizes), ``wcrt_observed_sizes_ms`` (with the largest sizes seen on the captured
+frames), ``frames_bound_ms``, ``deadline_met_by_bound``, ``margin_ms``, ``tightness`` (bound / max
+simulated), ``interference`` {``fixed_ms``, ``share``, ``terms`` per master and refresh},
+``layers`` [{``name``, ``bound_ms``, ``compute_ms``, ``transfer_ms``, ``dram_overhead_ms``,
+``exposed_dma_ms``}] (frame 0, accelerator alone), ``sensitivity`` {``max_extra_interferer_gbps``},
+``worst_case_window_bytes`` [{``window_us``, ``npu_bytes``, ``<master>_bytes``, ``total_bytes``,
+``dram_bytes``, ``dram_guaranteed_bytes``}]; or ``reason`` when no bound exists (TDMA).
+``timeline`` [{``frame``, ``layer``, ``start_ms``, ``end_ms``, ``compute_ms``, ``stall_ms``}] and
+``utilization`` {``t_ms``, ``bin_ms``, ``gbps`` per master} (fast fidelity) feed the figures.
+
 Times are simulated time; wall-clock times are never part of the result (determinism).
 """
 

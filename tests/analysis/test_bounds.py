@@ -1,0 +1,70 @@
+"""The frame bound: exact for a lone master on the simple DRAM, metamorphic, and in the result."""
+
+import pytest
+
+from socsim.analysis.bounds import FIDELITY_MARGIN, bound_frames
+from socsim.run import run_scenario
+from socsim.scenario import Scenario
+from socsim.soc.accelerator import LayerPlan, TilePlan
+from socsim.soc.system import simulate
+
+from conftest import SCENARIOS
+
+
+def chip(masters=(), dram=None, channels=1, **over):
+    return Scenario.from_dict({
+        "name": "b", "deadline_ms": 1.0, "frames": 1,
+        "soc": {"accelerator": {"rows": 8, "cols": 8, "freq_mhz": 1000.0, "sram_kib": 64},
+                "dma": {"channels": channels, "burst_bytes": 64, "max_outstanding": 16},
+                "bus": {"width_bytes": 16, "freq_mhz": 1000.0, "arbitration": "round_robin"},
+                "dram": dram or {"peak_gbps": 10.0, "latency_ns": 50.0}},
+        "masters": list(masters), "workload": {"model": "mobilenet_v1"}, **over,
+    })
+
+
+def plan(scale=1, compute=1000.0):
+    tile = TilePlan((1024 * scale, 1024 * scale), (1024 * scale,), compute)
+    return [[LayerPlan("a", 4 * compute, (tile,) * 4)]]
+
+
+def test_lone_master_simple_dram_bound_is_the_simulation_plus_margin():
+    s = chip()
+    sim = simulate(s, plan(), "burst").frames[0].latency_ns
+    b = bound_frames(s, plan()).frames_ns[0]
+    # No refresh, no rows, no others: the bound is the simulation plus a few bursts and the margin.
+    assert sim <= b <= (sim + 4 * 6.4) * (1 + FIDELITY_MARGIN)
+
+
+TB = {"kind": "token_bucket", "name": "cpu", "sigma_bytes": 8192, "rate_gbps": 1.0, "request_bytes": 4096}
+
+
+def test_metamorphic_more_interference_larger_sizes_slower_dram():
+    base = bound_frames(chip([TB]), plan()).frames_ns[0]
+    more = bound_frames(chip([{**TB, "rate_gbps": 2.0, "sigma_bytes": 16384}]), plan()).frames_ns[0]
+    bigger = bound_frames(chip([TB]), plan(scale=2)).frames_ns[0]
+    slower = bound_frames(chip([TB], dram={"peak_gbps": 5.0, "latency_ns": 80.0}), plan()).frames_ns[0]
+    timing = bound_frames(chip([TB], dram={"preset": "lpddr4-3200"}), plan()).frames_ns[0]
+    assert more >= base and bigger >= base and slower >= base
+    assert timing > 0
+
+
+def test_tdma_has_no_bound():
+    s = Scenario.from_dict({**chip().model_dump(), "soc": {**chip().soc.model_dump(), "bus": {
+        "width_bytes": 16, "freq_mhz": 1000.0, "arbitration": "tdma",
+        "tdma": {"slot_ns": 100.0, "table": ["npu"]}}}})
+    assert bound_frames(s, plan()).reason and bound_frames(s, plan()).frames_ns == []
+
+
+def test_result_analysis_section_bounds_the_simulation():
+    s = Scenario.from_yaml(SCENARIOS / "mobilenet_v1_small.yaml",
+                           {"frames": 2, "workload": {"model": "mobilenet_v1", "height": 64, "width": 64}})
+    r = run_scenario(s).result
+    a = r["analysis"]
+    assert a["wcrt_bound_ms"] >= r["summary"]["latency_ms_max"]
+    assert a["wcrt_observed_sizes_ms"] <= a["wcrt_bound_ms"] + 1e-9
+    assert a["tightness"] >= 1.0
+    assert {"compute_ms", "transfer_ms", "dram_overhead_ms", "exposed_dma_ms"} <= set(a["layers"][0])
+    assert set(a["interference"]["terms"]) >= {"cpu", "refresh"}
+    w = a["worst_case_window_bytes"]
+    assert w[0]["window_us"] == pytest.approx(1.0) and all(x["total_bytes"] > 0 for x in w)
+    assert [x["window_us"] for x in w] == sorted(x["window_us"] for x in w)
