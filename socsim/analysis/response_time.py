@@ -85,7 +85,7 @@ class _Replay:
         self.transfer_ns = 0.0
         self.path_total_ns = 0.0
         self.batches: list[tuple[float, float, float]] = []
-        """(queued, completion if served in queue order, path time) of every batch so far."""
+        """(queued, completion if served in queue order, path and engine time) of every batch so far."""
 
     def done_by(self, batch: int, now: float) -> float:
         """Completion bound of ``batch`` as seen at ``now``: with several channels, bursts of batches
@@ -114,7 +114,10 @@ class _Replay:
             # The window: waves of at most window_bursts bursts, each a full round trip (through
             # the engine and its latency for coded bursts).
             rtt = self.b.rtt_ns + ((self.b.engine_latency_ns + eng / nbursts) if is_coded else 0.0)
-            ch_end = max(path_end, start + -(-nbursts // self.b.window_bursts) * rtt)
+            # The waves also wait behind the work already queued at the path and the engine by the
+            # other channels (their bursts interleave with these).
+            backlog = max(0.0, path_start - start) + max(0.0, self.engine_free - start)
+            ch_end = max(path_end, start + backlog + -(-nbursts // self.b.window_bursts) * rtt)
             if is_coded:
                 # The engine serves bursts FIFO; with the path it forms a two-stage pipeline, so the
                 # descriptor ends at most one burst of the other stage after the later of the two.
@@ -126,7 +129,7 @@ class _Replay:
             done = max(done, ch_end + self.b.completion_ns)
             self.transfer_ns += size / self.peak
             self.path_total_ns += hold
-            hold_total += hold
+            hold_total += hold + eng
             t = start  # FIFO: the next descriptor leaves the queue no earlier than this one
         self.batches.append((queued, done, hold_total))
         return len(self.batches) - 1
