@@ -10,6 +10,9 @@ from pydantic import ValidationError
 
 from socsim.codecs.base import Codec
 from socsim.codecs.dct import DctCodec
+from socsim.codecs.dct_adaptive import DctAdaptiveCodec
+from socsim.codecs.dct_bits import DctBitsCodec
+from socsim.codecs.hybrid import HybridCodec
 from socsim.codecs.none import NoneCodec
 from socsim.codecs.rle import RleCodec
 from socsim.codecs.spm import SpmCodec
@@ -17,6 +20,9 @@ from socsim.codecs.zvc import ZvcCodec
 from socsim.errors import CodecError
 
 _BUILTIN: dict[str, type[Codec]] = {c.codec_id: c for c in (NoneCodec, RleCodec, SpmCodec, ZvcCodec, DctCodec)}
+_BUILTIN[DctAdaptiveCodec.codec_id] = DctAdaptiveCodec
+_BUILTIN[DctBitsCodec.codec_id] = DctBitsCodec
+_BUILTIN[HybridCodec.codec_id] = HybridCodec
 ENTRY_POINT_GROUP = "socsim.codecs"
 
 
