@@ -66,6 +66,7 @@ def run(
     no_cache: bool = typer.Option(False, "--no-cache", help="Capture activations again even if cached."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
     no_report: bool = typer.Option(False, "--no-report", help="Skip trace.json, the figures and report.html."),
+    adversarial: bool = typer.Option(False, "--adversarial", help="Simulate the critical instant: every unit at its codec's worst-case size."),
     fidelity: Fidelity = typer.Option(Fidelity.fast, "--fidelity", help="SoC model: fast (fluid shares) or burst (every bus burst an event; slow)."),
 ) -> None:
     """Simulate the scenario and print per-layer and per-frame tables; write result.json."""
@@ -78,7 +79,7 @@ def run(
         progress = _progress_callback(quiet)
         try:
             output = run_scenario(s, progress=progress.update if progress else None, use_cache=not no_cache,
-                                  fidelity=fidelity.value)
+                                  fidelity=fidelity.value, adversarial=adversarial)
         finally:
             if progress:
                 progress.close()
@@ -420,8 +421,9 @@ def train_masks(
     input_size: Optional[str] = typer.Option(None, "--input", help="Training input HxW in pixels (default: 224x224 for classifiers, 256x256 crops for dense nets)."),
     images: Optional[str] = typer.Option(None, "--images", help="Image sources, comma-separated: skimage, skimage:<name>, files, folders, or skimage-text (text mosaics; CRAFT's default)."),
     frames: int = typer.Option(16, "--frames", help="Training inputs (count)."),
-    epochs: int = typer.Option(40, "--epochs", help="Passes over the training inputs."),
-    lr: float = typer.Option(0.01, "--lr", help="Adam learning rate of the attenuation matrices."),
+    epochs: int = typer.Option(60, "--epochs", help="Passes over the training inputs."),
+    lr: float = typer.Option(0.04, "--lr", help="Adam's initial learning rate (cosine decay to 0)."),
+    penalty: float = typer.Option(1e-4, "--penalty", help="λ of the penalty λ·Σ_l ‖A_l‖₂ (the paper: 1e-4)."),
     n: int = typer.Option(8, "--n", help="Tile edge of the masks: 8 or 7."),
     batch: int = typer.Option(8, "--batch", help="Inputs per training step."),
     out_path: Path = typer.Option(Path("masks.json"), "--out", help="Masks file to write (JSON, for codec dct-adaptive)."),
@@ -433,7 +435,7 @@ def train_masks(
 
     try:
         height, width = T.parse_input_size(input_size) if input_size else (None, None)
-        T.check_options(target_reduction, n, frames, epochs, batch, lr)
+        T.check_options(target_reduction, n, frames, epochs, batch, lr, penalty)
         import torch
 
         torch.set_num_threads(threads)
@@ -441,6 +443,7 @@ def train_masks(
             model, target_reduction, weights, [i.strip() for i in images.split(",") if i.strip()], frames,
             height, width, epochs, lr, n, batch, seed, Path.cwd(),
             progress=lambda e, total, loss: err.print(f"epoch {e}/{total}: loss {loss:.5f}", highlight=False),
+            penalty=penalty,
         )
         T.write_masks(out_path, result.text)
     except SocsimError as exc:

@@ -112,8 +112,14 @@ def run_scenario(
     progress: Callable[[int, int, str], None] | None = None,
     use_cache: bool = True,
     fidelity: str = "fast",
+    adversarial: bool = False,
 ) -> RunOutput:
-    """Run the scenario end to end and return its result document (``fidelity``: 'fast' or 'burst')."""
+    """Run the scenario end to end and return its result document (``fidelity``: 'fast' or 'burst').
+
+    ``adversarial`` simulates the critical instant the bound is built for: every transfer unit at
+    its codec's worst-case size (RLE and sparsity maps at their full expansion, as if fed expanding
+    data) while the other masters start together at time 0 with their initial bursts.
+    """
     seconds: dict[str, float] = {}
     codec = get_codec(scenario.codec.name, dict(scenario.codec.params))
     t0 = time.perf_counter()
@@ -121,13 +127,15 @@ def run_scenario(
     seconds["workload"] = time.perf_counter() - t0
     seconds.update({f"workload.{k}": v for k, v in workload.seconds.items()})
     t0 = time.perf_counter()
-    plans = build_plans(scenario, workload, codec)
+    sizes = worst_case_sizes(scenario, workload, codec) if adversarial else None
+    plans = build_plans(scenario, workload, codec, sizes)
     seconds["plan"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     sim = simulate(scenario, plans, fidelity)
     seconds["simulate"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     result = make_result(scenario, workload, codec, plans, sim)
+    result["adversarial"] = adversarial
     seconds["result"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     result["analysis"] = analyse(scenario, workload, codec, [f["latency_ms"] for f in result["frames"]])
@@ -154,9 +162,19 @@ def analyse(scenario: Scenario, workload: Workload, codec: Codec, simulated_ms: 
     """The result's ``analysis`` section: bounds with worst-case and with largest observed sizes."""
     from socsim.analysis.bounds import analysis_result, bound_frames
 
+    from socsim.analysis.bounds import min_compression_ratio
+
     worst = bound_frames(scenario, build_plans(scenario, workload, codec, worst_case_sizes(scenario, workload, codec)))
     observed = bound_frames(scenario, build_plans(scenario, workload, codec, observed_max_sizes(workload, codec)))
-    return analysis_result(scenario, worst, observed, simulated_ms)
+    unit = scenario.codec.transfer_unit
+    raw_bits = {layer.name: 8 * raw_unit_bytes(layer.out_shape, unit) for layer in workload.graph.layers}
+
+    def plans_for_ratio(r: float) -> list[list[LayerPlan]]:
+        one = {name: np.ceil(bits / r).astype(np.int64) for name, bits in raw_bits.items()}
+        return build_plans(scenario, workload, codec, [one] * workload.frames)
+
+    ratio = min_compression_ratio(scenario, plans_for_ratio) if worst.reason is None else None
+    return analysis_result(scenario, worst, observed, simulated_ms, ratio)
 
 
 def make_result(

@@ -1,12 +1,8 @@
-"""Shared fixtures: an isolated activation cache and paths to the repository's folders."""
+"""Shared fixtures: an isolated activation cache (paths of the repository live in paths.py)."""
 
 import os
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = ROOT / "scenarios"
 
 
 @pytest.fixture(autouse=True, scope="session")

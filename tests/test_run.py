@@ -12,7 +12,7 @@ from socsim.run import run_scenario
 from socsim.scenario import Scenario
 from socsim.workload.cache import ActivationCache, default_dir
 
-from conftest import SCENARIOS
+from paths import SCENARIOS
 
 SMALL = SCENARIOS / "mobilenet_v1_small.yaml"
 

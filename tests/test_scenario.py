@@ -11,7 +11,7 @@ from socsim.cli import app
 from socsim.errors import ScenarioError
 from socsim.scenario import Scenario
 
-from conftest import SCENARIOS
+from paths import SCENARIOS
 
 GOOD = """\
 name: t

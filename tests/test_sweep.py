@@ -10,7 +10,7 @@ from socsim.cli import app
 from socsim.errors import ScenarioError
 from socsim.sweep import Sweep, parse_path, run_sweep, set_path, write_table
 
-from conftest import SCENARIOS
+from paths import SCENARIOS
 
 SWEEP = f"""\
 name: t

@@ -180,6 +180,27 @@ def bound_frames(scenario: Scenario, plans: list[list[LayerPlan]]) -> BoundResul
     return BoundResult(out, alone, inter)
 
 
+def min_compression_ratio(scenario: Scenario, plans_for_ratio, lo: float = 1.0, hi: float = 64.0,
+                          steps: int = 14) -> float | None:
+    """Smallest guaranteed compression ratio r (raw/compressed activation bytes, every unit) whose
+    bound meets the deadline, by bisection on r; ``plans_for_ratio(r)`` builds the plans. None if
+    even ``hi`` misses, ``lo`` if the uncompressed frame already meets it."""
+    deadline = scenario.deadline_ms * NS_PER_MS
+
+    def meets(r: float) -> bool:
+        b = bound_frames(scenario, plans_for_ratio(r))
+        return bool(b.frames_ns) and max(b.frames_ns) <= deadline
+
+    if meets(lo):
+        return lo
+    if not meets(hi):
+        return None
+    for _ in range(steps):
+        mid = (lo * hi) ** 0.5
+        lo, hi = (lo, mid) if meets(mid) else (mid, hi)
+    return hi
+
+
 def window_curve(scenario: Scenario, model: DramModel, points: int = 25) -> list[dict[str, float]]:
     """Worst-case bytes requested in any window Δ, per master and in total, for Δ log-spaced from
     1 µs to the frame period, against what the DRAM can move in Δ at peak and guarantees in its
@@ -207,7 +228,8 @@ def window_curve(scenario: Scenario, model: DramModel, points: int = 25) -> list
 
 
 def analysis_result(
-    scenario: Scenario, worst: BoundResult, observed: BoundResult, simulated_ms: list[float]
+    scenario: Scenario, worst: BoundResult, observed: BoundResult, simulated_ms: list[float],
+    compression: float | None = None,
 ) -> dict[str, Any]:
     """The ``analysis`` section of a result document."""
     model = DramModel.from_spec(scenario.soc)
@@ -248,10 +270,12 @@ def analysis_result(
             ],
         }
     )
+    # None: no compression ratio up to 64× makes the bound meet the deadline.
+    doc.setdefault("sensitivity", {})["min_guaranteed_compression_ratio"] = compression
     if inter.per_ns < 1:
         alone0 = worst.alone[0].bound_ns
         # Largest extra sequential interferer rate that keeps frame 0 within the deadline.
         kappa = model.sequential_kappa()
         slack = 1.0 - inter.per_ns - (alone0 + inter.fixed_ns) / (scenario.deadline_ms * NS_PER_MS)
-        doc["sensitivity"] = {"max_extra_interferer_gbps": max(0.0, slack / kappa)}
+        doc.setdefault("sensitivity", {})["max_extra_interferer_gbps"] = max(0.0, slack / kappa)
     return doc

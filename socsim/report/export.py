@@ -43,11 +43,13 @@ codec's worst-case sizes), ``wcrt_observed_sizes_ms`` (with the largest sizes se
 frames), ``frames_bound_ms``, ``deadline_met_by_bound``, ``margin_ms``, ``tightness`` (bound / max
 simulated), ``interference`` {``fixed_ms``, ``share``, ``terms`` per master and refresh},
 ``layers`` [{``name``, ``bound_ms``, ``compute_ms``, ``transfer_ms``, ``dram_overhead_ms``,
-``exposed_dma_ms``}] (frame 0, accelerator alone), ``sensitivity`` {``max_extra_interferer_gbps``},
+``exposed_dma_ms``}] (frame 0, accelerator alone), ``sensitivity`` {``max_extra_interferer_gbps``,
+``min_guaranteed_compression_ratio`` (null: none up to 64× meets the deadline)},
 ``worst_case_window_bytes`` [{``window_us``, ``npu_bytes``, ``<master>_bytes``, ``total_bytes``,
 ``dram_bytes``, ``dram_guaranteed_bytes``}]; or ``reason`` when no bound exists (TDMA).
 ``timeline`` [{``frame``, ``layer``, ``start_ms``, ``end_ms``, ``compute_ms``, ``stall_ms``}] and
 ``utilization`` {``t_ms``, ``bin_ms``, ``gbps`` per master} (fast fidelity) feed the figures.
+``adversarial``: true when every unit was simulated at its codec's worst-case size (``--adversarial``).
 
 Times are simulated time; wall-clock times are never part of the result (determinism).
 """

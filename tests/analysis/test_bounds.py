@@ -8,7 +8,7 @@ from socsim.scenario import Scenario
 from socsim.soc.accelerator import LayerPlan, TilePlan
 from socsim.soc.system import simulate
 
-from conftest import SCENARIOS
+from paths import SCENARIOS
 
 
 def chip(masters=(), dram=None, channels=1, **over):
@@ -84,3 +84,18 @@ def test_counter_example_coded_stores_on_two_channels():
     sim = simulate(s, plans, "burst")
     bound = bound_frames(s, plans)
     assert all(f.latency_ns <= b for f, b in zip(sim.frames, bound.frames_ns))
+
+
+@pytest.mark.parametrize("codec", ["rle", "spm", "dct:keep=21"])
+def test_adversarial_runs_stay_below_the_bound(codec):
+    over = {"frames": 1, "workload": {"model": "mobilenet_v1", "height": 64, "width": 64}, "codec": codec}
+    s = Scenario.from_yaml(SCENARIOS / "mobilenet_v1_small.yaml", over)
+    normal = run_scenario(s).result
+    adv = run_scenario(s, adversarial=True).result
+    assert adv["adversarial"] and not normal["adversarial"]
+    for r in (normal, adv):
+        assert r["summary"]["latency_ms_max"] <= r["analysis"]["wcrt_bound_ms"]
+    # Worst-case sizes never move fewer bytes than the real ones.
+    assert adv["frames"][0]["dram_write_bytes"] >= normal["frames"][0]["dram_write_bytes"]
+    ratio = adv["analysis"]["sensitivity"]["min_guaranteed_compression_ratio"]
+    assert ratio is None or ratio >= 1.0

@@ -110,6 +110,13 @@ def test_size_is_shape_only_and_counts_the_mask(masks8):
         assert sizes == {8 + 16 * int(mask.sum()) * 3 * 2 * 3} == {c.worst_case_bits(shape)}
 
 
+def test_unit_worst_case_is_the_size(layer_codec):
+    fmap = np.random.default_rng(3).integers(-32768, 32768, (2, 19, 23)).astype(np.int16)
+    assert layer_codec.fixed_size
+    for unit in units_for(layer_codec):
+        assert layer_codec.unit_worst_case_bits(fmap.shape, unit).tolist() == layer_codec.unit_sizes_bits(fmap, unit).tolist()
+
+
 def reference(values: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Slow model of one plane's encoding: (stored integers in anti-diagonal order per tile, decoded plane)."""
     n = mask.shape[0]

@@ -10,7 +10,7 @@ from socsim.compare import compare
 from socsim.report.trace import check_trace
 from socsim.scenario import Scenario
 
-from conftest import SCENARIOS
+from paths import SCENARIOS
 
 SMALL = SCENARIOS / "mobilenet_v1_small.yaml"
 OVER = {"frames": 1, "workload": {"model": "mobilenet_v1", "height": 64, "width": 64}}

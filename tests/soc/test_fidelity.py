@@ -12,7 +12,7 @@ from socsim.run import run_scenario
 from socsim.scenario import Scenario
 from socsim.soc.system import simulate
 
-from conftest import SCENARIOS
+from paths import SCENARIOS
 from soc_helpers import both_fidelities, make_scenario, uniform_layer
 
 LPDDR4 = {"preset": "lpddr4-3200"}
