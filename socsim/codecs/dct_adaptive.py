@@ -76,6 +76,7 @@ class DctAdaptiveCodec(Codec):
     codec_id = "dct-adaptive"
     lossless = False
     planar = True
+    fixed_size = True
     Params = DctAdaptiveParams
 
     def __init__(self, params: DctAdaptiveParams):

@@ -1,0 +1,1 @@
+"""Things socsim learns from a model before simulating it: per-layer DCT masks (``masks``)."""
