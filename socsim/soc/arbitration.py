@@ -23,6 +23,7 @@ Masters are indexed in scenario order with the accelerator ('npu') first.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
@@ -81,7 +82,7 @@ def water_fill_rows(demand: np.ndarray, weight: np.ndarray, kappa: np.ndarray, c
         return np.minimum(d, weight * np.maximum(theta, 0.0)[:, None])
 
 
-class Arbiter:
+class Arbiter(ABC):
     """Base policy: holds the master names and the bus parameters."""
 
     name: ClassVar[str] = "base"
@@ -92,9 +93,9 @@ class Arbiter:
         self.n = len(self.masters)
         self.bus = bus if bus is not None else BusSpec()
 
+    @abstractmethod
     def pick(self, queues: Sequence, now: float, end_if_granted: Callable[[int], float] | None = None) -> int | None:
         """Index of the master whose head burst is granted now, or None."""
-        raise NotImplementedError
 
     def granted(self, i: int, nbytes: int, start_ns: float) -> None:
         """Record that master i was granted a burst of ``nbytes`` starting at ``start_ns``."""

@@ -23,6 +23,7 @@ served to the end (drain), so bytes requested equal bytes delivered.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 
 import numpy as np
@@ -37,7 +38,7 @@ FLUID_WINDOW_NS = 50_000.0
 """Longest window over which the fast fidelity averages a CPU's random arrivals (ns)."""
 
 
-class Source:
+class Source(ABC):
     """A master other than the accelerator: its request sequence, fluid arrivals and envelope."""
 
     kind = "base"
@@ -54,21 +55,21 @@ class Source:
         self._exhausted = False
 
     # ---- what the subclasses define -------------------------------------------------------
+    @abstractmethod
     def envelope(self) -> tuple[float, float]:
         """(σ bytes, ρ GB/s): the arrival curve this master respects."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _chunks(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
         """Successive chunks of (times ns, sizes bytes, writes, rows) in time order."""
-        raise NotImplementedError
 
+    @abstractmethod
     def fluid_segments(self, window_ns: float = FLUID_WINDOW_NS) -> Iterator[tuple[float, float]]:
         """(time ns, arrival rate bytes/ns from then on): the requests spread evenly in time.
 
         Random arrivals are averaged over windows of ``window_ns``; the fluid stays within one
         window's (or one request's) bytes of the requests.
         """
-        raise NotImplementedError
 
     fluid_initial_bytes = 0
     """Bytes requested at time 0 that the fluid form treats as an initial backlog (bytes)."""
