@@ -40,6 +40,7 @@ from socsim.codecs.base import Codec, TransferUnit
 from socsim.codecs.none import NoneCodec
 from socsim.codecs.registry import get_codec, parse_codec_text
 from socsim.errors import CodecError, WorkloadError
+from socsim.workload.images import imagenet_resize
 
 UNIT_KINDS = ("map", "channel")
 TEXT_MOSAIC = "skimage-text"
@@ -500,9 +501,6 @@ def classifier_views(sources, height: int, width: int, count: int) -> list[tuple
     """``count`` further classifier inputs from the photos: frame P·v + p (P photos, frame p < P being
     the centre crop) is view v of photo p, resized as in ImageNet's recipe (shorter side to
     height·256/224) and cropped as ``VIEWS[v - 1]`` says; returns (H×W×3 uint8 pixels, how)."""
-    import torch
-    import torch.nn.functional as F
-
     out: list[tuple[np.ndarray, str]] = []
     p = len(sources)
     if count > len(VIEWS) * p:
@@ -511,11 +509,8 @@ def classifier_views(sources, height: int, width: int, count: int) -> list[tuple
         src = sources[i % p]
         mirrored, where = VIEWS[i // p]
         h, w = src.pixels.shape[:2]
-        short = round(max(height, width) * 256 / 224)
-        scale = short / min(h, w)
-        nh, nw = max(height, round(h * scale)), max(width, round(w * scale))
-        t = torch.from_numpy(src.pixels).permute(2, 0, 1)[None].float()
-        t = F.interpolate(t, size=(nh, nw), mode="bilinear", antialias=True, align_corners=False)
+        t, short = imagenet_resize(src.pixels, height, width)
+        nh, nw = t.shape[2], t.shape[3]
         if mirrored:
             t = t.flip(3)
         top = {"top": 0, "bottom": nh - height}.get(where.split("-")[0], (nh - height) // 2)

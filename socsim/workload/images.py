@@ -150,17 +150,25 @@ def load_sources(specs: list[str], base_dir: Path) -> list[SourceImage]:
     return out
 
 
-def classifier_input(src: SourceImage, height: int, width: int) -> InputImage:
-    """ImageNet preprocessing: shorter side resized to height·256/224, centre crop height×width."""
+def imagenet_resize(pixels: np.ndarray, height: int, width: int):
+    """The ImageNet recipe's resize of H×W×3 pixels: shorter side to height·256/224 (antialiased),
+    never below height×width; returns (1×3×nh×nw float tensor, the shorter side in pixels)."""
     import torch
     import torch.nn.functional as F
 
-    h, w = src.pixels.shape[:2]
+    h, w = pixels.shape[:2]
     short = round(max(height, width) * 256 / 224)
     scale = short / min(h, w)
     nh, nw = max(height, round(h * scale)), max(width, round(w * scale))
-    t = torch.from_numpy(src.pixels).permute(2, 0, 1)[None].float()
-    t = F.interpolate(t, size=(nh, nw), mode="bilinear", antialias=True, align_corners=False)
+    t = torch.from_numpy(pixels).permute(2, 0, 1)[None].float()
+    return F.interpolate(t, size=(nh, nw), mode="bilinear", antialias=True, align_corners=False), short
+
+
+def classifier_input(src: SourceImage, height: int, width: int) -> InputImage:
+    """ImageNet preprocessing: shorter side resized to height·256/224, centre crop height×width."""
+    h, w = src.pixels.shape[:2]
+    t, short = imagenet_resize(src.pixels, height, width)
+    nh, nw = t.shape[2], t.shape[3]
     top, left = (nh - height) // 2, (nw - width) // 2
     crop = t[0, :, top : top + height, left : left + width].round().clamp(0, 255).byte()
     return InputImage(
