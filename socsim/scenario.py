@@ -500,7 +500,7 @@ class Scenario(Spec):
         try:
             scenario = cls.model_validate(data)
         except ValidationError as exc:
-            raise ScenarioError(_one_line(exc)) from None
+            raise ScenarioError(validation_message(exc)) from None
         scenario = scenario._with_codec_paths()
         scenario.check()
         return scenario
@@ -570,7 +570,7 @@ class Scenario(Spec):
                 raise ScenarioError(f"{field}={name!r}: no master of that name (known: {', '.join(names)})")
 
 
-def _one_line(exc: ValidationError) -> str:
+def validation_message(exc: ValidationError) -> str:
     """The first pydantic error as 'field.path=value: message' on one line."""
     err = exc.errors()[0]
     loc = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in err["loc"]).replace(".[", "[")

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from socsim.errors import ScenarioError, SocsimError
 from socsim.report.export import write_text
-from socsim.scenario import Scenario, _one_line
+from socsim.scenario import Scenario, validation_message
 
 ROW_METRICS = (
     "latency_ms_max", "latency_ms_mean", "deadline_met_all", "dram_bytes_per_frame_mean", "bus_utilization",
@@ -137,7 +137,7 @@ class Sweep:
         try:
             self.spec = SweepSpec.model_validate(raw)
         except ValidationError as exc:
-            raise ScenarioError(_one_line(exc)) from None
+            raise ScenarioError(validation_message(exc)) from None
         base_path = (self.path.parent / self.spec.base).resolve()
         if not base_path.is_file():
             raise ScenarioError(f"base={self.spec.base!r}: file not found")
