@@ -13,9 +13,17 @@ Linearity*, 1992, ch. 7: monotonicity of max-plus systems). The frame bound is t
 
 ``DescriptorBound`` holds the per-descriptor bound the arbitration and DRAM analysis derive:
 a descriptor of s bytes holds the shared path for at most ``path_ns(s)`` from the moment the
-previous NPU descriptor released it (the waiting for other masters' requests and the DRAM's
-worst-case overheads included), its channel is busy for at least s / channel rate, and its
-completion follows ``completion_ns`` after its channel is done.
+previous NPU descriptor released it (the DRAM's worst-case overheads included), its channel is
+busy for at least s / channel rate, and its completion follows ``completion_ns`` after its channel
+is done. With ``interference_fixed_ns`` = a and ``interference_share`` = c the path is the
+accelerator's leftover server (``socsim.analysis.bounds``, per-transfer form): path work stretches
+by 1/(1 − c) and a busy period of the path pays a once.
+
+Several channels fed from one queue: a later batch's bursts may be served before an earlier
+batch's last burst (they interleave on the path), so an earlier batch's completion adds the path
+time of every batch queued after it by the time the schedule waits for it. This is sound but
+loose (the replay then serializes compute behind that work); with one channel the queue order is
+exact.
 """
 
 from __future__ import annotations
@@ -47,6 +55,13 @@ class DescriptorBound:
     """Codec engine pipeline latency, paid by every coded burst's round trip (ns)."""
     burst_bytes: int = 64
     """Bus burst; the engine and the path overlap burst by burst (bytes)."""
+    interference_fixed_ns: float = 0.0
+    """a of the interference I(Δ) ≤ a + c·Δ that other masters and refresh may take from the path in
+    any window that starts with the system empty (ns); 0 replays the accelerator alone."""
+    interference_share: float = 0.0
+    """c of that interference: the share of the path's time the others may take in the long run."""
+    min_path_burst_ns: float = 0.0
+    """Shortest path time of one burst (t_B); decides whether a channel's window keeps the path busy (ns)."""
 
 
 @dataclass
@@ -59,8 +74,10 @@ class LayerBound:
     """Compute time on the critical path."""
     transfer_ns: float
     """Data time of the layer's descriptors at the path's peak rate."""
+    dram_overhead_ns: float
+    """Path time of the layer's descriptors beyond their data time: row misses and turnarounds."""
     interference_ns: float
-    """Extra path time allowed for other masters and DRAM overheads."""
+    """Path time added for the other masters and refresh (0 in the accelerator-alone replay)."""
     exposed_dma_ns: float
     """Time the layer's bound exceeds its compute time (DMA the double buffering cannot hide)."""
 
@@ -79,11 +96,17 @@ class _Replay:
     def __init__(self, bound: DescriptorBound, peak_gbps: float):
         self.b = bound
         self.peak = peak_gbps
+        self.a = bound.interference_fixed_ns
+        self.f = 1.0 / (1.0 - bound.interference_share)
+        """Path time stretches by 1/(1 − c) under the others' long-run share."""
         self.channel_free = [0.0] * bound.channels
         self.path_free = 0.0
         self.engine_free = 0.0
         self.transfer_ns = 0.0
+        self.hold_total_ns = 0.0
+        """Path time of every descriptor on its own (ns)."""
         self.path_total_ns = 0.0
+        """Path time of every descriptor with the interference (ns)."""
         self.batches: list[tuple[float, float, float]] = []
         """(queued, completion if served in queue order, path and engine time) of every batch so far."""
 
@@ -95,40 +118,63 @@ class _Replay:
         if len(self.channel_free) == 1:
             return done
         extra = sum(hold for q, _, hold in self.batches[batch + 1:] if q <= now)
-        return done + extra
+        return done + extra * self.f
 
     def submit(self, sizes: Sequence[int], t: float, raw: Sequence[int] = (), coded: Sequence[bool] = ()) -> int:
         """Queue a batch of descriptors at time t; return its index (see ``done_by``)."""
         done = t
         queued = t
         hold_total = 0.0
+        f = self.f
         for k, size in enumerate(sizes):
             ch = min(range(len(self.channel_free)), key=self.channel_free.__getitem__)
             start = max(t, self.channel_free[ch])
             path_start = max(start, self.path_free)
             hold = self.b.path_ns(size)
-            path_end = path_start + hold
             nbursts = max(1, -(-size // self.b.burst_bytes))
             is_coded = bool(coded) and coded[k] and self.b.engine_gbps is not None
             eng = raw[k] / self.b.engine_gbps if is_coded else 0.0
             # The window: waves of at most window_bursts bursts, each a full round trip (through
             # the engine and its latency for coded bursts).
             rtt = self.b.rtt_ns + ((self.b.engine_latency_ns + eng / nbursts) if is_coded else 0.0)
-            # The waves also wait behind the work already queued at the path and the engine by the
-            # other channels (their bursts interleave with these).
-            backlog = max(0.0, path_start - start) + max(0.0, self.engine_free - start)
-            ch_end = max(path_end, start + backlog + -(-nbursts // self.b.window_bursts) * rtt)
+            waves = -(-nbursts // self.b.window_bursts)
+            if (self.b.window_bursts - 1) * self.b.min_path_burst_ns >= rtt:
+                # The window covers a round trip: the channel's bursts keep the accelerator's path
+                # queue non-empty from the batch's submission until its last burst, so the path is
+                # one FIFO server for the accelerator's descriptors, left over by the others
+                # (min-plus: a is paid once per busy period, which starts no earlier than the
+                # batch's submission, and work stretches by 1/(1 − c)).
+                path_end = max(queued + (self.a + hold) * f, self.path_free + hold * f)
+                ch_end = path_end
+                backlog = max(0.0, self.engine_free - start)
+                fixed = self.a
+            else:
+                # The path may idle between waves, and each wave may start a new busy period of the
+                # path: a per wave. The waves also wait behind the work already queued at the path
+                # and the engine by the other channels (their bursts interleave with these).
+                fixed = self.a * waves
+                path_end = path_start + (fixed + hold) * f
+                backlog = max(0.0, path_start - start) + max(0.0, self.engine_free - start)
+                ch_end = max(path_end, start + backlog + (waves * rtt + fixed) * f)
             if is_coded:
                 # The engine serves bursts FIFO; with the path it forms a two-stage pipeline, so the
                 # descriptor ends at most one burst of the other stage after the later of the two.
                 eng_end = max(start, self.engine_free) + eng
                 self.engine_free = eng_end
-                ch_end = max(ch_end + eng / nbursts, eng_end + hold / nbursts) + self.b.engine_latency_ns
+                # Where the engine is the slower stage the path idles between bursts, so the last
+                # burst may meet the others' fixed term on its own: it delays this descriptor's
+                # completion, not the stages (they keep streaming behind it).
+                last = eng_end + self.b.engine_latency_ns
+                ch_end = max(ch_end + eng / nbursts + self.b.engine_latency_ns, last + hold / nbursts * f)
+                end = max(ch_end, last + (hold / nbursts + fixed) * f)
+            else:
+                end = ch_end
             self.channel_free[ch] = ch_end
             self.path_free = path_end
-            done = max(done, ch_end + self.b.completion_ns)
+            done = max(done, end + self.b.completion_ns)
             self.transfer_ns += size / self.peak
-            self.path_total_ns += hold
+            self.hold_total_ns += hold
+            self.path_total_ns += max(hold, path_end - path_start)
             hold_total += hold + eng
             t = start  # FIFO: the next descriptor leaves the queue no earlier than this one
         self.batches.append((queued, done, hold_total))
@@ -139,7 +185,7 @@ def layer_bound(plan: LayerPlan, replay: _Replay, start_ns: float) -> tuple[floa
     """Replay one layer from ``start_ns``; return its end time and its bound's terms."""
     tiles = plan.tiles
     n = len(tiles)
-    tr0, path0 = replay.transfer_ns, replay.path_total_ns
+    tr0, hold0, path0 = replay.transfer_ns, replay.hold_total_ns, replay.path_total_ns
     loads: list[int] = [0] * n
     stores: list[int] = [0] * n
     loads[0] = replay.submit(tiles[0].read_bytes, start_ns, tiles[0].read_raw, tiles[0].read_coded)
@@ -157,9 +203,11 @@ def layer_bound(plan: LayerPlan, replay: _Replay, start_ns: float) -> tuple[floa
             loads[i + 2] = replay.submit(nxt.read_bytes, t, nxt.read_raw, nxt.read_coded)
     end = max([t] + [replay.done_by(s, t) for s in stores[-2:]])
     transfer = replay.transfer_ns - tr0
+    hold = replay.hold_total_ns - hold0
     path = replay.path_total_ns - path0
     dur = end - start_ns
-    return end, LayerBound(plan.name, dur, compute, transfer, max(0.0, path - transfer), max(0.0, dur - compute))
+    return end, LayerBound(plan.name, dur, compute, transfer, max(0.0, hold - transfer), max(0.0, path - hold),
+                           max(0.0, dur - compute))
 
 
 def frame_bounds(

@@ -40,10 +40,12 @@
 
 ``analysis`` (``socsim.analysis.bounds``): ``wcrt_bound_ms`` (worst-case frame latency with the
 codec's worst-case sizes), ``wcrt_observed_sizes_ms`` (with the largest sizes seen on the captured
-frames), ``frames_bound_ms``, ``deadline_met_by_bound``, ``margin_ms``, ``tightness`` (bound / max
-simulated), ``interference`` {``fixed_ms``, ``share``, ``terms`` per master and refresh},
+frames), ``frames_bound_ms``, ``frames_bound_form`` ('per_transfer' or 'whole_frame': which of the
+two forms gave each frame's bound), ``deadline_met_by_bound``, ``margin_ms``, ``tightness`` (bound /
+max simulated), ``interference`` {``fixed_ms``, ``share``, ``terms`` per master and refresh},
 ``layers`` [{``name``, ``bound_ms``, ``compute_ms``, ``transfer_ms``, ``dram_overhead_ms``,
-``exposed_dma_ms``}] (frame 0, accelerator alone), ``sensitivity`` {``max_extra_interferer_gbps``,
+``interference_ms``, ``exposed_dma_ms``}] (frame 0, per-transfer form), ``display`` (see
+``socsim.analysis.display``), ``sensitivity`` {``max_extra_interferer_gbps``,
 ``min_guaranteed_compression_ratio`` (null: none up to 64× meets the deadline)},
 ``worst_case_window_bytes`` [{``window_us``, ``npu_bytes``, ``<master>_bytes``, ``total_bytes``,
 ``dram_bytes``, ``dram_guaranteed_bytes``}]; or ``reason`` when no bound exists (TDMA).

@@ -51,8 +51,10 @@ def cases(draw):
         bus["priorities"] = {n: i for i, n in enumerate(order)}
     if arbitration == "weighted_round_robin":
         bus["weights"] = {"npu": draw(st.integers(1, 4))}
-    engine = draw(st.sampled_from([None, {"bytes_per_cycle": 32, "freq_mhz": 500, "latency_cycles": 16}]))
-    dma = {"channels": draw(st.integers(1, 4)), "burst_bytes": 64, "max_outstanding": draw(st.sampled_from([2, 8, 32]))}
+    # No engine, one faster than the path, and one slower (coded transfers are engine-bound).
+    engine = draw(st.sampled_from([None, {"bytes_per_cycle": 32, "freq_mhz": 500, "latency_cycles": 16},
+                                   {"bytes_per_cycle": 4, "freq_mhz": 500, "latency_cycles": 16}]))
+    dma = {"channels": draw(st.integers(1, 4)), "burst_bytes": 64, "max_outstanding": draw(st.sampled_from([2, 8, 32, 64, 128]))}
     if engine:
         dma["codec_engine"] = engine
     frames = draw(st.integers(1, 2))
@@ -69,7 +71,7 @@ def cases(draw):
         layers = []
         for li in range(draw(st.integers(1, 3))):
             tiles = []
-            for _t in range(draw(st.integers(1, 3))):
+            for _t in range(draw(st.integers(1, 5))):
                 reads = tuple(64 * draw(st.integers(1, 64)) for _ in range(draw(st.integers(0, 3))))
                 writes = tuple(64 * draw(st.integers(1, 64)) for _ in range(draw(st.integers(0, 3))))
                 coded = draw(st.booleans()) and engine is not None
