@@ -160,11 +160,10 @@ def observed_max_sizes(workload: Workload, codec: Codec) -> list[dict[str, np.nd
 
 def analyse(scenario: Scenario, workload: Workload, codec: Codec, simulated_ms: list[float]) -> dict[str, Any]:
     """The result's ``analysis`` section: bounds with worst-case and with largest observed sizes."""
-    from socsim.analysis.bounds import analysis_result, bound_frames
+    from socsim.analysis.bounds import analysis_result, bound_frames, max_extra_interferer_gbps, min_compression_ratio
 
-    from socsim.analysis.bounds import min_compression_ratio
-
-    worst = bound_frames(scenario, build_plans(scenario, workload, codec, worst_case_sizes(scenario, workload, codec)))
+    worst_plans = build_plans(scenario, workload, codec, worst_case_sizes(scenario, workload, codec))
+    worst = bound_frames(scenario, worst_plans)
     observed = bound_frames(scenario, build_plans(scenario, workload, codec, observed_max_sizes(workload, codec)))
     unit = scenario.codec.transfer_unit
     raw_bits = {layer.name: 8 * raw_unit_bytes(layer.out_shape, unit) for layer in workload.graph.layers}
@@ -174,7 +173,8 @@ def analyse(scenario: Scenario, workload: Workload, codec: Codec, simulated_ms: 
         return build_plans(scenario, workload, codec, [one] * workload.frames)
 
     ratio = min_compression_ratio(scenario, plans_for_ratio) if worst.reason is None else None
-    return analysis_result(scenario, worst, observed, simulated_ms, ratio)
+    extra = max_extra_interferer_gbps(scenario, worst_plans, worst)
+    return analysis_result(scenario, worst, observed, simulated_ms, ratio, extra)
 
 
 def make_result(

@@ -107,24 +107,47 @@ class _Replay:
         """Path time of every descriptor on its own (ns)."""
         self.path_total_ns = 0.0
         """Path time of every descriptor with the interference (ns)."""
-        self.batches: list[tuple[float, float, float]] = []
-        """(queued, completion if served in queue order, path and engine time) of every batch so far."""
+        self.batches: list[tuple[float, float, float, float, bool]] = []
+        """(queued, completion if served in queue order, path time, engine time, stores?) of every
+        batch so far."""
+
+    def idle_at(self, t: float) -> bool:
+        """Whether the channels, the path and the engine are all free by ``t``."""
+        return max(self.path_free, self.engine_free, *self.channel_free) <= t
+
+    def state(self, origin: float) -> tuple:
+        """The free times relative to ``origin`` (see ``restore``)."""
+        return (self.path_free - origin, self.engine_free - origin, [c - origin for c in self.channel_free])
+
+    def restore(self, state: tuple, origin: float) -> None:
+        """Set the free times to ``state`` shifted to ``origin``."""
+        self.path_free = state[0] + origin
+        self.engine_free = state[1] + origin
+        self.channel_free = [c + origin for c in state[2]]
 
     def done_by(self, batch: int, now: float) -> float:
-        """Completion bound of ``batch`` as seen at ``now``: with several channels, bursts of batches
-        queued after it (up to ``now``, when the schedule waits for it) may interleave with its own,
-        so their path time is added; with one channel the queue order is exact."""
-        queued, done, _ = self.batches[batch]
-        if len(self.channel_free) == 1:
+        """Completion bound of ``batch`` as seen at ``now``, counting the work of batches queued after
+        it (up to ``now``, when the schedule waits for it) that may be served before its last burst.
+        With several channels their bursts interleave on the path and in the engine: their path and
+        engine time is added. With one channel the path keeps queue order, but a later store's
+        bursts enter the engine (to be compressed) as soon as the channel issues them, ahead of the
+        earlier loads' bursts still on their way back from DRAM (to be decompressed): the engine
+        time of later compressed stores is added."""
+        done = self.batches[batch][1]
+        later = [b for b in self.batches[batch + 1:] if b[0] <= now]
+        if not later:
             return done
-        extra = sum(hold for q, _, hold in self.batches[batch + 1:] if q <= now)
-        return done + extra * self.f
+        if len(self.channel_free) == 1:
+            return done + sum(b[3] for b in later if b[4])
+        return done + sum(b[2] * self.f + b[3] for b in later)
 
-    def submit(self, sizes: Sequence[int], t: float, raw: Sequence[int] = (), coded: Sequence[bool] = ()) -> int:
+    def submit(self, sizes: Sequence[int], t: float, raw: Sequence[int] = (), coded: Sequence[bool] = (),
+               write: bool = False) -> int:
         """Queue a batch of descriptors at time t; return its index (see ``done_by``)."""
         done = t
         queued = t
         hold_total = 0.0
+        eng_total = 0.0
         f = self.f
         for k, size in enumerate(sizes):
             ch = min(range(len(self.channel_free)), key=self.channel_free.__getitem__)
@@ -175,9 +198,10 @@ class _Replay:
             self.transfer_ns += size / self.peak
             self.hold_total_ns += hold
             self.path_total_ns += max(hold, path_end - path_start)
-            hold_total += hold + eng
+            hold_total += hold
+            eng_total += eng
             t = start  # FIFO: the next descriptor leaves the queue no earlier than this one
-        self.batches.append((queued, done, hold_total))
+        self.batches.append((queued, done, hold_total, eng_total, write))
         return len(self.batches) - 1
 
 
@@ -197,7 +221,7 @@ def layer_bound(plan: LayerPlan, replay: _Replay, start_ns: float) -> tuple[floa
         t = max(t, replay.done_by(loads[i], t), replay.done_by(stores[i - 2], t) if i >= 2 else start_ns)
         t += tile.compute_ns
         compute += tile.compute_ns
-        stores[i] = replay.submit(tile.write_bytes, t, tile.write_raw, tile.write_coded)
+        stores[i] = replay.submit(tile.write_bytes, t, tile.write_raw, tile.write_coded, write=True)
         if i + 2 < n:
             nxt = tiles[i + 2]
             loads[i + 2] = replay.submit(nxt.read_bytes, t, nxt.read_raw, nxt.read_coded)
@@ -218,14 +242,28 @@ def frame_bounds(
     out: list[FrameBound] = []
     replay = _Replay(bound, peak_gbps)
     prev_end = 0.0
+    # The replay is shift-invariant: a frame that starts with the DMA idle takes the same time and
+    # leaves the same state, relative to its start, as an identical frame that started idle before.
+    seen: list[tuple[list[LayerPlan], float, list[LayerBound], tuple]] = []
     for i, layers in enumerate(frames):
         release = i * period_ns
-        t = max(release, prev_end)
-        fb = FrameBound(0.0)
-        for plan in layers:
-            t, lb = layer_bound(plan, replay, t)
-            fb.layers.append(lb)
-        fb.bound_ns = t - release
+        start = max(release, prev_end)
+        idle = replay.idle_at(start)
+        hit = next((s for s in seen if s[0] is layers or s[0] == layers), None) if idle else None
+        if hit is not None:
+            _, duration, lbs, state = hit
+            t = start + duration
+            replay.restore(state, start)
+            fb = FrameBound(t - release, list(lbs))
+        else:
+            t = start
+            fb = FrameBound(0.0)
+            for plan in layers:
+                t, lb = layer_bound(plan, replay, t)
+                fb.layers.append(lb)
+            fb.bound_ns = t - release
+            if idle:
+                seen.append((layers, t - start, fb.layers, replay.state(start)))
         prev_end = t
         out.append(fb)
     return out

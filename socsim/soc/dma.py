@@ -5,7 +5,8 @@ are ``raw`` bytes in SRAM (uncompressed). Each of the ``channels`` channels take
 descriptor from one FIFO queue once it has issued every burst of its current one, and keeps at
 most ``max_outstanding`` bursts in flight (issued, data not yet back), so on its own a channel
 moves at most max_outstanding·b bytes per round trip (Little's law). Channel c is traffic stream c
-of the DRAM's address map: its descriptors are laid out one after the other in its bank.
+of the DRAM's address map for its loads and another for its stores (``socsim.soc.dram``): each
+direction's descriptors are laid out one after the other in its own bank.
 
 Codec engine (``dma.codec_engine``): one engine serves all channels in FIFO order. It processes
 the *uncompressed* side at E = bytes_per_cycle·freq bytes/ns plus a pipeline latency of
@@ -28,7 +29,7 @@ import simpy
 
 from socsim.scenario import CodecEngineSpec, DmaSpec
 from socsim.soc.controller import MemoryController
-from socsim.soc.dram import DramModel
+from socsim.soc.dram import DramModel, npu_stream
 
 
 @dataclass(frozen=True)
@@ -87,12 +88,14 @@ class Descriptor:
 
 
 class _Channel:
-    __slots__ = ("index", "bank", "pos", "desc", "outstanding")
+    __slots__ = ("index", "banks", "pos", "desc", "outstanding")
 
-    def __init__(self, index: int, bank: int):
+    def __init__(self, index: int, banks: tuple[int, int]):
         self.index = index
-        self.bank = bank
-        self.pos = 0
+        self.banks = banks
+        """Bank of its loads, bank of its stores."""
+        self.pos = [0, 0]
+        """Next byte of its load stream and of its store stream."""
         self.desc: Descriptor | None = None
         self.outstanding = 0
 
@@ -111,7 +114,8 @@ class DmaEngine:
         self._engine_free = 0.0
         self.engine_busy_ns = 0.0
         self.queue: deque[Descriptor] = deque()
-        self.channels = [_Channel(c, model.bank_of(c)) for c in range(spec.channels)]
+        self.channels = [_Channel(c, (model.bank_of(npu_stream(c, False)), model.bank_of(npu_stream(c, True))))
+                         for c in range(spec.channels)]
         self.bytes_requested = 0
         self.bytes_delivered = 0
         self.busy_ns = 0.0
@@ -149,14 +153,15 @@ class DmaEngine:
                 d = ch.desc = self.queue.popleft()
             d.issued += 1
             ch.outstanding += 1
-            row = ch.pos // row_bytes if row_bytes else 0
-            ch.pos += b
+            w = int(d.write)
+            row = ch.pos[w] // row_bytes if row_bytes else 0
+            ch.pos[w] += b
             if d.write and d.coded and self.engine is not None:
                 ready = self._engine(self.env.now, d.raw_per_burst)
                 ev = self.env.timeout(ready - self.env.now, (ch, d, row))
                 ev.callbacks.append(self._compressed)
             else:
-                self.controller.enqueue(self.master, ch.bank, row, d.write, self, (ch, d))
+                self.controller.enqueue(self.master, ch.banks[w], row, d.write, self, (ch, d))
 
     def _engine(self, arrive: float, raw_bytes: float) -> float:
         """FIFO pass through the codec engine of a burst arriving at ``arrive``; returns its exit time."""
@@ -168,7 +173,7 @@ class DmaEngine:
 
     def _compressed(self, ev) -> None:
         ch, d, row = ev.value
-        self.controller.enqueue(self.master, ch.bank, row, True, self, (ch, d))
+        self.controller.enqueue(self.master, ch.banks[1], row, True, self, (ch, d))
 
     def burst_done(self, token, cost_ns: float) -> None:
         """Called by the controller when a burst's data is back (loads) or in DRAM (stores)."""

@@ -7,8 +7,9 @@ takes t_B = b / P. After its data phase a burst reaches its master ``latency_ns`
 interconnect, controller, PHY and the read latency RL (CL) are pipelined, so they delay data but do
 not occupy the server.
 
-**Address map (bank-partitioned).** Traffic comes in *streams*: one per DMA channel of the
-accelerator, then one per other master, in scenario order. Stream s owns bank s mod ``banks``
+**Address map (bank-partitioned).** Traffic comes in *streams*: two per DMA channel of the
+accelerator (its loads read input buffers, its stores write output buffers elsewhere: stream 2c
+and 2c + 1 of channel c), then one per other master, in scenario order. Stream s owns bank s mod ``banks``
 (streams beyond the bank count share banks) and lays its bytes out one after the other, so the
 k-th byte of a sequential stream lies in row ⌊k / row_bytes⌋ of its bank. A master with random
 addresses opens a random row of its bank at every request and continues sequentially inside the
@@ -185,6 +186,21 @@ class DramModel:
         if self.t_turn_ns:
             c += self.t_turn_ns * self.burst_bytes / self.write_batch_bytes
         return c
+
+
+def npu_stream(channel: int, write: bool) -> int:
+    """The stream of DMA channel ``channel``'s loads (write False) or stores (write True)."""
+    return 2 * channel + int(write)
+
+
+def master_stream(channels: int, k: int) -> int:
+    """The stream of the k-th other master (0-based) next to ``channels`` DMA channels."""
+    return 2 * channels + k
+
+
+def stream_count(channels: int, masters: int) -> int:
+    """Streams of the address map: two per DMA channel and one per other master."""
+    return 2 * channels + masters
 
 
 def worst_case_service(model: DramModel, run_bytes: int | None = None, streams: int = 0) -> tuple[float, float]:

@@ -43,7 +43,7 @@ import simpy
 
 from socsim.soc.arbitration import Arbiter
 from socsim.soc.dma import Batch, CodecEngine
-from socsim.soc.dram import DramModel
+from socsim.soc.dram import DramModel, master_stream, npu_stream, stream_count
 from socsim.soc.traffic import Source
 
 INF = math.inf
@@ -52,10 +52,11 @@ EPS_NS = 1e-6
 
 
 class _Channel:
-    __slots__ = ("bank", "desc", "remaining", "rate", "kappa", "cap", "mpb", "tpb")
+    __slots__ = ("banks", "desc", "remaining", "rate", "kappa", "cap", "mpb", "tpb")
 
-    def __init__(self, bank: int):
-        self.bank = bank
+    def __init__(self, banks: tuple[int, int]):
+        self.banks = banks
+        """Bank of its loads, bank of its stores (``socsim.soc.dram`` address map)."""
         self.desc = None
         self.remaining = 0.0
         self.rate = 0.0
@@ -77,8 +78,9 @@ class FluidSystem:
         self.engine = engine
         self.window = max_outstanding
         n = self.n = 1 + len(self.sources)
-        self.channels = [_Channel(model.bank_of(c)) for c in range(channels)]
-        self.master_bank = [-1] + [model.bank_of(channels + k) for k in range(len(self.sources))]
+        self.channels = [_Channel((model.bank_of(npu_stream(c, False)), model.bank_of(npu_stream(c, True))))
+                         for c in range(channels)]
+        self.master_bank = [-1] + [model.bank_of(master_stream(channels, k)) for k in range(len(self.sources))]
         self.queue: deque = deque()
         self.t = 0.0
         self.rate = [0.0] * n
@@ -120,7 +122,7 @@ class FluidSystem:
             (math.ceil(rb / model.row_bytes) / rb if rnd else 1.0 / model.row_bytes) if self._rows else 0.0
             for rb, rnd in zip(self._rb[1:], self._rand[1:])]
         self._reopen = [model.t_rcd_ns] + [-model.t_rp_ns if rnd else model.t_rcd_ns for rnd in self._rand[1:]]
-        self._may_share = self._rows and channels + len(self.sources) > model.banks
+        self._may_share = self._rows and stream_count(channels, len(self.sources)) > model.banks
         self.bytes_requested = 0
         """Accelerator bytes submitted (bytes)."""
         self.bytes_delivered = 0
@@ -370,7 +372,8 @@ class FluidSystem:
         if self._may_share:
             if active[0]:
                 for ch in busy:
-                    users[ch.bank] = users.get(ch.bank, 0) + 1
+                    bank = ch.banks[int(ch.desc[3])]
+                    users[bank] = users.get(bank, 0) + 1
             for i in range(1, n):
                 if active[i]:
                     users[self.master_bank[i]] = users.get(self.master_bank[i], 0) + 1
@@ -435,7 +438,7 @@ class FluidSystem:
             lat = m.latency_ns
             for ch in busy:
                 desc = ch.desc
-                shared = self._may_share and users.get(ch.bank, 0) > 1
+                shared = self._may_share and users.get(ch.banks[int(desc[3])], 0) > 1
                 if shared:
                     k = self._shared_k
                     ch.mpb = 1.0 / b

@@ -209,7 +209,8 @@ class TokenBucketSource(Source):
         self.fluid_initial_bytes = self.first * self.req
 
     def envelope(self):
-        return float(self.spec.sigma_bytes), float(self.spec.rate_gbps)
+        # Requests arrive whole, so any window holds at most max(σ, one request) + ρ·Δ bytes.
+        return float(max(self.spec.sigma_bytes, self.req)), float(self.spec.rate_gbps)
 
     @property
     def write_fraction(self):

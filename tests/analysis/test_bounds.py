@@ -2,13 +2,14 @@
 
 import pytest
 
-from socsim.analysis.bounds import FIDELITY_MARGIN, bound_frames
+from socsim.analysis.bounds import FIDELITY_MARGIN, bound_frames, mixed_stores
 from socsim.run import run_scenario
 from socsim.scenario import Scenario
 from socsim.soc.accelerator import LayerPlan, TilePlan
 from socsim.soc.system import simulate
 
 from paths import SCENARIOS
+from soundness import check
 
 
 def chip(masters=(), dram=None, channels=1, **over):
@@ -32,7 +33,7 @@ def test_lone_master_simple_dram_bound_is_the_simulation_plus_margin():
     sim = simulate(s, plan(), "burst").frames[0].latency_ns
     b = bound_frames(s, plan()).frames_ns[0]
     # No refresh, no rows, no others: the bound is the simulation plus a few bursts and the margin.
-    assert sim <= b <= (sim + 4 * 6.4) * (1 + FIDELITY_MARGIN)
+    assert sim <= b <= (sim + 4 * 6.4) * (1 + FIDELITY_MARGIN) + 1e-6
 
 
 TB = {"kind": "token_bucket", "name": "cpu", "sigma_bytes": 8192, "rate_gbps": 1.0, "request_bytes": 4096}
@@ -99,3 +100,60 @@ def test_adversarial_runs_stay_below_the_bound(codec):
     assert adv["frames"][0]["dram_write_bytes"] >= normal["frames"][0]["dram_write_bytes"]
     ratio = adv["analysis"]["sensitivity"]["min_guaranteed_compression_ratio"]
     assert ratio is None or ratio >= 1.0
+
+
+def _tile(reads, writes, compute, read_coded=False, write_coded=False):
+    """A tile whose raw sizes are twice the coded ones, as in the soundness cases."""
+    rc = read_coded if isinstance(read_coded, tuple) else (read_coded,) * len(reads)
+    wc = write_coded if isinstance(write_coded, tuple) else (write_coded,) * len(writes)
+    return TilePlan(tuple(reads), tuple(writes), float(compute), tuple(2 * r for r in reads),
+                    tuple(2 * w for w in writes), rc, wc)
+
+
+def _small(dma, masters=(), **over):
+    data = {"name": "sound", "deadline_ms": 1.0, "frames": 1,
+            "soc": {"accelerator": {"rows": 8, "cols": 8, "sram_kib": 64}, "dma": {"burst_bytes": 64, **dma},
+                    "bus": {"width_bytes": 32, "arbitration": "round_robin"},
+                    "dram": {"peak_gbps": 10.0, "latency_ns": 50.0}},
+            "masters": list(masters), "workload": {"model": "mobilenet_v1"}}
+    data.update(over)
+    return Scenario.from_dict(data)
+
+
+ENGINE = {"bytes_per_cycle": 32, "freq_mhz": 500.0, "latency_cycles": 16}
+
+
+def test_counter_example_token_bucket_requests_larger_than_sigma():
+    """Found by the long soundness run: a token bucket with σ = 0 still sends 4 KiB requests whole,
+    so its envelope in a window that does not start at time 0 needs σ ≥ one request."""
+    tb = {"kind": "token_bucket", "sigma_bytes": 0, "read_fraction": 0.5, "request_bytes": 4096}
+    s = _small({"max_outstanding": 8}, [{**tb, "name": "m0", "rate_gbps": 2.0}, {**tb, "name": "m1", "rate_gbps": 1.0}],
+               frames=2, period_ms=0.02, seed=1)
+    plans = [[LayerPlan("l0", 3000.0, (_tile((640, 256, 1600), (), 3000.0),))],
+             [LayerPlan("l0", 550.0, (_tile((), (), 50.0), _tile((), (2624, 1216), 500.0),
+                                      _tile((320, 2496), (), 0.0)))]]
+    assert check(s, plans) == []
+
+
+def test_counter_example_store_compression_overtakes_load_decompression():
+    """Found by the long soundness run: on one channel a compressed store's bursts enter the codec
+    engine as soon as they are issued, ahead of the earlier load's bursts still coming back from
+    DRAM to be decompressed, so the load completes after the store's engine work."""
+    s = _small({"max_outstanding": 128, "codec_engine": ENGINE}, [], seed=5)
+    plans = [[LayerPlan("l1", 6500.0, (
+        _tile((1536,), (2688, 3584), 500.0, True, True), _tile((2944, 3264, 256), (), 3000.0, True),
+        _tile((), (3520, 2304), 0.0, False, True), _tile((2880, 512, 1152), (896, 2944), 3000.0, True, True)))]]
+    assert check(s, plans) == []
+
+
+def test_counter_example_compressed_then_uncompressed_stores():
+    """Found by the long soundness run: an uncompressed store goes straight to the path while the
+    previous compressed store's bursts are still in the engine, so the two interleave the rows of the
+    store bank (here across a row boundary) and many bursts conflict; the bound then charges a
+    conflict per burst."""
+    s = _small({}, [], soc={"accelerator": {"rows": 8, "cols": 8, "sram_kib": 64},
+                            "dma": {"burst_bytes": 64, "max_outstanding": 64, "codec_engine": ENGINE},
+                            "bus": {"width_bytes": 16, "arbitration": "round_robin"}, "dram": {"preset": "lpddr5-6400"}})
+    plans = [[LayerPlan("l0", 100.0, (_tile((), (16000,), 50.0, (), True), _tile((), (4096,), 50.0, (), False)))]]
+    assert mixed_stores(s, plans)
+    assert check(s, plans) == []

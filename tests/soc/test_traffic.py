@@ -52,6 +52,19 @@ def test_token_bucket_issues_sigma_then_rate():
     assert_envelope(t, s, *src.envelope())
 
 
+@pytest.mark.parametrize("sigma", [0, 100, 4096, 10000])
+@pytest.mark.parametrize("request_bytes", [64, 1000, 4096])
+def test_token_bucket_envelope_holds_in_every_window(sigma, request_bytes):
+    """Requests arrive whole: with σ below one request the declared σ is one request (a window
+    that opens at a request holds all of it), which the worst-case analysis relies on."""
+    spec = TokenBucketMaster(kind="token_bucket", name="tb", sigma_bytes=sigma, rate_gbps=2.0,
+                             request_bytes=request_bytes)
+    src = TokenBucketSource(spec, 64)
+    t, s, _, _ = src.requests_until(1e5)
+    assert src.envelope()[0] == max(sigma, src.request_bytes)
+    assert_envelope(t, s, *src.envelope())
+
+
 @settings(max_examples=30, deadline=None)
 @given(st.floats(0.05, 8.0), st.sampled_from([64, 128, 4096]), st.sampled_from([4096, 65536]),
        st.sampled_from(["random", "bursty"]), st.integers(0, 2**32 - 1))
