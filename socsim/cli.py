@@ -71,7 +71,7 @@ def run(
 ) -> None:
     """Simulate the scenario and print per-layer and per-frame tables; write result.json."""
     from socsim.report.export import write_result
-    from socsim.report.tables import frames_table, layers_table, masters_table
+    from socsim.report.tables import bound_tables, display_lines, frames_table, layers_table, masters_table
     from socsim.run import run_scenario
 
     try:
@@ -94,6 +94,10 @@ def run(
         out.print(layers_table(result))
         out.print(masters_table(result))
         out.print(frames_table(result))
+        for table in bound_tables(result):
+            out.print(table)
+        for line in display_lines(result):
+            out.print(line, highlight=False)
         wl = result["workload"]
         out.print(f"weights: {wl['weights']['source']} — {wl['weights']['note']}", highlight=False)
         for f in result["frames"]:

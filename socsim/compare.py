@@ -48,8 +48,8 @@ def row_of(result: dict[str, Any], raw_bytes: float | None = None) -> dict[str, 
         "bus_utilization": result["bus"]["utilization"],
         "display_underflows": sum(m.get("underflows", 0) or 0 for m in result["masters"]),
     }
-    analysis = result.get("analysis")
-    if analysis:
+    analysis = result.get("analysis") or {}
+    if "wcrt_bound_ms" in analysis:
         row["wcrt_bound_ms"] = analysis["wcrt_bound_ms"]
         row["deadline_met_bound"] = analysis["wcrt_bound_ms"] <= result["deadline_ms"]
     return row

@@ -51,6 +51,7 @@ from typing import Any
 
 import numpy as np
 
+from socsim.analysis.display import display_check
 from socsim.analysis.response_time import DescriptorBound, FrameBound, frame_bounds
 from socsim.scenario import Scenario
 from socsim.soc.accelerator import LayerPlan
@@ -301,6 +302,7 @@ def analysis_result(
         "method": "worst-case replay of the schedule; other masters and refresh as linear interference, "
                   "charged per transfer (path as leftover server) or over the whole frame, the smaller bound",
         "worst_case_window_bytes": window_curve(scenario, model),
+        "display": display_check(scenario, model),
     }
     if worst.reason is not None:
         doc["reason"] = worst.reason

@@ -144,40 +144,45 @@ class _Replay:
     def submit(self, sizes: Sequence[int], t: float, raw: Sequence[int] = (), coded: Sequence[bool] = (),
                write: bool = False) -> int:
         """Queue a batch of descriptors at time t; return its index (see ``done_by``)."""
+        b = self.b
         done = t
         queued = t
         hold_total = 0.0
         eng_total = 0.0
-        f = self.f
+        f, a = self.f, self.a
+        free = self.channel_free
+        one_channel = len(free) == 1
+        burst, window, e_gbps, e_lat = b.burst_bytes, b.window_bursts, b.engine_gbps, b.engine_latency_ns
+        covers = (window - 1) * b.min_path_burst_ns
         for k, size in enumerate(sizes):
-            ch = min(range(len(self.channel_free)), key=self.channel_free.__getitem__)
-            start = max(t, self.channel_free[ch])
-            path_start = max(start, self.path_free)
-            hold = self.b.path_ns(size)
-            nbursts = max(1, -(-size // self.b.burst_bytes))
-            is_coded = bool(coded) and coded[k] and self.b.engine_gbps is not None
-            eng = raw[k] / self.b.engine_gbps if is_coded else 0.0
+            ch = 0 if one_channel else min(range(len(free)), key=free.__getitem__)
+            start = t if t > free[ch] else free[ch]
+            path_free = self.path_free
+            path_start = start if start > path_free else path_free
+            hold = b.path_ns(size)
+            nbursts = max(1, -(-size // burst))
+            is_coded = bool(coded) and coded[k] and e_gbps is not None
+            eng = raw[k] / e_gbps if is_coded else 0.0
             # The window: waves of at most window_bursts bursts, each a full round trip (through
             # the engine and its latency for coded bursts).
-            rtt = self.b.rtt_ns + ((self.b.engine_latency_ns + eng / nbursts) if is_coded else 0.0)
-            waves = -(-nbursts // self.b.window_bursts)
-            if (self.b.window_bursts - 1) * self.b.min_path_burst_ns >= rtt:
+            rtt = b.rtt_ns + ((e_lat + eng / nbursts) if is_coded else 0.0)
+            waves = -(-nbursts // window)
+            if covers >= rtt:
                 # The window covers a round trip: the channel's bursts keep the accelerator's path
                 # queue non-empty from the batch's submission until its last burst, so the path is
                 # one FIFO server for the accelerator's descriptors, left over by the others
                 # (min-plus: a is paid once per busy period, which starts no earlier than the
                 # batch's submission, and work stretches by 1/(1 − c)).
-                path_end = max(queued + (self.a + hold) * f, self.path_free + hold * f)
+                path_end = max(queued + (a + hold) * f, path_free + hold * f)
                 ch_end = path_end
-                backlog = max(0.0, self.engine_free - start)
-                fixed = self.a
+                fixed = a
             else:
                 # The path may idle between waves, and each wave may start a new busy period of the
                 # path: a per wave. The waves also wait behind the work already queued at the path
                 # and the engine by the other channels (their bursts interleave with these).
-                fixed = self.a * waves
+                fixed = a * waves
                 path_end = path_start + (fixed + hold) * f
-                backlog = max(0.0, path_start - start) + max(0.0, self.engine_free - start)
+                backlog = (path_start - start) + max(0.0, self.engine_free - start)
                 ch_end = max(path_end, start + backlog + (waves * rtt + fixed) * f)
             if is_coded:
                 # The engine serves bursts FIFO; with the path it forms a two-stage pipeline, so the
@@ -187,14 +192,16 @@ class _Replay:
                 # Where the engine is the slower stage the path idles between bursts, so the last
                 # burst may meet the others' fixed term on its own: it delays this descriptor's
                 # completion, not the stages (they keep streaming behind it).
-                last = eng_end + self.b.engine_latency_ns
-                ch_end = max(ch_end + eng / nbursts + self.b.engine_latency_ns, last + hold / nbursts * f)
+                last = eng_end + e_lat
+                ch_end = max(ch_end + eng / nbursts + e_lat, last + hold / nbursts * f)
                 end = max(ch_end, last + (hold / nbursts + fixed) * f)
             else:
                 end = ch_end
-            self.channel_free[ch] = ch_end
+            free[ch] = ch_end
             self.path_free = path_end
-            done = max(done, end + self.b.completion_ns)
+            end += b.completion_ns
+            if end > done:
+                done = end
             self.transfer_ns += size / self.peak
             self.hold_total_ns += hold
             self.path_total_ns += max(hold, path_end - path_start)

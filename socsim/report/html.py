@@ -15,6 +15,7 @@ from typing import Any
 
 from socsim.errors import SocsimError
 from socsim.report import plots
+from socsim.report.tables import display_lines
 from socsim.workload.cache import atomic_write_bytes
 
 CSS = """
@@ -87,13 +88,17 @@ def page_html(result: dict[str, Any], compare: list[dict[str, Any]] | None, figs
         f"<p>Max simulated latency <b>{summ['latency_ms_max']:.3f} ms</b> over {summ['frames']} frame(s): deadline "
         f"{_verdict(summ['deadline_met_all'])} in simulation."
     )
-    if "analysis" in result:
-        a = result["analysis"]
+    a = result.get("analysis") or {}
+    if "wcrt_bound_ms" in a:
         parts.append(
             f" Worst-case bound <b>{a['wcrt_bound_ms']:.3f} ms</b>: deadline {_verdict(a['wcrt_bound_ms'] <= result['deadline_ms'])}"
             f" by guarantee (tightness {a.get('tightness', float('nan')):.3f})."
         )
+    elif "reason" in a:
+        parts.append(f" No worst-case bound: {html.escape(a['reason'])}.")
     parts.append("</p>")
+    for line in display_lines(result):
+        parts.append(f"<p>{html.escape(line)}</p>")
     if compare:
         parts.append("<h2>Codecs compared</h2>")
         parts.append(_table(
@@ -101,9 +106,10 @@ def page_html(result: dict[str, Any], compare: list[dict[str, Any]] | None, figs
             [[html.escape(r["codec"]["key"]),
               f"{sum(f['dram_read_bytes'] + f['dram_write_bytes'] for f in r['frames']) / len(r['frames']) / 1e6:,.1f}",
               f"{r['summary']['latency_ms_max']:.3f}",
-              f"{r['analysis']['wcrt_bound_ms']:.3f}" if "analysis" in r else "-",
+              f"{r['analysis']['wcrt_bound_ms']:.3f}" if "wcrt_bound_ms" in (r.get("analysis") or {}) else "-",
               _verdict(r["summary"]["deadline_met_all"]),
-              _verdict(r["analysis"]["wcrt_bound_ms"] <= r["deadline_ms"]) if "analysis" in r else "-"]
+              _verdict(r["analysis"]["wcrt_bound_ms"] <= r["deadline_ms"])
+              if "wcrt_bound_ms" in (r.get("analysis") or {}) else "-"]
              for r in compare],
         ))
     parts.append("<h2>Frames</h2>")

@@ -103,7 +103,7 @@ def layer_bytes(results: list[dict[str, Any]]) -> bytes | None:
 
 def bounds(results: list[dict[str, Any]]) -> bytes | None:
     """Worst-case bound vs simulated frame latency vs deadline, one group per result."""
-    rows = [r for r in results if "analysis" in r]
+    rows = [r for r in results if "wcrt_bound_ms" in (r.get("analysis") or {})]
     if not rows:
         return None
     plt = _plt()

@@ -67,3 +67,42 @@ def masters_table(result: dict[str, Any]) -> Table:
             "-" if under is None else ("[red]" + str(under) + "[/]" if under else "0"),
         )
     return t
+
+
+def bound_tables(result: dict[str, Any]) -> list[Table]:
+    """The worst-case analysis next to the simulation: per frame (simulated latency, bound, margin,
+    tightness, which form gave the bound) and per layer (the bound's terms, frame 0)."""
+    a = result.get("analysis") or {}
+    if "wcrt_bound_ms" not in a:
+        return []
+    deadline = result["deadline_ms"]
+    inter = a["interference"]
+    frames = Table(title=(f"worst-case bound (deadline {deadline} ms; interference {inter['fixed_ms'] * 1e3:,.1f} µs "
+                          f"+ {inter['share']:.1%} of the path's time)"))
+    for col in ("frame", "simulated ms", "bound ms", "margin ms", "bound / sim", "form", "by guarantee"):
+        frames.add_column(col, justify="left" if col in ("form", "by guarantee") else "right")
+    for f, b, form in zip(result["frames"], a["frames_bound_ms"], a.get("frames_bound_form", [])):
+        frames.add_row(str(f["index"]), f"{f['latency_ms']:.3f}", f"{b:.3f}", f"{deadline - b:+.3f}",
+                       f"{b / f['latency_ms']:.3f}" if f["latency_ms"] > 0 else "-", form.replace("_", "-"),
+                       "[green]meets[/]" if b <= deadline else "[red]MISSES[/]")
+    layers = Table(title="bound terms per layer (frame 0, ms; exposed DMA = bound − compute)")
+    for col in ("layer", "bound", "compute", "transfer", "DRAM overhead", "interference", "exposed DMA"):
+        layers.add_column(col, justify="left" if col == "layer" else "right", no_wrap=True, overflow="ellipsis",
+                          max_width=22 if col == "layer" else None)
+    for lb in a["layers"]:
+        layers.add_row(lb["name"], f"{lb['bound_ms']:.3f}", f"{lb['compute_ms']:.3f}", f"{lb['transfer_ms']:.3f}",
+                       f"{lb['dram_overhead_ms']:.3f}", f"{lb['interference_ms']:.3f}", f"{lb['exposed_dma_ms']:.3f}")
+    return [layers, frames]
+
+
+def display_lines(result: dict[str, Any]) -> list[str]:
+    """One line per display: can it underflow, with its worst read latency against its FIFO."""
+    out = []
+    for d in (result.get("analysis") or {}).get("display", []):
+        verdict = "possible" if d["underflow_possible"] else "impossible"
+        if d["worst_latency_us"] is None:
+            out.append(f"{d['name']} (display): underflow {verdict} ({d['reason']})")
+        else:
+            out.append(f"{d['name']} (display): underflow {verdict} — worst read latency {d['worst_latency_us']:,.2f} µs, "
+                       f"FIFO lasts {d['deadline_us']:,.2f} µs")
+    return out

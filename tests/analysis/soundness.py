@@ -123,6 +123,7 @@ def main() -> None:
         bound = bound_frames(scenario, plans)
         if bound.reason:
             stats["no_bound"] += 1
+            stats.setdefault("reasons", set()).add(bound.reason)
             return
         for p, w in zip(bound.per_transfer, bound.whole_frame_ns):
             stats["per_transfer" if p.bound_ns <= w else "whole_frame"] += 1
@@ -138,8 +139,8 @@ def main() -> None:
 
     run()
     print(f"{args.examples} examples: {stats['passed']} passed, {stats['failed']} failed, "
-          f"{stats['no_bound']} without a bound (TDMA or budget-regulated accelerator); frame bounds from "
-          f"the per-transfer form {stats['per_transfer']}, the whole-frame form {stats['whole_frame']}")
+          f"{stats['no_bound']} without a bound ({'; '.join(sorted(stats.get('reasons', ())))}); frames bounded by "
+          f"the per-transfer form {stats['per_transfer']}, by the whole-frame form {stats['whole_frame']}")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ def _scenario_file(tmp_path):
 def test_run_folder_has_valid_trace_and_self_contained_report(tmp_path):
     res = CliRunner().invoke(app, ["run", str(_scenario_file(tmp_path)), "--frames", "1", "--out", str(tmp_path / "r")])
     assert res.exit_code == 0, res.output
+    # The worst-case analysis is printed next to the simulation: per frame and per layer.
+    assert "worst-case bound" in res.output and "bound terms per layer" in res.output
     run = tmp_path / "r"
     doc = json.loads((run / "trace.json").read_text())
     assert check_trace(doc) == []
@@ -95,3 +97,30 @@ def test_cli_compare(tmp_path):
     assert (tmp_path / "c" / "report.html").exists() and (tmp_path / "c" / "layer_bytes.png").exists()
     res = CliRunner().invoke(app, ["compare", str(_scenario_file(tmp_path)), "--codecs", "none,zip"])
     assert res.exit_code == 2 and "zip" in res.output
+
+
+def test_display_verdict_and_no_bound_reason_in_report(tmp_path):
+    """A display's underflow verdict reaches the table lines and report.html; a scenario without a
+    bound (TDMA) renders its reason instead of failing."""
+    from socsim.report.html import render
+    from socsim.report.tables import bound_tables, display_lines
+    from socsim.run import run_scenario
+
+    display = {"kind": "display", "name": "panel", "width": 640, "height": 480, "fps": 60.0,
+               "fifo_bytes": 16384, "request_bytes": 1024}
+    s = Scenario.from_yaml(SMALL, {**OVER, "masters": [display]})
+    result = run_scenario(s).result
+    lines = display_lines(result)
+    assert len(lines) == 1 and lines[0].startswith("panel (display): underflow ")
+    d = result["analysis"]["display"][0]
+    assert d["underflow_possible"] == (d["worst_latency_us"] is None or d["worst_latency_us"] > d["deadline_us"])
+    assert len(bound_tables(result)) == 2
+    tdma = Scenario.from_yaml(SMALL, {**OVER, "masters": [display], "soc": {"bus": {
+        "width_bytes": 16, "freq_mhz": 1000.0, "arbitration": "tdma",
+        "tdma": {"slot_ns": 200.0, "table": ["npu", "panel"]}}}})
+    result = run_scenario(tdma).result
+    assert "reason" in result["analysis"] and bound_tables(result) == []
+    (tmp_path / "result.json").write_text(json.dumps(result))
+    render(tmp_path)
+    page = (tmp_path / "report.html").read_text()
+    assert "No worst-case bound" in page and "(display): underflow" in page
