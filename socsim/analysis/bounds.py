@@ -51,7 +51,7 @@ from typing import Any
 
 import numpy as np
 
-from socsim.analysis.display import display_check
+from socsim.analysis.display import display_check, master_latency_bounds_ns
 from socsim.analysis.response_time import DescriptorBound, FrameBound, frame_bounds
 from socsim.scenario import Scenario
 from socsim.soc.accelerator import LayerPlan
@@ -266,24 +266,30 @@ def min_compression_ratio(scenario: Scenario, plans_for_ratio, lo: float = 1.0, 
     return hi
 
 
-def window_curve(scenario: Scenario, model: DramModel, points: int = 25) -> list[dict[str, float]]:
-    """Worst-case bytes requested in any window Δ, per master and in total, for Δ log-spaced from
-    1 µs to the frame period, against what the DRAM can move in Δ at peak and guarantees in its
+def window_curve(scenario: Scenario, model: DramModel, points: int = 25) -> list[dict[str, float | None]]:
+    """Worst-case bytes in any window Δ, for Δ log-spaced from 1 µs to the frame period: per other
+    master the bytes it may request (``<name>_bytes``, its envelope σ + ρ·Δ plus one burst of
+    rounding) and the bytes the DRAM may serve it (``<name>_served_bytes``: its requests reach the
+    DRAM within its latency bound D of their issue, so σ + ρ·(Δ + D) + b; None without a bound,
+    ``socsim.analysis.display``); for the accelerator the bytes the path can move (peak·Δ plus what
+    is in flight); their total against what the DRAM can move in Δ at peak and guarantees in its
     worst case (``socsim.soc.dram.worst_case_service``)."""
     b = model.burst_bytes
     sources = make_sources(scenario.masters, b, scenario.seed)
+    latency = master_latency_bounds_ns(scenario, model)
     period = scenario.frame_period_ms * NS_PER_MS
     r_wc, t_wc = worst_case_service(model)
     in_flight = scenario.soc.dma.channels * scenario.soc.dma.max_outstanding * b
     rows = []
     for w in np.geomspace(1_000.0, max(period, 1_001.0), points):
-        row: dict[str, float] = {"window_us": float(w / 1e3)}
+        row: dict[str, float | None] = {"window_us": float(w / 1e3)}
         # The accelerator cannot move more than the path's peak in Δ, plus what is in flight.
         row["npu_bytes"] = float(model.rate_gbps * w + in_flight)
         total = row["npu_bytes"]
-        for src in sources:
+        for src, d in zip(sources, latency):
             sigma, rho = src.envelope()
             row[f"{src.name}_bytes"] = float(sigma + rho * w + b)
+            row[f"{src.name}_served_bytes"] = None if d is None else float(sigma + rho * (w + d) + b)
             total += row[f"{src.name}_bytes"]
         row["total_bytes"] = float(total)
         row["dram_bytes"] = float(min(model.dram_gbps, model.rate_gbps) * w)

@@ -153,6 +153,19 @@ def dram_curves(scenario: Scenario, model: DramModel) -> dict[str, tuple[float, 
     return curves
 
 
+def master_latency_bounds_ns(scenario: Scenario, model: DramModel) -> list[float | None]:
+    """Per other master (scenario order): the smallest bound on a request's latency (issue to last
+    byte back) over the DRAM curves that hold, or None where no curve gives one."""
+    sources = make_sources(scenario.masters, model.burst_bytes, scenario.seed)
+    envelopes = _envelopes(sources)
+    curves = dram_curves(scenario, model)
+    out: list[float | None] = []
+    for i in range(1, len(sources) + 1):
+        delays = [d for d in (_delay_ns(scenario, model, i, c, envelopes) for c in curves.values()) if d is not None]
+        out.append(min(delays) if delays else None)
+    return out
+
+
 def display_check(scenario: Scenario, model: DramModel) -> list[dict]:
     """One entry per display master: its worst read latency bound and deadline (µs), and whether
     an underflow is possible (True also when no bound exists, with the reason)."""
