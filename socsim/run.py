@@ -139,6 +139,7 @@ def run_scenario(
     seconds["result"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     result["analysis"] = analyse(scenario, workload, codec, [f["latency_ms"] for f in result["frames"]])
+    _observed_windows(result["analysis"]["worst_case_window_bytes"], sim)
     seconds["analysis"] = time.perf_counter() - t0
     return RunOutput(result, seconds, workload, sim)
 
@@ -280,6 +281,20 @@ def _guaranteed(codec: Codec, graph, scenario: Scenario) -> bool:
     """True when every layer's compressed size depends on its shape only (a guaranteed size, the
     same for every input), so its worst case is what it always moves."""
     return all(codec.for_layer(layer.name).fixed_size for layer in graph.layers)
+
+
+def _observed_windows(curve: list[dict[str, Any]], sim: SimResult) -> None:
+    """Add to each window of the curve the most bytes all masters were served in the simulation in
+    a window of that length (``observed_bytes``; from the fast fidelity's bandwidth bins, so a lower
+    estimate, and None for windows shorter than a bin)."""
+    bw = sim.bandwidth
+    if not bw:
+        return
+    total = np.sum([np.asarray(bw[m.name], dtype=float) for m in sim.masters], axis=0)
+    csum = np.concatenate([[0.0], np.cumsum(total)])
+    for row in curve:
+        k = int(row["window_us"] * 1e3 // bw["bin_ns"])
+        row["observed_bytes"] = float((csum[k:] - csum[:-k]).max()) if 1 <= k <= len(total) else None
 
 
 def _utilization(sim: SimResult) -> dict[str, Any] | None:

@@ -47,8 +47,10 @@ max simulated), ``interference`` {``fixed_ms``, ``share``, ``terms`` per master 
 ``interference_ms``, ``exposed_dma_ms``}] (frame 0, per-transfer form), ``display`` (see
 ``socsim.analysis.display``), ``sensitivity`` {``max_extra_interferer_gbps``,
 ``min_guaranteed_compression_ratio`` (null: none up to 64× meets the deadline)},
-``worst_case_window_bytes`` [{``window_us``, ``npu_bytes``, ``<master>_bytes``, ``total_bytes``,
-``dram_bytes``, ``dram_guaranteed_bytes``}]; or ``reason`` when no bound exists (TDMA).
+``worst_case_window_bytes`` [{``window_us``, ``npu_bytes``, ``<master>_bytes`` (requested),
+``<master>_served_bytes`` (null without a latency bound), ``total_bytes``, ``dram_bytes``,
+``dram_guaranteed_bytes``, ``observed_bytes`` (simulated, fast fidelity bins; null below a bin)}];
+or ``reason`` when no bound exists (TDMA).
 ``timeline`` [{``frame``, ``layer``, ``start_ms``, ``end_ms``, ``compute_ms``, ``stall_ms``}] and
 ``utilization`` {``t_ms``, ``bin_ms``, ``gbps`` per master} (fast fidelity) feed the figures.
 ``adversarial``: true when every unit was simulated at its codec's worst-case size (``--adversarial``).

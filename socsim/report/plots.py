@@ -135,8 +135,9 @@ def windows(result: dict[str, Any]) -> bytes | None:
     ax.loglog(w, [p["total_bytes"] for p in curve], "o-", ms=3, label="all masters, worst case")
     if "dram_bytes" in curve[0]:
         ax.loglog(w, [max(p["dram_bytes"], 1) for p in curve], "k--", label="DRAM can serve")
-    if "observed_bytes" in curve[0]:
-        ax.loglog(w, [max(p["observed_bytes"], 1) for p in curve], "x", ms=4, label="simulated maximum")
+    seen = [(p["window_us"], p["observed_bytes"]) for p in curve if p.get("observed_bytes")]
+    if seen:
+        ax.loglog(*zip(*seen), "x", ms=4, label="simulated maximum (bins)")
     ax.set_xlabel("window length (µs)")
     ax.set_ylabel("bytes")
     ax.set_title("worst-case bytes per time window")

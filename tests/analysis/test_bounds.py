@@ -69,6 +69,10 @@ def test_result_analysis_section_bounds_the_simulation():
     w = a["worst_case_window_bytes"]
     assert w[0]["window_us"] == pytest.approx(1.0) and all(x["total_bytes"] > 0 for x in w)
     assert [x["window_us"] for x in w] == sorted(x["window_us"] for x in w)
+    # What the simulation served in a window (bins of the fast fidelity) never beats the DRAM's peak.
+    seen = [x for x in w if x["observed_bytes"] is not None]
+    assert seen and all(0 < x["observed_bytes"] <= x["dram_bytes"] * (1 + 1e-9) for x in seen)
+    assert a["display"] == [] and all(x["cpu_served_bytes"] is None or x["cpu_served_bytes"] >= x["cpu_bytes"] for x in w)
 
 
 def test_counter_example_coded_stores_on_two_channels():
