@@ -20,10 +20,10 @@ DRAMS = [{"peak_gbps": 10.0, "latency_ns": 50.0}, {"preset": "lpddr4-3200"}, {"p
 
 
 @st.composite
-def masters(draw):
+def masters(draw, least=0):
     """A few other masters of every kind, at rates that leave the DRAM some room."""
     out = []
-    for i in range(draw(st.integers(0, 3))):
+    for i in range(draw(st.integers(least, 3))):
         kind = draw(st.sampled_from(["token_bucket", "cpu", "isp", "display"]))
         name = f"m{i}"
         if kind == "token_bucket":
@@ -47,10 +47,13 @@ def masters(draw):
 
 
 @st.composite
-def cases(draw):
-    """(scenario, plans): a small chip, random masters and arbitration, random layer plans."""
+def cases(draw, stress=False):
+    """(scenario, plans): a small chip, random masters and arbitration, random layer plans.
+
+    ``stress`` draws what the per-transfer form of the bound relies on most: other masters always,
+    deep DMA windows, many tiles and long compute (the interference must hide behind compute)."""
     arbitration = draw(st.sampled_from(ARBITRATIONS))
-    ms = draw(masters())
+    ms = draw(masters(1 if stress else 0))
     bus = {"width_bytes": draw(st.sampled_from([16, 32])), "freq_mhz": 1000.0, "arbitration": arbitration}
     if arbitration == "fixed_priority" and ms:
         names = ["npu"] + [m["name"] for m in ms]
@@ -61,7 +64,8 @@ def cases(draw):
     # No engine, one faster than the path, and one slower (coded transfers are engine-bound).
     engine = draw(st.sampled_from([None, {"bytes_per_cycle": 32, "freq_mhz": 500, "latency_cycles": 16},
                                    {"bytes_per_cycle": 4, "freq_mhz": 500, "latency_cycles": 16}]))
-    dma = {"channels": draw(st.integers(1, 4)), "burst_bytes": 64, "max_outstanding": draw(st.sampled_from([2, 8, 32, 64, 128]))}
+    windows = [64, 128, 256] if stress else [2, 8, 32, 64, 128]
+    dma = {"channels": draw(st.integers(1, 4)), "burst_bytes": 64, "max_outstanding": draw(st.sampled_from(windows))}
     if engine:
         dma["codec_engine"] = engine
     frames = draw(st.integers(1, 2))
@@ -78,11 +82,12 @@ def cases(draw):
         layers = []
         for li in range(draw(st.integers(1, 3))):
             tiles = []
-            for _t in range(draw(st.integers(1, 5))):
+            for _t in range(draw(st.integers(3, 8) if stress else st.integers(1, 5))):
                 reads = tuple(64 * draw(st.integers(1, 64)) for _ in range(draw(st.integers(0, 3))))
                 writes = tuple(64 * draw(st.integers(1, 64)) for _ in range(draw(st.integers(0, 3))))
                 coded = draw(st.booleans()) and engine is not None
-                tiles.append(TilePlan(reads, writes, float(draw(st.sampled_from([0, 50, 500, 3000]))),
+                compute = float(draw(st.sampled_from([500, 3000, 10000] if stress else [0, 50, 500, 3000])))
+                tiles.append(TilePlan(reads, writes, compute,
                                       tuple(2 * r for r in reads), tuple(2 * w for w in writes),
                                       tuple(coded for _ in reads), tuple(coded for _ in writes)))
             layers.append(LayerPlan(f"l{li}", sum(t.compute_ns for t in tiles), tuple(tiles)))
@@ -175,13 +180,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
     ap.add_argument("examples", type=int)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--stress", action="store_true", help="the stress profile of cases()")
     args = ap.parse_args()
     stats = {"passed": 0, "failed": 0, "no_bound": 0, "per_transfer": 0, "whole_frame": 0}
 
     @hseed(args.seed)
     @settings(max_examples=args.examples, deadline=None, suppress_health_check=list(HealthCheck),
               phases=[Phase.generate], database=None)
-    @given(cases())
+    @given(cases(stress=args.stress))
     def run(case):
         scenario, plans = case
         bound = bound_frames(scenario, plans)
