@@ -3,8 +3,8 @@
 Prints, for the scenario's frames (the burst fidelity on ``--burst-frames`` frames only, since it
 moves every 64-byte burst as simpy events and takes minutes on FCN8s): wall time, CPU time,
 simulation events and events/s of each fidelity, their speed ratio, the frame-latency and
-per-master bytes-delivered differences, and the wall time of a warm ``socsim run`` in a fresh
-process. Usage:
+per-master bytes-delivered differences, the worst-case bound's time and its ratio to each
+fidelity's frames, and the wall time of a warm ``socsim run`` in a fresh process (3 runs). Usage:
 
     python benchmarks/bench_soc.py [SCENARIO] [--burst-frames N] [--skip-burst]
 
@@ -59,6 +59,13 @@ def main() -> None:
 
     fast_all, w, c = _timed(lambda: simulate(scenario, plans, "fast"))
     report(f"fast, {len(plans)} frame(s)", fast_all, w, c)
+    from socsim.analysis.bounds import bound_frames
+
+    bound, wa, _ = _timed(lambda: bound_frames(scenario, plans))
+    if bound.frames_ns:
+        print(f"worst-case bound: {wa:.2f} s wall, frames " + ", ".join(f"{b / 1e6:.3f}" for b in bound.frames_ns)
+              + " ms; bound / fast: " + ", ".join(f"{b / f.latency_ns:.3f}" for b, f in zip(bound.frames_ns, fast_all.frames)))
+    _warm_run(args.scenario)
     if args.skip_burst:
         return
     n = max(1, min(args.burst_frames, len(plans)))
@@ -73,12 +80,23 @@ def main() -> None:
         err = (f.bytes_delivered - b.bytes_delivered) / max(b.bytes_delivered, 1)
         print(f"  {f.name:10s} delivered fast {f.bytes_delivered:>14,} B  burst {b.bytes_delivered:>14,} B  "
               f"({100 * err:+.2f} %)   busy fast {f.busy_ns / 1e6:8.3f} ms  burst {b.busy_ns / 1e6:8.3f} ms")
-    with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "socsim.cli", "run", args.scenario, "-q", "--out", tmp],
-                              capture_output=True, text=True)
-        wall = time.perf_counter() - t0
-    print(f"warm `socsim run` in a fresh process: {wall:.2f} s wall (exit {proc.returncode})")
+    if bound.frames_ns:
+        print("bound / burst: " + ", ".join(f"{b / f.latency_ns:.3f}" for b, f in zip(bound.frames_ns, burst.frames)))
+
+
+def _warm_run(scenario: str, runs: int = 3) -> None:
+    """Wall time of the whole warm CLI (``socsim run``, report included) in a fresh process."""
+    walls = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            proc = subprocess.run([sys.executable, "-m", "socsim.cli", "run", scenario, "-q", "--out", tmp],
+                                  capture_output=True, text=True)
+            walls.append(time.perf_counter() - t0)
+        if proc.returncode:
+            print(f"warm `socsim run` failed (exit {proc.returncode}): {proc.stderr.strip()[-300:]}")
+            return
+    print(f"warm `socsim run` in a fresh process, {runs} runs: " + ", ".join(f"{w:.2f}" for w in walls) + " s wall")
 
 
 if __name__ == "__main__":
