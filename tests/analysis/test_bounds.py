@@ -1,6 +1,8 @@
 """The frame bound: exact for a lone master on the simple DRAM, metamorphic, and in the result."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from socsim.analysis.bounds import FIDELITY_MARGIN, bound_frames, mixed_stores
 from socsim.run import run_scenario
@@ -9,7 +11,7 @@ from socsim.soc.accelerator import LayerPlan, TilePlan
 from socsim.soc.system import simulate
 
 from paths import SCENARIOS
-from soundness import check
+from soundness import cases, check
 
 
 def chip(masters=(), dram=None, channels=1, **over):
@@ -161,3 +163,28 @@ def test_counter_example_compressed_then_uncompressed_stores():
     plans = [[LayerPlan("l0", 100.0, (_tile((), (16000,), 50.0, (), True), _tile((), (4096,), 50.0, (), False)))]]
     assert mixed_stores(s, plans)
     assert check(s, plans) == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(stress=True), st.sampled_from([0.1, 0.5, 2.0]))
+def test_metamorphic_over_random_cases(case, extra_gbps):
+    """More interference (an extra interferer, or one more token-bucket master) and larger
+    transfers never lower any frame's bound, whichever form gives it."""
+    scenario, plans = case
+    base = bound_frames(scenario, plans)
+    if base.reason:
+        return
+    more = bound_frames(scenario, plans, extra_gbps=extra_gbps)
+    data = scenario.model_dump()
+    data["masters"] = data["masters"] + [{"kind": "token_bucket", "name": "extra", "sigma_bytes": 4096,
+                                          "rate_gbps": extra_gbps, "request_bytes": 1024}]
+    crowded = bound_frames(Scenario.from_dict(data), plans)
+    bigger_plans = [[LayerPlan(layer.name, layer.compute_ns, tuple(
+        TilePlan(tuple(2 * r for r in t.read_bytes), tuple(2 * w for w in t.write_bytes), t.compute_ns,
+                 tuple(2 * r for r in t.read_raw), tuple(2 * w for w in t.write_raw), t.read_coded, t.write_coded)
+        for t in layer.tiles)) for layer in frame] for frame in plans]
+    bigger = bound_frames(scenario, bigger_plans)
+    for other in (more, crowded, bigger):
+        if other.reason:
+            continue
+        assert all(o >= b * (1 - 1e-12) for o, b in zip(other.frames_ns, base.frames_ns))
