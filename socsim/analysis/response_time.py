@@ -107,9 +107,9 @@ class _Replay:
         """Path time of every descriptor on its own (ns)."""
         self.path_total_ns = 0.0
         """Path time of every descriptor with the interference (ns)."""
-        self.batches: list[tuple[float, float, float, float, bool]] = []
-        """(queued, completion if served in queue order, path time, engine time, stores?) of every
-        batch so far."""
+        self.batches: list[tuple[float, float, float, float, bool, int]] = []
+        """(queued, completion if served in queue order, path time, engine time, stores?, bursts of
+        its largest descriptor) of every batch so far."""
 
     def idle_at(self, t: float) -> bool:
         """Whether the channels, the path and the engine are all free by ``t``."""
@@ -128,18 +128,24 @@ class _Replay:
     def done_by(self, batch: int, now: float) -> float:
         """Completion bound of ``batch`` as seen at ``now``, counting the work of batches queued after
         it (up to ``now``, when the schedule waits for it) that may be served before its last burst.
-        With several channels their bursts interleave on the path and in the engine: their path and
-        engine time is added. With one channel the path keeps queue order, but a later store's
-        bursts enter the engine (to be compressed) as soon as the channel issues them, ahead of the
-        earlier loads' bursts still on their way back from DRAM (to be decompressed): the engine
-        time of later compressed stores is added."""
-        done = self.batches[batch][1]
+        With several channels their bursts interleave on the path and in the engine: their engine
+        time is added, and their path time up to a fair-share cap. A later descriptor starts only
+        once every descriptor of this batch has started (one queue), and a burst of the batch's
+        last descriptor waits in the path's FIFO behind at most W bursts of each of the C − 1 other
+        channels (each keeps at most W in flight), so while its n bursts are served the others get
+        at most (C − 1)·(n + W) bursts in. With one channel the path keeps queue order, but a later
+        store's bursts enter the engine (to be compressed) as soon as the channel issues them,
+        ahead of the earlier loads' bursts still on their way back from DRAM (to be decompressed):
+        the engine time of later compressed stores is added."""
+        done, largest = self.batches[batch][1], self.batches[batch][5]
         later = [b for b in self.batches[batch + 1:] if b[0] <= now]
         if not later:
             return done
-        if len(self.channel_free) == 1:
+        channels = len(self.channel_free)
+        if channels == 1:
             return done + sum(b[3] for b in later if b[4])
-        return done + sum(b[2] * self.f + b[3] for b in later)
+        cap = (channels - 1) * (self.b.path_ns((largest + self.b.window_bursts) * self.b.burst_bytes) + self.b.rtt_ns)
+        return done + min(sum(b[2] for b in later), cap) * self.f + sum(b[3] for b in later)
 
     def submit(self, sizes: Sequence[int], t: float, raw: Sequence[int] = (), coded: Sequence[bool] = (),
                write: bool = False) -> int:
@@ -149,6 +155,7 @@ class _Replay:
         queued = t
         hold_total = 0.0
         eng_total = 0.0
+        largest = 0
         f, a = self.f, self.a
         free = self.channel_free
         one_channel = len(free) == 1
@@ -161,6 +168,7 @@ class _Replay:
             path_start = start if start > path_free else path_free
             hold = b.path_ns(size)
             nbursts = max(1, -(-size // burst))
+            largest = max(largest, nbursts)
             is_coded = bool(coded) and coded[k] and e_gbps is not None
             eng = raw[k] / e_gbps if is_coded else 0.0
             # The window: waves of at most window_bursts bursts, each a full round trip (through
@@ -208,7 +216,7 @@ class _Replay:
             hold_total += hold
             eng_total += eng
             t = start  # FIFO: the next descriptor leaves the queue no earlier than this one
-        self.batches.append((queued, done, hold_total, eng_total, write))
+        self.batches.append((queued, done, hold_total, eng_total, write, largest))
         return len(self.batches) - 1
 
 
