@@ -29,7 +29,7 @@ exact.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from socsim.soc.accelerator import LayerPlan
 
@@ -90,6 +90,21 @@ class FrameBound:
     layers: list[LayerBound] = field(default_factory=list)
 
 
+class _Batch(NamedTuple):
+    """One batch of descriptors in the replay (times in ns)."""
+
+    queued: float
+    done: float
+    """Completion if served in queue order."""
+    path_ns: float
+    """Path time of its descriptors on their own."""
+    engine_ns: float
+    """Codec engine time of its descriptors."""
+    stores: bool
+    largest_bursts: int
+    """Bursts of its largest descriptor."""
+
+
 class _Replay:
     """The DMA engine and path of the replay: channel and path availability times (ns)."""
 
@@ -107,9 +122,8 @@ class _Replay:
         """Path time of every descriptor on its own (ns)."""
         self.path_total_ns = 0.0
         """Path time of every descriptor with the interference (ns)."""
-        self.batches: list[tuple[float, float, float, float, bool, int]] = []
-        """(queued, completion if served in queue order, path time, engine time, stores?, bursts of
-        its largest descriptor) of every batch so far."""
+        self.batches: list[_Batch] = []
+        """Every batch so far, in queue order."""
 
     def idle_at(self, t: float) -> bool:
         """Whether the channels, the path and the engine are all free by ``t``."""
@@ -137,15 +151,16 @@ class _Replay:
         store's bursts enter the engine (to be compressed) as soon as the channel issues them,
         ahead of the earlier loads' bursts still on their way back from DRAM (to be decompressed):
         the engine time of later compressed stores is added."""
-        done, largest = self.batches[batch][1], self.batches[batch][5]
-        later = [b for b in self.batches[batch + 1:] if b[0] <= now]
+        this = self.batches[batch]
+        later = [b for b in self.batches[batch + 1:] if b.queued <= now]
         if not later:
-            return done
+            return this.done
         channels = len(self.channel_free)
         if channels == 1:
-            return done + sum(b[3] for b in later if b[4])
-        cap = (channels - 1) * (self.b.path_ns((largest + self.b.window_bursts) * self.b.burst_bytes) + self.b.rtt_ns)
-        return done + min(sum(b[2] for b in later), cap) * self.f + sum(b[3] for b in later)
+            return this.done + sum(b.engine_ns for b in later if b.stores)
+        share = (this.largest_bursts + self.b.window_bursts) * self.b.burst_bytes
+        cap = (channels - 1) * (self.b.path_ns(share) + self.b.rtt_ns)
+        return this.done + min(sum(b.path_ns for b in later), cap) * self.f + sum(b.engine_ns for b in later)
 
     def submit(self, sizes: Sequence[int], t: float, raw: Sequence[int] = (), coded: Sequence[bool] = (),
                write: bool = False) -> int:
@@ -216,7 +231,7 @@ class _Replay:
             hold_total += hold
             eng_total += eng
             t = start  # FIFO: the next descriptor leaves the queue no earlier than this one
-        self.batches.append((queued, done, hold_total, eng_total, write, largest))
+        self.batches.append(_Batch(queued, done, hold_total, eng_total, write, largest))
         return len(self.batches) - 1
 
 
