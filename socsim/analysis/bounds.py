@@ -59,7 +59,7 @@ from socsim.analysis.response_time import DescriptorBound, FrameBound, frame_bou
 from socsim.scenario import Scenario
 from socsim.soc.accelerator import LayerPlan
 from socsim.soc.dma import CodecEngine
-from socsim.soc.dram import DramModel, stream_count, worst_case_service
+from socsim.soc.dram import DramModel, worst_case_service
 from socsim.soc.traffic import make_sources
 from socsim.units import NS_PER_MS
 
@@ -94,18 +94,23 @@ class BoundResult:
 
 def streams_share_banks(model: DramModel, scenario: Scenario) -> bool:
     """Whether the bank-partitioned address map puts two streams in one bank."""
-    return bool(model.row_bytes) and stream_count(scenario.soc.dma.channels, len(scenario.masters)) > model.banks
+    return bool(model.row_bytes) and model.stream_count(scenario.soc.dma.channels, len(scenario.masters)) > model.banks
 
 
-def mixed_stores(scenario: Scenario, plans: list[list[LayerPlan]]) -> bool:
-    """Whether compressed and uncompressed stores share the store streams with a codec engine: a
-    compressed store's bursts then leave the engine after the next uncompressed store's bursts went
-    straight to the path, and the two interleave rows of one bank."""
+def mixed_stores(scenario: Scenario, plans: list[list[LayerPlan]], model: DramModel | None = None) -> bool:
+    """Whether a channel's stream may reach its bank out of address order: with a codec engine, a
+    compressed store's bursts leave the engine after the next transfer's bursts went straight to
+    the path, and the two interleave rows of one bank. That happens when compressed and
+    uncompressed stores share the store streams, or when loads and stores share one stream per
+    channel (too few banks to split them, ``DramModel.splits_directions``) and a store is compressed."""
     if scenario.soc.dma.codec_engine is None:
         return False
     kinds = {c for frame in plans for layer in frame for tile in layer.tiles for c in tile.write_coded}
-    return len(kinds) > 1 or (True in kinds and any(
-        not tile.write_coded and tile.write_bytes for frame in plans for layer in frame for tile in layer.tiles))
+    uncoded = any(not tile.write_coded and tile.write_bytes for frame in plans for layer in frame for tile in layer.tiles)
+    if len(kinds) > 1 or (True in kinds and uncoded):
+        return True
+    model = model if model is not None else DramModel.from_spec(scenario.soc)
+    return True in kinds and not model.splits_directions(scenario.soc.dma.channels, len(scenario.masters))
 
 
 def npu_descriptor_bound(scenario: Scenario, model: DramModel, reordered: bool = False) -> DescriptorBound:
@@ -163,9 +168,10 @@ def interference(scenario: Scenario, model: DramModel) -> Interference:
         terms[src.name] = ((sigma + b) * kappa + miss + model.t_burst_ns, rho * kappa)
     # The accelerator's own costs left over by the amortised per-descriptor cost: the first row of
     # each channel's load and store streams and one turnaround pair.
-    terms["npu_first_rows"] = (2 * scenario.soc.dma.channels * (miss + model.t_burst_ns) + model.t_turn_ns, 0.0)
+    npu_streams = model.stream_count(scenario.soc.dma.channels, len(scenario.masters)) - len(scenario.masters)
+    terms["npu_first_rows"] = (npu_streams * (miss + model.t_burst_ns) + model.t_turn_ns, 0.0)
     if model.refresh:
-        streams = stream_count(scenario.soc.dma.channels, len(scenario.masters))
+        streams = model.stream_count(scenario.soc.dma.channels, len(scenario.masters))
         r0 = model.t_rfc_ns + model.worst_burst_ns() + model.t_turn_ns + streams * model.t_rcd_ns
         terms["refresh"] = (r0, r0 / model.t_refi_ns)
     fixed = sum(t[0] for t in terms.values())
@@ -204,7 +210,7 @@ def bound_frames(scenario: Scenario, plans: list[list[LayerPlan]], extra_gbps: f
     """
     reason = _no_bound(scenario)
     model = DramModel.from_spec(scenario.soc)
-    desc = npu_descriptor_bound(scenario, model, mixed_stores(scenario, plans))
+    desc = npu_descriptor_bound(scenario, model, mixed_stores(scenario, plans, model))
     period_ns = scenario.frame_period_ms * NS_PER_MS
     # Each frame alone, from an idle engine (its duration does not depend on when it starts); frames
     # with the same plans (worst-case sizes) are replayed once.

@@ -55,7 +55,7 @@ from collections.abc import Sequence
 
 from socsim.scenario import Scenario
 from socsim.soc.arbitration import FifoArbiter, TdmaArbiter, make_arbiter
-from socsim.soc.dram import DramModel, stream_count, worst_case_service
+from socsim.soc.dram import DramModel, worst_case_service
 from socsim.soc.traffic import Source, make_sources
 from socsim.units import NS_PER_US
 
@@ -125,7 +125,7 @@ def dram_curves(scenario: Scenario, model: DramModel) -> dict[str, tuple[float, 
     """Name → (R GB/s, T ns) of every DRAM worst-case curve that holds for this scenario (module docstring)."""
     curves = {"general": worst_case_service(model)}
     sources = make_sources(scenario.masters, model.burst_bytes, scenario.seed)
-    streams = stream_count(scenario.soc.dma.channels, len(sources))
+    streams = model.stream_count(scenario.soc.dma.channels, len(sources))
     if not model.row_bytes or streams > model.banks:
         return curves
     curves["partitioned"] = worst_case_service(model, _shortest_run(model, sources), streams)

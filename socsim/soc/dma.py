@@ -29,7 +29,7 @@ import simpy
 
 from socsim.scenario import CodecEngineSpec, DmaSpec
 from socsim.soc.controller import MemoryController
-from socsim.soc.dram import DramModel, npu_stream
+from socsim.soc.dram import DramModel
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,8 @@ class DmaEngine:
     """Burst fidelity: DMA channels serving one descriptor queue for master index ``master``."""
 
     def __init__(self, env: simpy.Environment, spec: DmaSpec, model: DramModel, controller: MemoryController,
-                 master: int = 0):
+                 master: int = 0, masters: int = 0):
+        """``master``: its index at the arbiter; ``masters``: how many other masters own banks."""
         self.env = env
         self.spec = spec
         self.model = model
@@ -114,8 +115,10 @@ class DmaEngine:
         self._engine_free = 0.0
         self.engine_busy_ns = 0.0
         self.queue: deque[Descriptor] = deque()
-        self.channels = [_Channel(c, (model.bank_of(npu_stream(c, False)), model.bank_of(npu_stream(c, True))))
-                         for c in range(spec.channels)]
+        banks, _ = model.stream_banks(spec.channels, masters)
+        self.channels = [_Channel(c, banks[c]) for c in range(spec.channels)]
+        self._split = model.splits_directions(spec.channels, masters)
+        """Loads and stores are separate streams (else one stream, one position, per channel)."""
         self.bytes_requested = 0
         self.bytes_delivered = 0
         self.busy_ns = 0.0
@@ -154,8 +157,9 @@ class DmaEngine:
             d.issued += 1
             ch.outstanding += 1
             w = int(d.write)
-            row = ch.pos[w] // row_bytes if row_bytes else 0
-            ch.pos[w] += b
+            stream = w if self._split else 0
+            row = ch.pos[stream] // row_bytes if row_bytes else 0
+            ch.pos[stream] += b
             if d.write and d.coded and self.engine is not None:
                 ready = self._engine(self.env.now, d.raw_per_burst)
                 ev = self.env.timeout(ready - self.env.now, (ch, d, row))

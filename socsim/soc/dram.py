@@ -7,10 +7,12 @@ takes t_B = b / P. After its data phase a burst reaches its master ``latency_ns`
 interconnect, controller, PHY and the read latency RL (CL) are pipelined, so they delay data but do
 not occupy the server.
 
-**Address map (bank-partitioned).** Traffic comes in *streams*: two per DMA channel of the
-accelerator (its loads read input buffers, its stores write output buffers elsewhere: stream 2c
-and 2c + 1 of channel c), then one per other master, in scenario order. Stream s owns bank s mod ``banks``
-(streams beyond the bank count share banks) and lays its bytes out one after the other, so the
+**Address map (bank-partitioned).** Traffic comes in *streams*, one per other master and, per DMA
+channel of the accelerator, two when the banks allow it (its loads read input buffers, its stores
+write output buffers elsewhere: 2·channels + masters ≤ banks) or else one for both directions.
+Channel c's streams come first (banks 2c and 2c + 1, or bank c), then the other masters' in scenario
+order; stream s owns bank s mod ``banks`` (streams beyond the bank count share banks;
+``DramModel.stream_banks``). A stream lays its bytes out one after the other, so the
 k-th byte of a sequential stream lies in row ⌊k / row_bytes⌋ of its bank. A master with random
 addresses opens a random row of its bank at every request and continues sequentially inside the
 request. Streams therefore hit their open row until they cross into the next one; streams that
@@ -149,9 +151,21 @@ class DramModel:
         """Share of time lost to refresh blackouts, tRFC / tREFI."""
         return self.t_rfc_ns / self.t_refi_ns if self.refresh else 0.0
 
-    def bank_of(self, stream: int) -> int:
-        """The bank that stream ``stream`` owns (bank-partitioned address map)."""
-        return stream % self.banks
+    def splits_directions(self, channels: int, masters: int) -> bool:
+        """Whether each DMA channel's loads and stores are separate streams (module docstring)."""
+        return 2 * channels + masters <= self.banks
+
+    def stream_count(self, channels: int, masters: int) -> int:
+        """Streams of the address map: one or two per DMA channel and one per other master."""
+        return (2 if self.splits_directions(channels, masters) else 1) * channels + masters
+
+    def stream_banks(self, channels: int, masters: int) -> tuple[list[tuple[int, int]], list[int]]:
+        """Banks of the address map: per DMA channel (its loads' bank, its stores' bank; the same
+        bank, one stream, when the directions are not split), and per other master its bank."""
+        n = self.banks
+        if self.splits_directions(channels, masters):
+            return [(2 * c, 2 * c + 1) for c in range(channels)], [(2 * channels + k) % n for k in range(masters)]
+        return [(c % n, c % n) for c in range(channels)], [(channels + k) % n for k in range(masters)]
 
     def sequential_kappa(self) -> float:
         """Server time per byte of a sequential stream: t_B/b + (tRP + tRCD)/row_bytes (ns/byte)."""
@@ -186,21 +200,6 @@ class DramModel:
         if self.t_turn_ns:
             c += self.t_turn_ns * self.burst_bytes / self.write_batch_bytes
         return c
-
-
-def npu_stream(channel: int, write: bool) -> int:
-    """The stream of DMA channel ``channel``'s loads (write False) or stores (write True)."""
-    return 2 * channel + int(write)
-
-
-def master_stream(channels: int, k: int) -> int:
-    """The stream of the k-th other master (0-based) next to ``channels`` DMA channels."""
-    return 2 * channels + k
-
-
-def stream_count(channels: int, masters: int) -> int:
-    """Streams of the address map: two per DMA channel and one per other master."""
-    return 2 * channels + masters
 
 
 def worst_case_service(model: DramModel, run_bytes: int | None = None, streams: int = 0) -> tuple[float, float]:

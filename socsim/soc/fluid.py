@@ -6,9 +6,11 @@ change of a master's arrival rate, a new batch of descriptors, the end of the fr
 computed again:
 
 1. Cost per byte κ_i of each flow, from the DRAM model's rules (``socsim.soc.dram``): t_B/b, plus
-   one row conflict per row crossed (per request for random addresses; per burst for streams that
-   share a bank with another active stream), plus the amortised turnaround for written bytes while
-   reads are also served.
+   one row conflict per row crossed (per request for random addresses), plus the amortised
+   turnaround for written bytes while reads are also served. A stream that shares a bank with
+   other active streams conflicts whenever the bank's previous burst was another stream's: on a
+   share min(1, X/x) of its bursts, with x its rate and X the others' in that bank (taken from a
+   first solve; every burst when they alternate).
 2. Capacity: the server time per ns left after refresh, 1 − (tRFC + Σ_s p_s·δ_s)/tREFI, where every
    stream active in a refresh interval reopens its row (δ = tRCD; a random master saves tRP).
 3. Demands: a master with a backlog asks for ∞; one without asks for its arrival rate; the
@@ -43,7 +45,7 @@ import simpy
 
 from socsim.soc.arbitration import Arbiter
 from socsim.soc.dma import Batch, CodecEngine
-from socsim.soc.dram import DramModel, master_stream, npu_stream, stream_count
+from socsim.soc.dram import DramModel
 from socsim.soc.traffic import Source
 
 INF = math.inf
@@ -78,9 +80,9 @@ class FluidSystem:
         self.engine = engine
         self.window = max_outstanding
         n = self.n = 1 + len(self.sources)
-        self.channels = [_Channel((model.bank_of(npu_stream(c, False)), model.bank_of(npu_stream(c, True))))
-                         for c in range(channels)]
-        self.master_bank = [-1] + [model.bank_of(master_stream(channels, k)) for k in range(len(self.sources))]
+        npu_banks, master_banks = model.stream_banks(channels, len(self.sources))
+        self.channels = [_Channel(banks) for banks in npu_banks]
+        self.master_bank = [-1] + master_banks
         self.queue: deque = deque()
         self.t = 0.0
         self.rate = [0.0] * n
@@ -122,7 +124,7 @@ class FluidSystem:
             (math.ceil(rb / model.row_bytes) / rb if rnd else 1.0 / model.row_bytes) if self._rows else 0.0
             for rb, rnd in zip(self._rb[1:], self._rand[1:])]
         self._reopen = [model.t_rcd_ns] + [-model.t_rp_ns if rnd else model.t_rcd_ns for rnd in self._rand[1:]]
-        self._may_share = self._rows and stream_count(channels, len(self.sources)) > model.banks
+        self._may_share = self._rows and model.stream_count(channels, len(self.sources)) > model.banks
         self.bytes_requested = 0
         """Accelerator bytes submitted (bytes)."""
         self.bytes_delivered = 0
@@ -367,16 +369,29 @@ class FluidSystem:
             active = [bool(busy)] + [backlog[i] > 0 or arrival[i] > 0 for i in range(1, n)]
         else:
             active = [r > 0 for r in rates]
-        # Banks used by more than one active stream: their streams conflict on every burst.
+        # Banks used by more than one active stream: a stream's burst conflicts when the bank's
+        # previous burst came from another stream. With the first pass's rates x that is a share
+        # min(1, X_others / x) of its bursts (every one when the others move at least as much:
+        # they alternate); without rates, every burst.
         users: dict[int, int] = {}
+        bank_rate: dict[int, float] = {}
         if self._may_share:
             if active[0]:
+                per_channel = rates[0] / len(busy) if rates is not None and busy else 0.0
                 for ch in busy:
                     bank = ch.banks[int(ch.desc[3])]
                     users[bank] = users.get(bank, 0) + 1
+                    bank_rate[bank] = bank_rate.get(bank, 0.0) + per_channel
             for i in range(1, n):
                 if active[i]:
-                    users[self.master_bank[i]] = users.get(self.master_bank[i], 0) + 1
+                    bank = self.master_bank[i]
+                    users[bank] = users.get(bank, 0) + 1
+                    bank_rate[bank] = bank_rate.get(bank, 0.0) + (rates[i] if rates is not None else 0.0)
+
+        def conflict_share(bank: int, own: float) -> float:
+            if rates is None or own <= 0:
+                return 1.0
+            return min(1.0, (bank_rate[bank] - own) / own)
         # Turnaround: a write batch pays a pair when a read was served during it.
         p_read = 0.0
         if m.t_turn_ns:
@@ -408,8 +423,10 @@ class FluidSystem:
             wf = self._wf[i]
             shared = self._may_share and active[i] and users.get(self.master_bank[i], 0) > 1
             if shared:
-                kappa[i] = self._shared_k + wf * turn
-                self.mpb[i] = 1.0 / b
+                s = conflict_share(self.master_bank[i], rates[i] if rates is not None else 0.0)
+                base = self._base_k[i]
+                kappa[i] = base + s * max(0.0, self._shared_k - base) + wf * turn
+                self.mpb[i] = self._base_mpb[i] + s * max(0.0, 1.0 / b - self._base_mpb[i])
             else:
                 kappa[i] = self._base_k[i] + wf * turn
                 self.mpb[i] = self._base_mpb[i]
@@ -438,10 +455,12 @@ class FluidSystem:
             lat = m.latency_ns
             for ch in busy:
                 desc = ch.desc
-                shared = self._may_share and users.get(ch.banks[int(desc[3])], 0) > 1
+                bank = ch.banks[int(desc[3])]
+                shared = self._may_share and users.get(bank, 0) > 1
                 if shared:
-                    k = self._shared_k
-                    ch.mpb = 1.0 / b
+                    s = conflict_share(bank, rates[0] / len(busy) if rates is not None else 0.0)
+                    k = self._seq + s * (self._shared_k - self._seq)
+                    ch.mpb = self._base_mpb[0] + s * (1.0 / b - self._base_mpb[0])
                     npu_reopen -= m.t_rp_ns
                 else:
                     k = self._seq

@@ -27,7 +27,7 @@ from socsim.soc.accelerator import Accelerator, LayerPlan, LayerRecord
 from socsim.soc.arbitration import make_arbiter
 from socsim.soc.controller import MemoryController
 from socsim.soc.dma import CodecEngine, DmaEngine
-from socsim.soc.dram import DramModel, master_stream, refresh_ns, stream_count, worst_case_service
+from socsim.soc.dram import DramModel, refresh_ns, worst_case_service
 from socsim.soc.fluid import FluidSystem
 from socsim.soc.traffic import FLUID_WINDOW_NS, BurstSource, make_sources
 from socsim.units import NS_PER_MS
@@ -150,8 +150,9 @@ def simulate(scenario: Scenario, plans: list[list[LayerPlan]], fidelity: str = "
     channels = soc.dma.channels
     if fidelity == "burst":
         controller = MemoryController(env, model, arbiter)
-        dma = DmaEngine(env, soc.dma, model, controller, 0)
-        masters = [BurstSource(env, s, controller, i, model.bank_of(master_stream(channels, i - 1)), model.row_bytes)
+        dma = DmaEngine(env, soc.dma, model, controller, 0, len(sources))
+        _, banks = model.stream_banks(channels, len(sources))
+        masters = [BurstSource(env, s, controller, i, banks[i - 1], model.row_bytes)
                    for i, s in enumerate(sources, start=1)]
     else:
         # Random arrivals are averaged over a thousandth of the frame period (1–50 µs).
@@ -261,7 +262,7 @@ def _bandwidth(fluid: FluidSystem, names: list[str], until_ns: float, bins: int 
 
 def _partitioned(model: DramModel, channels: int, sources) -> tuple[float, float, int, int] | None:
     """The worst case of ``worst_case_service`` for the scenario's streams, each in its own bank."""
-    streams = stream_count(channels, len(sources))
+    streams = model.stream_count(channels, len(sources))
     if not model.row_bytes:
         return (*worst_case_service(model), streams, 0)
     if streams > model.banks:
