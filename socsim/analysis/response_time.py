@@ -150,17 +150,24 @@ class _Replay:
         at most (C − 1)·(n + W) bursts in. With one channel the path keeps queue order, but a later
         store's bursts enter the engine (to be compressed) as soon as the channel issues them,
         ahead of the earlier loads' bursts still on their way back from DRAM (to be decompressed):
-        the engine time of later compressed stores is added."""
+        the engine time of later compressed stores is added; and a compressed store's bursts, held
+        in the engine, let later transfers' bursts reach the path first: up to a window of them."""
         this = self.batches[batch]
         later = [b for b in self.batches[batch + 1:] if b.queued <= now]
         if not later:
             return this.done
         channels = len(self.channel_free)
+        window = self.b.path_ns(self.b.window_bursts * self.b.burst_bytes)
+        # A compressed store's bursts wait in the engine while the channel goes on issuing later
+        # transfers straight to the path; each of its bursts then queues behind at most a window
+        # of them (the channel's bursts in flight).
+        overtaken = window if this.stores and this.engine_ns > 0 else 0.0
+        later_path = sum(b.path_ns for b in later)
         if channels == 1:
-            return this.done + sum(b.engine_ns for b in later if b.stores)
+            return this.done + min(later_path, overtaken) * self.f + sum(b.engine_ns for b in later if b.stores)
         share = (this.largest_bursts + self.b.window_bursts) * self.b.burst_bytes
-        cap = (channels - 1) * (self.b.path_ns(share) + self.b.rtt_ns)
-        return this.done + min(sum(b.path_ns for b in later), cap) * self.f + sum(b.engine_ns for b in later)
+        cap = (channels - 1) * (self.b.path_ns(share) + self.b.rtt_ns) + overtaken
+        return this.done + min(later_path, cap) * self.f + sum(b.engine_ns for b in later)
 
     def submit(self, sizes: Sequence[int], t: float, raw: Sequence[int] = (), coded: Sequence[bool] = (),
                write: bool = False) -> int:

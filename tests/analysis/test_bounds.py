@@ -212,3 +212,13 @@ def test_loads_and_stores_share_a_stream_when_banks_are_few():
                                       _tile((4096,), (), 50.0, False)))]]
     assert mixed_stores(s, plans)
     assert check(s, plans) == []
+
+
+def test_counter_example_later_transfers_overtake_a_compressed_store():
+    """Found by the long soundness run: on one channel a compressed store's bursts wait in the
+    engine while a later uncompressed store's bursts go straight to the path ahead of them."""
+    s = _small({"max_outstanding": 128, "codec_engine": ENGINE}, [], seed=4)
+    plans = [[LayerPlan("l2", 3550.0, (
+        _tile((576, 1920), (2560,), 50.0, True, True), _tile((832, 1344), (2816, 2944), 0.0),
+        _tile((), (2880,), 500.0), _tile((), (2560, 3008), 3000.0, (), True)))]]
+    assert check(s, plans) == []
