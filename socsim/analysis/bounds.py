@@ -90,6 +90,8 @@ class BoundResult:
     """The replay with the interference charged per transfer (frames chained, from each release)."""
     whole_frame_ns: list[float] = field(default_factory=list)
     """The whole-frame form (A + a)/(1 − c), chained, before the fidelity margin (ns)."""
+    reordered: bool = False
+    """The accelerator's streams may reach their banks out of address order (``mixed_stores``)."""
 
 
 def streams_share_banks(model: DramModel, scenario: Scenario) -> bool:
@@ -210,14 +212,15 @@ def bound_frames(scenario: Scenario, plans: list[list[LayerPlan]], extra_gbps: f
     """
     reason = _no_bound(scenario)
     model = DramModel.from_spec(scenario.soc)
-    desc = npu_descriptor_bound(scenario, model, mixed_stores(scenario, plans, model))
+    reordered = mixed_stores(scenario, plans, model)
+    desc = npu_descriptor_bound(scenario, model, reordered)
     period_ns = scenario.frame_period_ms * NS_PER_MS
     # Each frame alone, from an idle engine (its duration does not depend on when it starts); frames
     # with the same plans (worst-case sizes) are replayed once.
     if alone is None:
         alone = _per_distinct(plans, lambda frame: frame_bounds([frame], desc, model.rate_gbps, period_ns)[0])
     if reason is not None:
-        return BoundResult([], alone, None, reason)
+        return BoundResult([], alone, None, reason, reordered=reordered)
     inter = interference(scenario, model)
     if extra_gbps > 0:
         kappa = model.sequential_kappa()
@@ -225,7 +228,8 @@ def bound_frames(scenario: Scenario, plans: list[list[LayerPlan]], extra_gbps: f
         inter.terms["extra"] = (fixed, extra_gbps * kappa)
         inter = Interference(inter.fixed_ns + fixed, inter.per_ns + extra_gbps * kappa, inter.terms)
     if inter.per_ns >= 1.0:
-        return BoundResult([], alone, inter, "other masters and refresh can take the whole DRAM: no bound")
+        return BoundResult([], alone, inter, "other masters and refresh can take the whole DRAM: no bound",
+                           reordered=reordered)
     # Whole-frame form: chain the frames through the accelerator's busy periods. A busy period that
     # starts at time 0 finds the system empty; one that starts later may find the other masters'
     # backlog, which is at most their fixed term (they are stable on their own, per_ns < 1): it is
@@ -250,7 +254,7 @@ def bound_frames(scenario: Scenario, plans: list[list[LayerPlan]], extra_gbps: f
     per_transfer = frame_bounds(plans, shared, model.rate_gbps, period_ns)
     # Both bound every frame's end; the smaller one holds.
     out = [min(w, p.bound_ns) * (1.0 + FIDELITY_MARGIN) for w, p in zip(whole, per_transfer)]
-    return BoundResult(out, alone, inter, per_transfer=per_transfer, whole_frame_ns=whole)
+    return BoundResult(out, alone, inter, per_transfer=per_transfer, whole_frame_ns=whole, reordered=reordered)
 
 
 def min_compression_ratio(scenario: Scenario, plans_for_ratio, lo: float = 1.0, hi: float = 64.0,
@@ -275,7 +279,8 @@ def min_compression_ratio(scenario: Scenario, plans_for_ratio, lo: float = 1.0, 
     return hi
 
 
-def window_curve(scenario: Scenario, model: DramModel, points: int = 25) -> list[dict[str, float | None]]:
+def window_curve(scenario: Scenario, model: DramModel, points: int = 25,
+                 in_order: bool = True) -> list[dict[str, float | None]]:
     """Worst-case bytes in any window Δ, for Δ log-spaced from 1 µs to the frame period: per other
     master the bytes it may request (``<name>_bytes``, its envelope σ + ρ·Δ plus one burst of
     rounding) and the bytes the DRAM may serve it (``<name>_served_bytes``: its requests reach the
@@ -285,7 +290,7 @@ def window_curve(scenario: Scenario, model: DramModel, points: int = 25) -> list
     worst case (``socsim.soc.dram.worst_case_service``)."""
     b = model.burst_bytes
     sources = make_sources(scenario.masters, b, scenario.seed)
-    latency = master_latency_bounds_ns(scenario, model)
+    latency = master_latency_bounds_ns(scenario, model, in_order)
     period = scenario.frame_period_ms * NS_PER_MS
     r_wc, t_wc = worst_case_service(model)
     in_flight = scenario.soc.dma.channels * scenario.soc.dma.max_outstanding * b
@@ -316,8 +321,8 @@ def analysis_result(
     doc: dict[str, Any] = {
         "method": "worst-case replay of the schedule; other masters and refresh as linear interference, "
                   "charged per transfer (path as leftover server) or over the whole frame, the smaller bound",
-        "worst_case_window_bytes": window_curve(scenario, model),
-        "display": display_check(scenario, model),
+        "worst_case_window_bytes": window_curve(scenario, model, in_order=not worst.reordered),
+        "display": display_check(scenario, model, in_order=not worst.reordered),
     }
     if worst.reason is not None:
         doc["reason"] = worst.reason

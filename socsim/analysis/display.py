@@ -121,9 +121,13 @@ def _keep(model: DramModel, streams: int) -> float:
     return 1.0 - (model.t_rfc_ns + c1 + streams * model.t_rcd_ns) / model.t_refi_ns
 
 
-def dram_curves(scenario: Scenario, model: DramModel) -> dict[str, tuple[float, float]]:
-    """Name → (R GB/s, T ns) of every DRAM worst-case curve that holds for this scenario (module docstring)."""
+def dram_curves(scenario: Scenario, model: DramModel, in_order: bool = True) -> dict[str, tuple[float, float]]:
+    """Name → (R GB/s, T ns) of every DRAM worst-case curve that holds for this scenario (module
+    docstring); ``in_order`` False: the accelerator's streams may reach their banks out of address
+    order (``socsim.analysis.bounds.mixed_stores``), so only the general curve holds."""
     curves = {"general": worst_case_service(model)}
+    if not in_order:
+        return curves
     sources = make_sources(scenario.masters, model.burst_bytes, scenario.seed)
     streams = model.stream_count(scenario.soc.dma.channels, len(sources))
     if not model.row_bytes or streams > model.banks:
@@ -153,12 +157,12 @@ def dram_curves(scenario: Scenario, model: DramModel) -> dict[str, tuple[float, 
     return curves
 
 
-def master_latency_bounds_ns(scenario: Scenario, model: DramModel) -> list[float | None]:
+def master_latency_bounds_ns(scenario: Scenario, model: DramModel, in_order: bool = True) -> list[float | None]:
     """Per other master (scenario order): the smallest bound on a request's latency (issue to last
     byte back) over the DRAM curves that hold, or None where no curve gives one."""
     sources = make_sources(scenario.masters, model.burst_bytes, scenario.seed)
     envelopes = _envelopes(sources)
-    curves = dram_curves(scenario, model)
+    curves = dram_curves(scenario, model, in_order)
     out: list[float | None] = []
     for i in range(1, len(sources) + 1):
         delays = [d for d in (_delay_ns(scenario, model, i, c, envelopes) for c in curves.values()) if d is not None]
@@ -166,12 +170,12 @@ def master_latency_bounds_ns(scenario: Scenario, model: DramModel) -> list[float
     return out
 
 
-def display_check(scenario: Scenario, model: DramModel) -> list[dict]:
+def display_check(scenario: Scenario, model: DramModel, in_order: bool = True) -> list[dict]:
     """One entry per display master: its worst read latency bound and deadline (µs), and whether
     an underflow is possible (True also when no bound exists, with the reason)."""
     sources = make_sources(scenario.masters, model.burst_bytes, scenario.seed)
     envelopes = _envelopes(sources)
-    curves = dram_curves(scenario, model)
+    curves = dram_curves(scenario, model, in_order)
     out = []
     for i, src in enumerate(sources, start=1):
         if src.kind != "display":

@@ -117,7 +117,7 @@ def _most_in_window(times: np.ndarray, window_ns: float) -> int:
     return int((np.searchsorted(times, times + window_ns, side="left") - np.arange(len(times))).max())
 
 
-def window_violations(scenario, grants, end_ns) -> list[str]:
+def window_violations(scenario, grants, end_ns, in_order=True) -> list[str]:
     """Bursts served (burst fidelity grants) and bytes requested in every window of the analysis's
     window curve against it: the accelerator's and each master's served bytes, each master's
     requests, and all served bytes against the DRAM's peak (one burst of rounding)."""
@@ -129,7 +129,7 @@ def window_violations(scenario, grants, end_ns) -> list[str]:
     sources = make_sources(scenario.masters, b, scenario.seed)
     requests = [src.requests_until(end_ns)[:2] for src in sources]
     problems = []
-    for row in window_curve(scenario, model):
+    for row in window_curve(scenario, model, in_order=in_order):
         w = row["window_us"] * 1e3
         checks = [("npu served", b * _most_in_window(starts[0], w), row["npu_bytes"]),
                   ("all served", b * _most_in_window(everything, w), row["dram_bytes"] + b)]
@@ -162,7 +162,7 @@ def check(scenario, plans, fidelities=("burst",)) -> list[str]:
         with patch("socsim.soc.system.make_arbiter", _recording_arbiter(grants)):
             sim = simulate(scenario, plans, fidelity)
         if fidelity == "burst":
-            problems += window_violations(scenario, grants, sim.end_ns)
+            problems += window_violations(scenario, grants, sim.end_ns, not bound.reordered)
         for f, b in zip(sim.frames, bound.frames_ns):
             if f.latency_ns > b * (1 + 1e-9) + 1e-6:
                 problems.append(f"{fidelity} frame {f.index}: simulated {f.latency_ns:.1f} ns > bound {b:.1f} ns")
