@@ -233,7 +233,9 @@ def bound_frames(scenario: Scenario, plans: list[list[LayerPlan]], extra_gbps: f
     # Whole-frame form: chain the frames through the accelerator's busy periods. A busy period that
     # starts at time 0 finds the system empty; one that starts later may find the other masters'
     # backlog, which is at most their fixed term (they are stable on their own, per_ns < 1): it is
-    # added once.
+    # added once. When the previous frame's bound passes this frame's release, the frame may still
+    # start at its release (the previous one ended early) or continue the busy period: both cases
+    # are bounded and the larger bound holds.
     whole: list[float] = []
     prev_end = 0.0
     busy_start = 0.0
@@ -241,11 +243,14 @@ def bound_frames(scenario: Scenario, plans: list[list[LayerPlan]], extra_gbps: f
     carried = 0.0
     for i, fb in enumerate(alone):
         release = i * period_ns
+        carried_now = 0.0 if i == 0 else inter.fixed_ns
+        fresh = release + (fb.bound_ns + inter.fixed_ns + carried_now) / (1.0 - inter.per_ns)
         if i == 0 or release >= prev_end:
-            busy_start, work = release, 0.0
-            carried = 0.0 if i == 0 else inter.fixed_ns
-        work += fb.bound_ns
-        end = busy_start + (work + inter.fixed_ns + carried) / (1.0 - inter.per_ns)
+            busy_start, work, carried = release, fb.bound_ns, carried_now
+            end = fresh
+        else:
+            work += fb.bound_ns
+            end = max(fresh, busy_start + (work + inter.fixed_ns + carried) / (1.0 - inter.per_ns))
         whole.append(end - release)
         prev_end = end
     # Per-transfer form: the replay with the path as the accelerator's leftover server, where the
