@@ -153,8 +153,12 @@ def _add_interferer(data):
 def test_less_fifo_or_more_interference_never_removes_an_underflow(case):
     scenario, _ = case
     before = _disp(display_check(scenario, DramModel.from_spec(scenario.soc)))
+    model = DramModel.from_spec(scenario.soc)
+    channels, n = scenario.soc.dma.channels, len(scenario.masters)
     for change in (_shrink_fifo, _add_interferer):
         changed = _with(scenario, change)
+        if model.splits_directions(channels, n) != model.splits_directions(channels, len(changed.masters)):
+            continue  # one more master changes the address map (loads and stores share a stream)
         after = _disp(display_check(changed, DramModel.from_spec(changed.soc)))
         if before["underflow_possible"]:
             assert after["underflow_possible"]
