@@ -176,37 +176,43 @@ class DctCodec(Codec):
                     f"codec.transfer_unit.rows={unit.rows}: must be a multiple of {step} for dct with n={n}"
                 )
 
-    def unit_sizes_bits(self, fmap: np.ndarray, unit: TransferUnit) -> np.ndarray:
+    def tile_grid(self, fmap: np.ndarray, unit: TransferUnit) -> tuple[int, int, int, int]:
+        """(C, tile rows, tile columns, n) of a C×H×W map sized in ``unit`` (checked)."""
         self.check_unit(unit)
         if fmap.ndim != 3:
             raise ValueError(f"feature map must be C×H×W, got shape {fmap.shape}")
         c, h, w = fmap.shape
         n = self.tile_size(h, w)
-        th, tw = -(-h // n), -(-w // n)
-        per_tile = COEF_BITS * self.kept_count
-        if unit.kind == "map":
-            return np.array([HEADER_BITS + per_tile * c * th * tw], dtype=np.int64)
-        if unit.kind == "channel":
-            return np.full(c, HEADER_BITS + per_tile * th * tw, dtype=np.int64)
-        if unit.kind == "rows":
-            r = min(unit.rows, h)
-            bands, tail = divmod(h, r)
-            plane = [HEADER_BITS + per_tile * -(-r // n) * tw] * bands
-            if tail:
-                plane.append(HEADER_BITS + per_tile * -(-tail // n) * tw)
-            return np.tile(np.array(plane, dtype=np.int64), c)
-        total = c * th * tw
-        per_chunk = self.tiles_per_chunk(unit, n)
-        chunks = -(-total // per_chunk)
-        sizes = np.full(chunks, HEADER_BITS + per_tile * per_chunk, dtype=np.int64)
-        if chunks:
-            sizes[-1] = HEADER_BITS + per_tile * (total - (chunks - 1) * per_chunk)
-        return sizes
+        return c, -(-h // n), -(-w // n), n
+
+    def unit_sizes_bits(self, fmap: np.ndarray, unit: TransferUnit) -> np.ndarray:
+        c, th, tw, n = self.tile_grid(fmap, unit)
+        grid = np.full((c, th, tw), COEF_BITS * self.kept_count, dtype=np.int64)
+        return tile_unit_sizes(grid, unit, n, HEADER_BITS, self.tiles_per_chunk(unit, n))
 
     @staticmethod
     def tiles_per_chunk(unit: TransferUnit, n: int) -> int:
         """Tiles in one 'chunk' unit: as many as its raw bytes hold 16-bit values (at least 1)."""
         return max(1, (unit.chunk_bytes // 2) // (n * n))
+
+
+def tile_unit_sizes(tile_bits: np.ndarray, unit: TransferUnit, n: int, header_bits: int, per_chunk: int) -> np.ndarray:
+    """Per-unit sizes of a planar codec from its per-tile sizes (shape (C, th, tw), int64) and a
+    per-unit header, in DMA order; rows bands are whole rows of tiles (``check_unit`` ensures it)."""
+    c, th, tw = tile_bits.shape
+    if unit.kind == "map":
+        return np.array([header_bits + int(tile_bits.sum())], dtype=np.int64)
+    if unit.kind == "channel":
+        return header_bits + tile_bits.reshape(c, -1).sum(axis=1)
+    if unit.kind == "rows":
+        band_rows = -(-unit.rows // n)  # tile rows per band; the map's last band may hold fewer
+        per_row = tile_bits.sum(axis=2)  # (c, th)
+        starts = np.arange(0, th, band_rows)
+        return header_bits + np.add.reduceat(per_row, starts, axis=1).reshape(-1)
+    flat = tile_bits.reshape(-1)
+    if flat.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    return header_bits + np.add.reduceat(flat, np.arange(0, flat.size, per_chunk))
 
 
 def scale_exponent(peak: float) -> int:

@@ -41,7 +41,7 @@ import numpy as np
 from pydantic import ValidationInfo, field_validator
 
 from socsim.codecs.base import CodecParams, Encoded, TransferUnit
-from socsim.codecs.dct import DctCodec, _basis, _products, zigzag
+from socsim.codecs.dct import DctCodec, _basis, _products, tile_unit_sizes, zigzag
 
 EXP_BITS = 8
 EXP_MIN, EXP_MAX = -8, 20
@@ -250,25 +250,6 @@ def diagonal_exponents(coefs: np.ndarray, widths: np.ndarray, diag: np.ndarray, 
     return out
 
 
-def tile_unit_sizes(tile_bits: np.ndarray, unit: TransferUnit, n: int, header_bits: int, per_chunk: int) -> np.ndarray:
-    """Per-unit sizes of a planar codec from its per-tile sizes (shape (C, th, tw), int64) and a
-    per-unit header, in DMA order; rows bands are whole rows of tiles (``check_unit`` ensures it)."""
-    c, th, tw = tile_bits.shape
-    if unit.kind == "map":
-        return np.array([header_bits + int(tile_bits.sum())], dtype=np.int64)
-    if unit.kind == "channel":
-        return header_bits + tile_bits.reshape(c, -1).sum(axis=1)
-    if unit.kind == "rows":
-        band_rows = -(-unit.rows // n)  # tile rows per band; the map's last band may hold fewer
-        per_row = tile_bits.sum(axis=2)  # (c, th)
-        starts = np.arange(0, th, band_rows)
-        return header_bits + np.add.reduceat(per_row, starts, axis=1).reshape(-1)
-    flat = tile_bits.reshape(-1)
-    if flat.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    return header_bits + np.add.reduceat(flat, np.arange(0, flat.size, per_chunk))
-
-
 def pack_fields(q: np.ndarray, widths: np.ndarray) -> bytes:
     """Rows of signed integers (count, k) as consecutive MSB-first fields of ``widths`` bits, row
     after row with no padding between rows; the last byte is zero-padded."""
@@ -377,12 +358,8 @@ class DctBitsCodec(DctCodec):
         return self.header_bits(n) + self.tile_bits(n) * self.tile_count(tuple(shape))
 
     def unit_sizes_bits(self, fmap: np.ndarray, unit: TransferUnit) -> np.ndarray:
-        self.check_unit(unit)
-        if fmap.ndim != 3:
-            raise ValueError(f"feature map must be C×H×W, got shape {fmap.shape}")
-        c, h, w = fmap.shape
-        n = self.tile_size(h, w)
-        grid = np.full((c, -(-h // n), -(-w // n)), self.tile_bits(n), dtype=np.int64)
+        c, th, tw, n = self.tile_grid(fmap, unit)
+        grid = np.full((c, th, tw), self.tile_bits(n), dtype=np.int64)
         return tile_unit_sizes(grid, unit, n, self.header_bits(n), self.tiles_per_chunk(unit, n))
 
 

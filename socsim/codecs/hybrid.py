@@ -34,8 +34,7 @@ import numpy as np
 
 from socsim.codecs.base import Encoded, TransferUnit
 from socsim.codecs.bitstream import bits_value, field_bits, pack, unpack
-from socsim.codecs.dct import DctCodec, DctParams
-from socsim.codecs.dct_bits import tile_unit_sizes
+from socsim.codecs.dct import DctCodec, DctParams, tile_unit_sizes
 
 HEADER_BITS = 8
 TAG_BITS = 2
@@ -133,13 +132,9 @@ class HybridCodec(DctCodec):
         return HEADER_BITS + (TAG_BITS + VALUE_BITS * self.params.keep) * self.tile_count(tuple(shape))
 
     def unit_sizes_bits(self, fmap: np.ndarray, unit: TransferUnit) -> np.ndarray:
-        self.check_unit(unit)
-        if fmap.ndim != 3:
-            raise ValueError(f"feature map must be C×H×W, got shape {fmap.shape}")
-        c, h, w = fmap.shape
-        n = self.tile_size(h, w)
+        c, th, tw, n = self.tile_grid(fmap, unit)
         _, body = self.tile_modes(self.tiles(fmap))
-        grid = (TAG_BITS + body).reshape(c, -(-h // n), -(-w // n))
+        grid = (TAG_BITS + body).reshape(c, th, tw)
         return tile_unit_sizes(grid, unit, n, HEADER_BITS, self.tiles_per_chunk(unit, n))
 
     def unit_worst_case_bits(self, shape: tuple[int, int, int], unit: TransferUnit) -> np.ndarray:
