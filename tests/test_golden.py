@@ -1,0 +1,76 @@
+"""The code against the golden outputs of ``tests/golden/record.py`` (regenerate with that command
+only when a change of behaviour is intended and explained)."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+sys.path.insert(0, str(GOLDEN))
+
+import record  # noqa: E402
+
+REL = 1e-9
+
+
+def differences(golden, new, path: str = "$") -> list[str]:
+    """Where ``new`` departs from ``golden``: every golden value must be there and equal (floats to
+    a relative 1e-9); keys that only ``new`` has are allowed (additions, not changes)."""
+    if isinstance(golden, dict):
+        if not isinstance(new, dict):
+            return [f"{path}: {type(new).__name__} instead of an object"]
+        out = []
+        for k, v in golden.items():
+            out += differences(v, new[k], f"{path}.{k}") if k in new else [f"{path}.{k}: missing"]
+        return out
+    if isinstance(golden, list):
+        if not isinstance(new, list) or len(new) != len(golden):
+            return [f"{path}: {len(golden)} items, now {len(new) if isinstance(new, list) else type(new).__name__}"]
+        return [d for i, (g, n) in enumerate(zip(golden, new)) for d in differences(g, n, f"{path}[{i}]")]
+    if isinstance(golden, float) or isinstance(new, float):
+        if isinstance(golden, (int, float)) and isinstance(new, (int, float)) and math.isclose(golden, new, rel_tol=REL, abs_tol=1e-9):
+            return []
+        return [f"{path}: {golden!r} → {new!r}"]
+    return [] if golden == new else [f"{path}: {golden!r} → {new!r}"]
+
+
+def test_differences_sees_a_change():
+    assert differences({"a": [1.0, {"b": "x"}]}, {"a": [1.0, {"b": "x"}], "c": 2}) == []
+    assert differences({"a": [1.0]}, {"a": [1.1]}) == ["$.a[0]: 1.0 → 1.1"]
+    assert differences({"a": 1}, {}) == ["$.a: missing"]
+
+
+def _compare_scenario(name: str, fidelity: str, tmp_path: Path) -> None:
+    golden = GOLDEN / f"{name}-{fidelity}.json"
+    if not golden.exists():
+        pytest.skip(f"{golden.name} not recorded")
+    out = tmp_path / "result.json"
+    record.run_scenario(name, fidelity, out)
+    diff = differences(json.loads(golden.read_text()), json.loads(out.read_text()))
+    assert not diff, f"{len(diff)} differences, first: " + "; ".join(diff[:10])
+
+
+@pytest.mark.parametrize("fidelity", record.FIDELITIES)
+@pytest.mark.parametrize("name", record.SMALL)
+def test_small_scenario_matches_golden(name, fidelity, tmp_path):
+    _compare_scenario(name, fidelity, tmp_path)
+
+
+@pytest.mark.long
+@pytest.mark.parametrize("fidelity", record.FIDELITIES)
+@pytest.mark.parametrize("name", record.LONG)
+def test_fcn8s_scenario_matches_golden(name, fidelity, tmp_path):
+    _compare_scenario(name, fidelity, tmp_path)
+
+
+@pytest.mark.parametrize("profile", sorted(record.SOUNDNESS))
+def test_soundness_outcomes_match_golden(profile):
+    seed, examples, stress = record.SOUNDNESS[profile]
+    golden = json.loads((GOLDEN / f"soundness-{profile}.json").read_text())
+    diff = differences(golden, record.soundness_outcomes(seed, examples, stress))
+    assert not diff, f"{len(diff)} differences, first: " + "; ".join(diff[:10])
