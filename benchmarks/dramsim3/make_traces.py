@@ -88,8 +88,8 @@ class Geometry:
         return self.channels * self.ranks * self.banks * self.rows * self.row_bytes
 
     def _widths(self) -> dict[str, int]:
-        counts = dict(ch=self.channels, ra=self.ranks, bg=self.bankgroups, ba=self.banks_per_group,
-                      ro=self.rows, co=self.bursts_per_row)
+        counts = {"ch": self.channels, "ra": self.ranks, "bg": self.bankgroups, "ba": self.banks_per_group,
+                  "ro": self.rows, "co": self.bursts_per_row}
         return {k: v.bit_length() - 1 for k, v in counts.items()}
 
     def positions(self) -> dict[str, tuple[int, int]]:
@@ -107,7 +107,8 @@ class Geometry:
 
     def encode(self, bank: int, row: int, col: int, rank: int = 0) -> int:
         """Byte address of burst ``col`` of ``row`` in flat bank ``bank`` (bank group varies fastest)."""
-        values = dict(ch=0, ra=rank, bg=bank % self.bankgroups, ba=bank // self.bankgroups, ro=row, co=col)
+        values = {"ch": 0, "ra": rank, "bg": bank % self.bankgroups, "ba": bank // self.bankgroups,
+                  "ro": row, "co": col}
         addr = 0
         for name, (pos, width) in self.positions().items():
             addr |= (values[name] & ((1 << width) - 1)) << pos
@@ -239,8 +240,8 @@ def patterns(g: Geometry) -> list[Pattern]:
     b = g.burst_bytes
     for size in sorted({b, 256, 4096}):
         if size >= b and size % b == 0:
-            layout = (f"Sequential reads spread over all banks in requests of {size} B: request j goes to "
-                      f"bank j mod {g.banks} (bank group fastest), each bank's requests follow one another in its rows.")
+            layout = (f"Sequential reads spread over all banks in requests of {size} B: request j goes to bank "
+                      f"j mod {g.banks} (bank group fastest), each bank's requests follow one another in its rows.")
             out.append(Pattern(f"interleaved_read_{size}", layout, 1.0, size // b, interleaved(size // b)))
     return out
 

@@ -113,8 +113,8 @@ def run_pattern(binary: Path, device: Device, g: Geometry, pattern: Pattern, wor
         },
         "commands": [
             f"python benchmarks/dramsim3/make_traces.py {fixture} traces/{device.name} --bursts {n} --seed {SEED}",
-            f"dramsim3main {fixture} -t traces/{device.name}/{pattern.name}.trace -c {CYCLES} "
-            f"-o out/{device.name}/{pattern.name}",
+            (f"dramsim3main {fixture} -t traces/{device.name}/{pattern.name}.trace -c {CYCLES} "
+             f"-o out/{device.name}/{pattern.name}"),
         ],
         "dramsim3": result,
     }
