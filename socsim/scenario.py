@@ -531,11 +531,7 @@ class Scenario(Spec):
             module, _, func = model.partition(":")
             if not module or not func:
                 raise ScenarioError(f"workload.model={model!r}: expected 'package.module:factory'")
-        else:
-            from socsim.workload.models import MODELS
-
-            if model not in MODELS:
-                raise ScenarioError(f"workload.model={model!r}: unknown model (known: {', '.join(sorted(MODELS))})")
+        # Built-in model names are checked by the workload stage (``socsim.workload.models.check_name``).
         w = self.workload.weights
         if w != "random" and w != "trained" and not w.startswith("trained:") and not self.resolve(w).is_file():
             raise ScenarioError(f"workload.weights={w!r}: file not found")

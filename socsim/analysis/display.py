@@ -8,7 +8,7 @@ D ≤ fifo/ρ. The bound is derived for the burst-level reference model (``socsi
 pure functions, no simulation. Times in ns, sizes in bytes, rates in GB/s = bytes/ns.
 
 **DRAM service.** The path to DRAM offers a strict rate-latency curve β(t) = R·(t − T)⁺ (bytes
-delivered to the masters, T includes the pipeline latency L; ``socsim.soc.dram``). Every curve
+delivered to the masters, T includes the pipeline latency L; ``socsim.model.dram``). Every curve
 below is sound; the bound is the smallest delay any of them gives:
 
 - *general*: ``worst_case_service(model)``, every burst a row conflict — any access pattern;
@@ -53,10 +53,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from socsim.model.arbitration import FifoArbiter, TdmaArbiter, make_arbiter
+from socsim.model.dram import DramModel, worst_case_service
+from socsim.model.masters import Source, make_sources
 from socsim.scenario import Scenario
-from socsim.soc.arbitration import FifoArbiter, TdmaArbiter, make_arbiter
-from socsim.soc.dram import DramModel, worst_case_service
-from socsim.soc.traffic import Source, make_sources
 from socsim.units import NS_PER_US
 
 NPU = "npu"

@@ -7,14 +7,13 @@ import pytest
 import simpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from socsim.scenario import BusSpec, SocSpec
-from socsim.soc.arbitration import ARBITERS, make_arbiter, water_fill, water_fill_rows
-from socsim.soc.controller import MemoryController
-from socsim.soc.dram import DramModel, worst_case_service
-from socsim.soc.system import simulate
-
 from soc_helpers import both_fidelities, make_scenario, uniform_layer
+
+from socsim.model.arbitration import ARBITERS, make_arbiter, water_fill, water_fill_rows
+from socsim.model.dram import DramModel, worst_case_service
+from socsim.scenario import BusSpec, SocSpec
+from socsim.soc.controller import MemoryController
+from socsim.soc.system import simulate
 
 NPU_BYTES = 64 * 16384  # one tile loading 1 MiB
 

@@ -4,12 +4,19 @@ import math
 
 import numpy as np
 import pytest
-
-from socsim.scenario import DRAM_PRESETS, DramSpec, DramTimingSpec, SocSpec
-from socsim.soc.dram import CLOSED, CONFLICT, HIT, DramModel, DramState, refresh_ns, worst_case_service
-from socsim.soc.system import simulate
-
 from soc_helpers import both_fidelities, make_scenario, uniform_layer
+
+from socsim.model.dram import (
+    CLOSED,
+    CONFLICT,
+    HIT,
+    DramModel,
+    DramState,
+    refresh_ns,
+    worst_case_service,
+)
+from socsim.scenario import DRAM_PRESETS, DramSpec, DramTimingSpec, SocSpec
+from socsim.soc.system import simulate
 
 TIMING = {"channels": 1, "banks": 8, "row_bytes": 4096, "t_cl_ns": 10.0, "t_rcd_ns": 15.0, "t_rp_ns": 15.0,
           "t_rfc_ns": 200.0, "t_refi_ns": 4000.0, "t_w2r_ns": 20.0, "t_r2w_ns": 5.0, "write_batch_bytes": 1024}

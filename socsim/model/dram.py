@@ -63,7 +63,7 @@ not fit before it (c₁) and S row reopenings (S·tRCD); one burst may be in pro
 
 (without refresh keep = 1 and the tRFC, c₁ and S·tRCD of the refresh drop out). For the arbitrary
 pattern S = 0 (every conflict is already in c). This is the rate-latency service curve the
-analysis composes with the arbiter's guarantee (``socsim.soc.arbitration``).
+analysis composes with the arbiter's guarantee (``socsim.model.arbitration``).
 """
 
 from __future__ import annotations
