@@ -29,6 +29,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from socsim.registry import ARBITERS
 from socsim.scenario import BusSpec
 
 INF = math.inf
@@ -421,15 +422,9 @@ class BudgetArbiter(Arbiter):
         return min(rate, q / self.period_ns), t + self.period_ns
 
 
-ARBITERS: dict[str, type[Arbiter]] = {
-    a.name: a
-    for a in (FifoArbiter, RoundRobinArbiter, WeightedRoundRobinArbiter, FixedPriorityArbiter, TdmaArbiter, BudgetArbiter)
-}
-
-
 def make_arbiter(bus: BusSpec, masters: Sequence[str], burst_bytes: int) -> Arbiter:
     """The arbiter plug-in the bus spec names, for ``masters`` (accelerator first)."""
-    arbiter = ARBITERS[bus.arbitration](masters, bus)
+    arbiter = ARBITERS.load(bus.arbitration)(masters, bus)
     if isinstance(arbiter, (TdmaArbiter, BudgetArbiter)):
         arbiter.bus_burst = burst_bytes
     return arbiter

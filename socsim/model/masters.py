@@ -28,13 +28,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from socsim.scenario import (
-    CpuMaster,
-    DisplayMaster,
-    IspMaster,
-    Master,
-    TokenBucketMaster,
-)
+from socsim.registry import MASTERS
+from socsim.scenario import CpuMaster, DisplayMaster, IspMaster, Master, PluginMaster, TokenBucketMaster
 from socsim.units import NS_PER_S, ceil_div
 
 CHUNK = 65536
@@ -46,11 +41,10 @@ FLUID_WINDOW_NS = 50_000.0
 class Source(ABC):
     """A master other than the accelerator: its request sequence, fluid arrivals and envelope."""
 
-    kind = "base"
-
     def __init__(self, spec: Master, burst_bytes: int, seed: int = 0):
         self.spec = spec
         self.name = spec.name
+        self.kind = spec.kind
         self.burst_bytes = burst_bytes
         self.seed = seed
         self._buf = [np.zeros(0), np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, np.int64)]
@@ -131,8 +125,6 @@ class Source(ABC):
 class IspSource(Source):
     """Camera ISP: writes line j of frame f at f/fps + (j + 1)·line_time (data ready at line end)."""
 
-    kind = "isp"
-
     def __init__(self, spec: IspMaster, burst_bytes: int, seed: int = 0):
         self.period_ns = NS_PER_S / spec.fps
         self.line_ns = spec.line_time_ns if spec.line_time_ns is not None else self.period_ns / spec.height
@@ -173,8 +165,6 @@ class IspSource(Source):
 class DisplaySource(Source):
     """Display: reads r bytes every r/ρ ns; request k is due k·r/ρ + fifo/ρ ns after time 0."""
 
-    kind = "display"
-
     def __init__(self, spec: DisplayMaster, burst_bytes: int, seed: int = 0):
         super().__init__(spec, burst_bytes, seed)
         self.rate_gbps = spec.width * spec.height * spec.bytes_per_pixel * spec.fps / NS_PER_S
@@ -203,8 +193,6 @@ class DisplaySource(Source):
 
 class TokenBucketSource(Source):
     """Issues ⌊σ/r⌋ requests at time 0, then one request every r/ρ ns (envelope σ, ρ)."""
-
-    kind = "token_bucket"
 
     def __init__(self, spec: TokenBucketMaster, burst_bytes: int, seed: int = 0):
         super().__init__(spec, burst_bytes, seed)
@@ -246,8 +234,6 @@ class TokenBucketSource(Source):
 
 class CpuSource(Source):
     """CPU cluster: random (exponential gaps) or bursty (clumps) requests through a token-bucket shaper."""
-
-    kind = "cpu"
 
     def __init__(self, spec: CpuMaster, burst_bytes: int, seed: int = 0):
         super().__init__(spec, burst_bytes, seed)
@@ -307,11 +293,6 @@ class CpuSource(Source):
             k0 += block
 
 
-SOURCES: dict[str, type[Source]] = {
-    "isp": IspSource, "display": DisplaySource, "cpu": CpuSource, "token_bucket": TokenBucketSource,
-}
-
-
 def make_sources(masters: list[Master], burst_bytes: int, scenario_seed: int) -> list[Source]:
     """One source per master spec; CPU seeds derive from the scenario seed and the master's position."""
     out = []
@@ -319,5 +300,7 @@ def make_sources(masters: list[Master], burst_bytes: int, scenario_seed: int) ->
         seed = getattr(spec, "seed", None)
         if seed is None:
             seed = int(np.random.SeedSequence([scenario_seed, pos + 1]).generate_state(1)[0])
-        out.append(SOURCES[spec.kind](spec, burst_bytes, seed))
+        if isinstance(spec, PluginMaster):
+            spec = spec.plugin_spec()
+        out.append(MASTERS.load(spec.kind)(spec, burst_bytes, seed))
     return out

@@ -15,7 +15,8 @@ from socsim.model.dram import (
     refresh_ns,
     worst_case_service,
 )
-from socsim.scenario import DRAM_PRESETS, DramSpec, DramTimingSpec, SocSpec
+from socsim.registry import DRAM_PRESETS
+from socsim.scenario import DramSpec, DramTimingSpec, SocSpec
 from socsim.soc.system import simulate
 
 TIMING = {"channels": 1, "banks": 8, "row_bytes": 4096, "t_cl_ns": 10.0, "t_rcd_ns": 15.0, "t_rp_ns": 15.0,
@@ -69,9 +70,9 @@ def test_turnaround_pair_once_per_write_batch_and_only_with_reads():
     assert st.turns[0] == 1
 
 
-@pytest.mark.parametrize("preset", sorted(DRAM_PRESETS))
+@pytest.mark.parametrize("preset", sorted(DRAM_PRESETS.names()))
 def test_presets_resolve_and_cite_sources(preset):
-    p = DRAM_PRESETS[preset]
+    p = DRAM_PRESETS.load(preset)
     assert "JESD" in p.source
     spec = DramSpec(preset=preset)
     assert spec.resolved_model == "timing" and spec.resolved_timing == p.timing
