@@ -1,0 +1,107 @@
+"""socsim's DRAM model next to DRAMsim3 on the standard access patterns of tests/fixtures/dramsim3/reference.json.
+
+For every device and pattern of the fixture it regenerates the same burst stream
+(``benchmarks/dramsim3/make_traces.py``, same config, length and seed), takes the bursts DRAMsim3
+served, maps each address to (bank, row) with the config's address map and serves them back to back
+through socsim's burst-fidelity DRAM state (``DramModel.from_spec`` of the device's socsim preset,
+``DramState.serve``). It prints delivered bandwidth as a share of each model's own peak, the error
+of socsim's share against DRAMsim3's, and both row hit rates. Usage:
+
+    python benchmarks/dram_vs_dramsim3.py [--reference tests/fixtures/dramsim3/reference.json]
+
+socsim's DMA burst is set to the config's burst (64 B for DDR4, 128 B for the BL16 LPDDR4 rank), so
+both models see the same number of bursts; socsim serves them in order, DRAMsim3 reorders them
+(FR-FCFS) within its 32-entry queues.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from dramsim3.make_traces import Geometry, load_geometry, patterns
+
+from socsim.scenario import DRAM_PRESETS, Scenario
+from socsim.soc.dram import HIT, DramModel, DramState
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "dramsim3"
+
+
+@dataclass(frozen=True)
+class Served:
+    """What socsim's model delivers on one burst stream."""
+
+    gbps: float
+    """Delivered bandwidth: bytes / time to serve them all (GB/s)."""
+    share_of_peak: float
+    """gbps / the preset's peak (0..1)."""
+    row_hit_rate: float
+    """Bursts that found their row open (0..1)."""
+
+
+def socsim_model(preset: str, burst_bytes: int) -> DramModel:
+    """socsim's DRAM model of a preset, with a bus (64 B at 1 GHz) faster than the DRAM and the given burst."""
+    data = {
+        "name": "dramsim3", "deadline_ms": 1.0, "workload": {"model": "mobilenet_v1"},
+        "soc": {"dma": {"burst_bytes": burst_bytes}, "bus": {"width_bytes": 64, "freq_mhz": 1000.0},
+                "dram": {"preset": preset}},
+    }
+    return DramModel.from_spec(Scenario.from_dict(data).soc)
+
+
+def serve(model: DramModel, g: Geometry, bursts: list[tuple[int, bool]]) -> Served:
+    """Serve ``bursts`` back to back (each granted when the previous one ends) from time 0."""
+    state = DramState(model, 1)
+    now = 0.0
+    for addr, is_write in bursts:
+        bank, row, _ = g.decode(addr)
+        _, now = state.serve(0, bank, row, is_write, now)
+    gbps = len(bursts) * model.burst_bytes / now
+    return Served(gbps, gbps / model.dram_gbps, state.kinds[0][HIT] / len(bursts))
+
+
+def compare_device(name: str, device: dict) -> list[tuple]:
+    """Rows (device, pattern, DRAMsim3 figures, socsim figures) for every pattern of one device."""
+    g = load_geometry(FIXTURES / device["config"])
+    model = socsim_model(device["socsim_preset"], g.burst_bytes)
+    if model.banks != g.banks or model.row_bytes != g.row_bytes:
+        raise SystemExit(f"{name}: socsim preset {device['socsim_preset']} has {model.banks} banks of "
+                         f"{model.row_bytes} B rows, the config {g.banks} of {g.row_bytes} B")
+    rows = []
+    for pattern in patterns(g):
+        ref = device["patterns"][pattern.name]
+        params, d3 = ref["parameters"], ref["dramsim3"]
+        bursts = pattern.generate(g, params["trace_bursts"], params["seed"])[: d3["bursts_served"]]
+        rows.append((name, pattern.name, d3, serve(model, g, bursts)))
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reference", type=Path, default=FIXTURES / "reference.json", help="DRAMsim3 figures")
+    args = ap.parse_args()
+    reference = json.loads(args.reference.read_text())
+    print(f"DRAMsim3 {reference['dramsim3']['commit'][:10]}, {reference['cycles']} cycles per pattern; "
+          "share = delivered / own peak; err = socsim share / DRAMsim3 share - 1")
+    print(f"{'device':12s} {'pattern':22s} {'DRAMsim3':>17s} {'socsim':>17s} {'err':>7s} "
+          f"{'hits D3':>8s} {'hits soc':>8s} {'D3 rd lat':>9s}")
+    for name, device in reference["devices"].items():
+        errors = []
+        for _, pattern, d3, soc in compare_device(name, device):
+            err = soc.share_of_peak / d3["share_of_peak"] - 1.0
+            errors.append(abs(err))
+            lat = d3["average_read_latency_ns"]
+            print(f"{name:12s} {pattern:22s} {d3['bandwidth_gbps']:6.2f} GB/s {100 * d3['share_of_peak']:5.1f}% "
+                  f"{soc.gbps:6.2f} GB/s {100 * soc.share_of_peak:5.1f}% {100 * err:+6.1f}% "
+                  f"{100 * d3['row_hit_rate']:7.1f}% {100 * soc.row_hit_rate:7.1f}% "
+                  f"{'-' if lat is None else f'{lat:.0f} ns':>9s}")
+        print(f"{name:12s} {'mean |err|':22s} {'':17s} {'':17s} {100 * sum(errors) / len(errors):6.1f}% "
+              f"(socsim preset {device['socsim_preset']}, peak {DRAM_PRESETS[device['socsim_preset']].peak_gbps} "
+              f"GB/s; DRAMsim3 peak {device['peak_gbps']} GB/s)")
+
+
+if __name__ == "__main__":
+    main()
