@@ -23,8 +23,9 @@ from pathlib import Path
 
 from dramsim3.make_traces import Geometry, load_geometry, patterns
 
-from socsim.scenario import DRAM_PRESETS, Scenario
-from socsim.soc.dram import HIT, DramModel, DramState
+from socsim.model.dram import HIT, DramModel, DramState
+from socsim.registry import DRAM_PRESETS
+from socsim.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "dramsim3"
@@ -99,7 +100,7 @@ def main() -> None:
                   f"{100 * d3['row_hit_rate']:7.1f}% {100 * soc.row_hit_rate:7.1f}% "
                   f"{'-' if lat is None else f'{lat:.0f} ns':>9s}")
         print(f"{name:12s} {'mean |err|':22s} {'':17s} {'':17s} {100 * sum(errors) / len(errors):6.1f}% "
-              f"(socsim preset {device['socsim_preset']}, peak {DRAM_PRESETS[device['socsim_preset']].peak_gbps} "
+              f"(socsim preset {device['socsim_preset']}, peak {DRAM_PRESETS.load(device['socsim_preset']).peak_gbps} "
               f"GB/s; DRAMsim3 peak {device['peak_gbps']} GB/s)")
 
 

@@ -43,7 +43,11 @@ def _load(scenario: Path, frames: int | None = None, seed: int | None = None):
         overrides["frames"] = frames
     if seed is not None:
         overrides["seed"] = seed
-    return Scenario.from_yaml(scenario, overrides)
+    loaded = Scenario.from_yaml(scenario, overrides)
+    from socsim.workload.models import check_name
+
+    check_name(loaded.workload.model)
+    return loaded
 
 
 @app.command()

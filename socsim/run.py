@@ -16,10 +16,11 @@ import numpy as np
 from socsim import __version__
 from socsim.codecs.base import Codec, TransferUnit
 from socsim.codecs.registry import get_codec
+from socsim.model.engine import CodecEngine
+from socsim.model.records import SimResult
+from socsim.model.schedule import LayerPlan, plan_layer, resident_outputs
 from socsim.scenario import Scenario
-from socsim.soc.accelerator import LayerPlan, plan_layer, resident_outputs
-from socsim.soc.dma import CodecEngine
-from socsim.soc.system import SimResult, simulate
+from socsim.soc.system import simulate
 from socsim.units import BYTES_PER_VALUE, NS_PER_MS, ns_to_ms
 from socsim.workload.activations import Workload, load_workload
 from socsim.workload.graph import INPUT
@@ -161,7 +162,12 @@ def observed_max_sizes(workload: Workload, codec: Codec) -> list[dict[str, np.nd
 
 def analyse(scenario: Scenario, workload: Workload, codec: Codec, simulated_ms: list[float]) -> dict[str, Any]:
     """The result's ``analysis`` section: bounds with worst-case and with largest observed sizes."""
-    from socsim.analysis.bounds import analysis_result, bound_frames, max_extra_interferer_gbps, min_compression_ratio
+    from socsim.analysis.bounds import (
+        analysis_result,
+        bound_frames,
+        max_extra_interferer_gbps,
+        min_compression_ratio,
+    )
 
     worst_plans = build_plans(scenario, workload, codec, worst_case_sizes(scenario, workload, codec))
     worst = bound_frames(scenario, worst_plans)

@@ -8,19 +8,21 @@ bad value. Paths inside a scenario are relative to the scenario file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args
 
 import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     NonNegativeFloat,
     NonNegativeInt,
     PositiveFloat,
     PositiveInt,
+    Tag,
     ValidationError,
     field_validator,
     model_validator,
@@ -28,6 +30,10 @@ from pydantic import (
 
 from socsim.codecs.base import TransferUnit
 from socsim.errors import CodecError, ScenarioError
+from socsim.registry import ARBITERS, DRAM_PRESETS, MASTERS
+
+if TYPE_CHECKING:
+    from socsim.dram_presets import DramPreset
 
 
 class Spec(BaseModel):
@@ -105,8 +111,8 @@ class BusSpec(Spec):
     """Data width (bytes per cycle)."""
     freq_mhz: PositiveFloat = 1000.0
     """Bus clock (MHz)."""
-    arbitration: Literal["fifo", "round_robin", "weighted_round_robin", "fixed_priority", "tdma", "budget"] = "fifo"
-    """Arbiter plug-in by name (see soc.arbitration); 'fifo' serves bursts in arrival order."""
+    arbitration: str = "fifo"
+    """Arbiter plug-in by name (``socsim.registry.ARBITERS``); 'fifo' serves bursts in arrival order."""
     priorities: dict[str, int] = {}
     """fixed_priority: level per master name, lower is served first; unlisted masters follow in order (npu first) (rank)."""
     weights: dict[str, PositiveInt] = {}
@@ -115,6 +121,13 @@ class BusSpec(Spec):
     """tdma: the slot table (required for arbitration 'tdma')."""
     budget: BudgetSpec | None = None
     """budget: period and per-master budgets (required for arbitration 'budget'); others share by round robin."""
+
+    @field_validator("arbitration")
+    @classmethod
+    def _known_arbiter(cls, name: str) -> str:
+        if name not in ARBITERS.names():
+            raise ValueError(f"unknown arbiter (known: {', '.join(ARBITERS.names())})")
+        return name
 
     @model_validator(mode="after")
     def _policy_parameters(self) -> "BusSpec":
@@ -152,70 +165,10 @@ class DramTimingSpec(Spec):
     """Controller write drain: one read→write→read turnaround pair per this many written bytes (bytes)."""
 
 
-@dataclass(frozen=True)
-class DramPreset:
-    """A named DRAM: peak bandwidth, pipeline latency, timing and where the numbers come from."""
-
-    peak_gbps: float
-    """Data rate (MT/s) × interface width (bytes) (GB/s)."""
-    latency_ns: float
-    """Pipeline latency from the end of a data phase to the data at the master, RL included (ns)."""
-    timing: DramTimingSpec
-    """Timing parameters."""
-    source: str
-    """Where each number comes from."""
-
-
-DRAM_PRESETS: dict[str, DramPreset] = {
-    # LPDDR4-3200, 64-bit interface = 4 × x16 channels in lockstep, 8 Gb per channel die.
-    # JESD209-4B (LPDDR4): tCK = 0.625 ns at 3200 MT/s; 8 banks and a 2 KB page per x16 channel
-    # (row 4 × 2 KiB = 8 KiB); tRCD = tRPpb = 18 ns; RL = 28 nCK (no DBI) = 17.5 ns;
-    # tWTR = max(10 ns, 8 nCK) = 10 ns; tRFCab = 280 ns (8 Gb); tREFI = 3.904 µs (≤85 °C).
-    # Peak 3200 MT/s × 8 B = 25.6 GB/s. W→R gap = tWTR + RL = 27.5 ns; R→W gap ≈ 5 ns
-    # (tDQSCK max 3.5 ns + preamble/postamble, estimated from the RD→WR spacing rule).
-    # latency_ns (100 ns) and write_batch_bytes (32 entries × 64 B per channel) are controller
-    # assumptions, not JEDEC numbers.
-    "lpddr4-3200": DramPreset(
-        25.6, 100.0,
-        DramTimingSpec(channels=4, banks=8, row_bytes=8192, t_cl_ns=17.5, t_rcd_ns=18.0, t_rp_ns=18.0,
-                       t_rfc_ns=280.0, t_refi_ns=3904.0, t_w2r_ns=27.5, t_r2w_ns=5.0, write_batch_bytes=8192),
-        "JESD209-4B LPDDR4-3200, 8 Gb/channel; latency and write batch are controller assumptions",
-    ),
-    # LPDDR5-6400, 128-bit interface = 8 × x16 channels in lockstep, 16 Gb per channel die,
-    # 16-bank mode. JESD209-5B (LPDDR5): CK = 800 MHz (tCK 1.25 ns, WCK:CK 4:1), 2 KB page per x16
-    # channel (row 8 × 2 KiB = 16 KiB); tRCD = tRPpb = 18 ns; RL = 17 nCK (set 0, no DBI/ECC) =
-    # 21.25 ns; tWTR_L = 12 ns; tRFCab = 280 ns (16 Gb); tREFI = 3.906 µs (≤85 °C). Cross-checked
-    # with Ramulator 2's LPDDR5_6400 preset (nRCD 15, nRPpb 15, nWTRL 10 at tCK 1.25 ns; tRFCab
-    # table 210/280 ns for 8/16 Gb; tREFI 3906 ns). Peak 6400 MT/s × 16 B = 102.4 GB/s.
-    # W→R gap = tWTR_L + RL = 33.25 ns; R→W gap ≈ 5 ns (estimate). latency_ns (110 ns) and
-    # write_batch_bytes (32 × 64 B per channel) are controller assumptions.
-    "lpddr5-6400": DramPreset(
-        102.4, 110.0,
-        DramTimingSpec(channels=8, banks=16, row_bytes=16384, t_cl_ns=21.25, t_rcd_ns=18.0, t_rp_ns=18.0,
-                       t_rfc_ns=280.0, t_refi_ns=3906.0, t_w2r_ns=33.25, t_r2w_ns=5.0, write_batch_bytes=16384),
-        "JESD209-5B LPDDR5-6400, 16 Gb/channel, 16-bank mode; latency and write batch are controller assumptions",
-    ),
-    # DDR4-3200, speed bin DDR4-3200AA (22-22-22), one 64-bit rank of x8 devices, 8 Gb.
-    # JESD79-4B (DDR4): tCK = 0.625 ns; CL = tRCD = tRP = 22 nCK = 13.75 ns; CWL = 16 nCK;
-    # 16 banks (4 bank groups × 4); 1 KB page per x8 device (row 8 × 1 KiB = 8 KiB);
-    # tWTR_L = max(4 nCK, 7.5 ns) = 7.5 ns; tRFC1 = 350 ns (8 Gb); tREFI = 7.8 µs (≤85 °C).
-    # Same values in DRAMsim3's DDR4_8Gb_x8_3200.ini (CL/tRCD/tRP 22, tRFC 560 nCK, tREFI 12480 nCK).
-    # Peak 3200 MT/s × 8 B = 25.6 GB/s. W→R gap = tWTR_L + CL = 21.25 ns; R→W gap = 2 nCK = 1.25 ns
-    # (RD→WR spacing CL + BL/2 + 2 − CWL). latency_ns (80 ns) and write_batch_bytes (32 × 64 B)
-    # are controller assumptions.
-    "ddr4-3200": DramPreset(
-        25.6, 80.0,
-        DramTimingSpec(channels=1, banks=16, row_bytes=8192, t_cl_ns=13.75, t_rcd_ns=13.75, t_rp_ns=13.75,
-                       t_rfc_ns=350.0, t_refi_ns=7800.0, t_w2r_ns=21.25, t_r2w_ns=1.25, write_batch_bytes=2048),
-        "JESD79-4B DDR4-3200AA (22-22-22), 8 Gb x8; latency and write batch are controller assumptions",
-    ),
-}
-
-
 class DramSpec(Spec):
     """The DRAM: a named preset, or a peak bandwidth and latency, with a simple or a timing model."""
 
-    preset: Literal["lpddr4-3200", "lpddr5-6400", "ddr4-3200"] | None = None
+    preset: str | None = None
     """Named DRAM; sets peak_gbps, latency_ns and timing unless those are given too."""
     model: Literal["simple", "timing"] | None = None
     """'simple': peak bandwidth + fixed latency; 'timing': rows, refresh, turnaround; default: timing with a preset or timing, else simple."""
@@ -225,6 +178,18 @@ class DramSpec(Spec):
     """Pipeline latency: end of a request's data phase to its last byte at the master (ns)."""
     timing: DramTimingSpec | None = None
     """Timing parameters for the timing model; default: the preset's."""
+
+    @field_validator("preset")
+    @classmethod
+    def _known_preset(cls, name: str | None) -> str | None:
+        if name is not None and name not in DRAM_PRESETS.names():
+            raise ValueError(f"unknown DRAM preset (known: {', '.join(DRAM_PRESETS.names())})")
+        return name
+
+    @property
+    def preset_spec(self) -> "DramPreset":
+        """The named preset's numbers (``socsim.dram_presets``)."""
+        return DRAM_PRESETS.load(self.preset)
 
     @model_validator(mode="after")
     def _resolve(self) -> "DramSpec":
@@ -237,12 +202,12 @@ class DramSpec(Spec):
     @property
     def bandwidth_gbps(self) -> float:
         """Peak bandwidth after applying the preset (GB/s)."""
-        return self.peak_gbps if self.peak_gbps is not None else DRAM_PRESETS[self.preset].peak_gbps
+        return self.peak_gbps if self.peak_gbps is not None else self.preset_spec.peak_gbps
 
     @property
     def access_latency_ns(self) -> float:
         """Pipeline latency after applying the preset (ns)."""
-        return self.latency_ns if self.latency_ns is not None else DRAM_PRESETS[self.preset].latency_ns
+        return self.latency_ns if self.latency_ns is not None else self.preset_spec.latency_ns
 
     @property
     def resolved_model(self) -> str:
@@ -256,7 +221,7 @@ class DramSpec(Spec):
         """Timing parameters in force (None for the simple model)."""
         if self.resolved_model == "simple":
             return None
-        return self.timing if self.timing is not None else DRAM_PRESETS[self.preset].timing
+        return self.timing if self.timing is not None else self.preset_spec.timing
 
 
 class SocSpec(Spec):
@@ -370,7 +335,49 @@ class CpuMaster(Spec):
         return self
 
 
-Master = Annotated[Union[TokenBucketMaster, IspMaster, DisplayMaster, CpuMaster], Field(discriminator="kind")]
+class PluginMaster(Spec):
+    """A master of a kind that an outside package registers (``socsim.registry.MASTERS``); its
+    parameters are checked by that kind's ``Spec``."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    kind: str
+    """Master type: a registered plug-in kind."""
+    name: str
+    """Name used in reports."""
+
+    @model_validator(mode="after")
+    def _known_kind(self) -> "PluginMaster":
+        if self.kind not in MASTERS.names():
+            raise ValueError(f"unknown master kind {self.kind!r} (known: {', '.join(MASTERS.names())})")
+        self.plugin_spec()
+        return self
+
+    def plugin_spec(self) -> Spec:
+        """This entry validated by its kind's own spec (the plug-in's ``Source.Spec``)."""
+        return MASTERS.load(self.kind).Spec.model_validate(self.model_dump())
+
+
+BUILTIN_MASTERS: tuple[type[Spec], ...] = (TokenBucketMaster, IspMaster, DisplayMaster, CpuMaster)
+"""Spec classes of the built-in master kinds; each names its kind once, in its ``kind`` Literal."""
+
+
+def master_kind(spec: type[Spec]) -> str:
+    """The kind a master spec class declares in its ``kind: Literal[...]`` field."""
+    return get_args(spec.model_fields["kind"].annotation)[0]
+
+
+_BUILTIN_KINDS = {master_kind(c) for c in BUILTIN_MASTERS}
+
+
+def _master_tag(value: Any) -> str:
+    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+    return kind if kind in _BUILTIN_KINDS else "plugin"
+
+
+Master = Annotated[
+    Union[tuple(Annotated[c, Tag(master_kind(c))] for c in BUILTIN_MASTERS) + (Annotated[PluginMaster, Tag("plugin")],)],
+    Discriminator(_master_tag),
+]
 
 
 class WorkloadSpec(Spec):
@@ -531,11 +538,7 @@ class Scenario(Spec):
             module, _, func = model.partition(":")
             if not module or not func:
                 raise ScenarioError(f"workload.model={model!r}: expected 'package.module:factory'")
-        else:
-            from socsim.workload.models import MODELS
-
-            if model not in MODELS:
-                raise ScenarioError(f"workload.model={model!r}: unknown model (known: {', '.join(sorted(MODELS))})")
+        # Built-in model names are checked by the workload stage (``socsim.workload.models.check_name``).
         w = self.workload.weights
         if w != "random" and w != "trained" and not w.startswith("trained:") and not self.resolve(w).is_file():
             raise ScenarioError(f"workload.weights={w!r}: file not found")

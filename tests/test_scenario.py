@@ -47,7 +47,6 @@ BAD = [
     ("unknown dram preset", GOOD.replace("{peak_gbps: 10, latency_ns: 50}", "{preset: ddr9}"), "soc.dram.preset"),
     ("unknown master kind", GOOD.replace("kind: token_bucket", "kind: gpu"), "masters[0]"),
     ("master missing rate", GOOD.replace(", rate_gbps: 1.0", ""), "masters[0].token_bucket.rate_gbps"),
-    ("unknown model", GOOD.replace("model: mobilenet_v1", "model: resnet9000"), "workload.model"),
     ("missing weights file", GOOD.replace("weights: random", "weights: nowhere.pth"), "workload.weights"),
     ("missing image", GOOD.replace("images: [skimage]", "images: [missing.png]"), "workload.images[0]"),
     ("unknown codec", GOOD.replace("name: none", "name: zip"), "codec.name"),
@@ -123,3 +122,14 @@ def test_real_process_prints_no_traceback(tmp_path):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().count("\n") == 0 and "soc.accelerator.rowz" in proc.stderr
+
+
+def test_unknown_model_is_one_line_exit_2(tmp_path):
+    """The workload stage knows the model names: ``validate`` (and ``run``) reject an unknown one."""
+    from socsim.workload.models import check_name
+
+    with pytest.raises(ScenarioError, match="workload.model='resnet9000': unknown model"):
+        check_name("resnet9000")
+    path = _write(tmp_path, GOOD.replace("model: mobilenet_v1", "model: resnet9000"))
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2 and "workload.model='resnet9000'" in result.output

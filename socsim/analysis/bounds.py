@@ -4,7 +4,7 @@ The bound has two parts (pure functions, no simpy):
 
 1. **The accelerator alone, at its worst.** ``response_time.frame_bounds`` replays the
    double-buffered schedule with every descriptor at its worst own cost on the DRAM model of
-   ``socsim.soc.dram``: s/b bursts of t_B, a row conflict (tRP + tRCD) at every row it can cross
+   ``socsim.model.dram``: s/b bursts of t_B, a row conflict (tRP + tRCD) at every row it can cross
    (s/row, amortised: its channel's stream is sequential in its own bank, and the first row of
    every stream is one frame-level constant), the amortised turnaround t_turn·s/write_batch, the
    codec engine (raw/E, FIFO, plus its pipeline latency) and the
@@ -48,7 +48,6 @@ is given for them (``BoundResult.reason`` says so).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -56,11 +55,11 @@ import numpy as np
 
 from socsim.analysis.display import display_check, master_latency_bounds_ns
 from socsim.analysis.response_time import DescriptorBound, FrameBound, frame_bounds
+from socsim.model.dram import DramModel, worst_case_service
+from socsim.model.engine import CodecEngine
+from socsim.model.masters import make_sources
+from socsim.model.schedule import LayerPlan
 from socsim.scenario import Scenario
-from socsim.soc.accelerator import LayerPlan
-from socsim.soc.dma import CodecEngine
-from socsim.soc.dram import DramModel, worst_case_service
-from socsim.soc.traffic import make_sources
 from socsim.units import NS_PER_MS
 
 FIDELITY_MARGIN = 0.02
@@ -292,7 +291,7 @@ def window_curve(scenario: Scenario, model: DramModel, points: int = 25,
     DRAM within its latency bound D of their issue, so σ + ρ·(Δ + D) + b; None without a bound,
     ``socsim.analysis.display``); for the accelerator the bytes the path can move (peak·Δ plus what
     is in flight); their total against what the DRAM can move in Δ at peak and guarantees in its
-    worst case (``socsim.soc.dram.worst_case_service``)."""
+    worst case (``socsim.model.dram.worst_case_service``)."""
     b = model.burst_bytes
     sources = make_sources(scenario.masters, b, scenario.seed)
     latency = master_latency_bounds_ns(scenario, model, in_order)

@@ -8,7 +8,7 @@ D ≤ fifo/ρ. The bound is derived for the burst-level reference model (``socsi
 pure functions, no simulation. Times in ns, sizes in bytes, rates in GB/s = bytes/ns.
 
 **DRAM service.** The path to DRAM offers a strict rate-latency curve β(t) = R·(t − T)⁺ (bytes
-delivered to the masters, T includes the pipeline latency L; ``socsim.soc.dram``). Every curve
+delivered to the masters, T includes the pipeline latency L; ``socsim.model.dram``). Every curve
 below is sound; the bound is the smallest delay any of them gives:
 
 - *general*: ``worst_case_service(model)``, every burst a row conflict — any access pattern;
@@ -53,10 +53,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from socsim.model.arbitration import FifoArbiter, TdmaArbiter, make_arbiter
+from socsim.model.dram import DramModel, worst_case_service
+from socsim.model.masters import Source, make_sources
 from socsim.scenario import Scenario
-from socsim.soc.arbitration import FifoArbiter, TdmaArbiter, make_arbiter
-from socsim.soc.dram import DramModel, worst_case_service
-from socsim.soc.traffic import Source, make_sources
 from socsim.units import NS_PER_US
 
 NPU = "npu"
@@ -113,14 +113,6 @@ def _shortest_run(model: DramModel, sources: Sequence[Source]) -> int:
     return max(model.burst_bytes, run)
 
 
-def _keep(model: DramModel, streams: int) -> float:
-    """Share of a backlogged window left by refresh in the partitioned worst case (dram.py docstring)."""
-    if not model.refresh:
-        return 1.0
-    c1 = model.t_burst_ns + model.t_miss_ns + model.t_turn_ns
-    return 1.0 - (model.t_rfc_ns + c1 + streams * model.t_rcd_ns) / model.t_refi_ns
-
-
 def dram_curves(scenario: Scenario, model: DramModel, in_order: bool = True) -> dict[str, tuple[float, float]]:
     """Name → (R GB/s, T ns) of every DRAM worst-case curve that holds for this scenario (module
     docstring); ``in_order`` False: the accelerator's streams may reach their banks out of address
@@ -147,7 +139,7 @@ def dram_curves(scenario: Scenario, model: DramModel, in_order: bool = True) -> 
         sigma, rho = envelopes[i]
         e0 += extra_ns * (sigma + rho * d) / b
         e1 += extra_ns * rho / b
-    keep = _keep(model, streams)
+    keep = model.refresh_keep(streams)
     rate_s, t_s = worst_case_service(model, model.row_bytes, streams)
     if keep - e1 <= 0 or rate_s <= 0:
         return curves

@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple, Sequence
 
-from socsim.soc.accelerator import LayerPlan
+from socsim.model.schedule import Await, Issue, LayerPlan, double_buffer_steps
 
 
 @dataclass(frozen=True)
@@ -243,26 +243,26 @@ class _Replay:
 
 
 def layer_bound(plan: LayerPlan, replay: _Replay, start_ns: float) -> tuple[float, LayerBound]:
-    """Replay one layer from ``start_ns``; return its end time and its bound's terms."""
+    """Replay one layer's double-buffer steps (``socsim.model.schedule``) from ``start_ns``; return its
+    end time and its bound's terms."""
     tiles = plan.tiles
-    n = len(tiles)
     tr0, hold0, path0 = replay.transfer_ns, replay.hold_total_ns, replay.path_total_ns
-    loads: list[int] = [0] * n
-    stores: list[int] = [0] * n
-    loads[0] = replay.submit(tiles[0].read_bytes, start_ns, tiles[0].read_raw, tiles[0].read_coded)
-    if n > 1:
-        loads[1] = replay.submit(tiles[1].read_bytes, start_ns, tiles[1].read_raw, tiles[1].read_coded)
+    batches: dict[tuple[int, bool], int] = {}
     t = start_ns
     compute = 0.0
-    for i, tile in enumerate(tiles):
-        t = max(t, replay.done_by(loads[i], t), replay.done_by(stores[i - 2], t) if i >= 2 else start_ns)
-        t += tile.compute_ns
-        compute += tile.compute_ns
-        stores[i] = replay.submit(tile.write_bytes, t, tile.write_raw, tile.write_coded, write=True)
-        if i + 2 < n:
-            nxt = tiles[i + 2]
-            loads[i + 2] = replay.submit(nxt.read_bytes, t, nxt.read_raw, nxt.read_coded)
-    end = max([t] + [replay.done_by(s, t) for s in stores[-2:]])
+    for step in double_buffer_steps(len(tiles)):
+        if isinstance(step, Issue):
+            tile = tiles[step.tile]
+            if step.store:
+                batches[step.tile, True] = replay.submit(tile.write_bytes, t, tile.write_raw, tile.write_coded, write=True)
+            else:
+                batches[step.tile, False] = replay.submit(tile.read_bytes, t, tile.read_raw, tile.read_coded)
+        elif isinstance(step, Await):
+            t = max([t] + [replay.done_by(batches[key], t) for key in step.batches])
+        else:
+            t += tiles[step.tile].compute_ns
+            compute += tiles[step.tile].compute_ns
+    end = t
     transfer = replay.transfer_ns - tr0
     hold = replay.hold_total_ns - hold0
     path = replay.path_total_ns - path0

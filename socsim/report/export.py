@@ -31,7 +31,7 @@
   ``model`` ('simple' or 'timing'), ``busy_fraction``, ``efficiency`` (data time / busy time),
   ``refresh_fraction``, ``row_hit_rate``, ``effective_gbps`` (a lone sequential stream),
   ``worst_case_service`` {``rate_gbps``, ``latency_ns``} (any access pattern, see
-  ``socsim.soc.dram.worst_case_service``), ``worst_case_service_partitioned`` {``rate_gbps``,
+  ``socsim.model.dram.worst_case_service``), ``worst_case_service_partitioned`` {``rate_gbps``,
   ``latency_ns``, ``streams``, ``run_bytes``} (this scenario's streams in their own banks; null
   when they outnumber the banks)};
 - ``codec_engine``: {``busy_ms``, ``utilization``};

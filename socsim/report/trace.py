@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from socsim.soc.system import SimResult
+from socsim.model.records import SimResult
 
 PID = 1
 TID_FRAMES, TID_LAYERS, TID_COMPUTE, TID_DMA0 = 1, 2, 3, 10

@@ -17,8 +17,8 @@ from collections import deque
 import simpy
 from simpy.events import Timeout
 
-from socsim.soc.arbitration import Arbiter
-from socsim.soc.dram import DramModel, DramState
+from socsim.model.arbitration import Arbiter
+from socsim.model.dram import DramModel, DramState
 
 
 class MemoryController:

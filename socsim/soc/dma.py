@@ -5,7 +5,7 @@ are ``raw`` bytes in SRAM (uncompressed). Each of the ``channels`` channels take
 descriptor from one FIFO queue once it has issued every burst of its current one, and keeps at
 most ``max_outstanding`` bursts in flight (issued, data not yet back), so on its own a channel
 moves at most max_outstanding·b bytes per round trip (Little's law). Channel c is traffic stream c
-of the DRAM's address map for its loads and another for its stores (``socsim.soc.dram``): each
+of the DRAM's address map for its loads and another for its stores (``socsim.model.dram``): each
 direction's descriptors are laid out one after the other in its own bank.
 
 Codec engine (``dma.codec_engine``): one engine serves all channels in FIFO order. It processes
@@ -23,34 +23,13 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import simpy
 
-from socsim.scenario import CodecEngineSpec, DmaSpec
+from socsim.model.dram import DramModel
+from socsim.model.engine import CodecEngine
+from socsim.scenario import DmaSpec
 from socsim.soc.controller import MemoryController
-from socsim.soc.dram import DramModel
-
-
-@dataclass(frozen=True)
-class CodecEngine:
-    """Throughput and latency of the codec engine (bytes/ns on the uncompressed side, ns)."""
-
-    gbps: float
-    """Uncompressed bytes per ns (GB/s)."""
-    latency_ns: float
-    """Pipeline latency per compressed transfer unit (ns)."""
-
-    @classmethod
-    def from_spec(cls, spec: CodecEngineSpec | None) -> "CodecEngine | None":
-        """The engine of a DMA spec, or None when compression is free."""
-        if spec is None:
-            return None
-        return cls(spec.bytes_per_cycle * spec.freq_mhz / 1e3, spec.latency_cycles * 1e3 / spec.freq_mhz)
-
-    def busy_ns(self, raw_bytes: float) -> float:
-        """Engine time to process ``raw_bytes`` uncompressed bytes (ns)."""
-        return raw_bytes / self.gbps
 
 
 class Batch:

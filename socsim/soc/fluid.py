@@ -5,7 +5,7 @@ bytes at a constant rate. At an event (a descriptor's data done, a master's back
 change of a master's arrival rate, a new batch of descriptors, the end of the frames) the rates are
 computed again:
 
-1. Cost per byte κ_i of each flow, from the DRAM model's rules (``socsim.soc.dram``): t_B/b, plus
+1. Cost per byte κ_i of each flow, from the DRAM model's rules (``socsim.model.dram``): t_B/b, plus
    one row conflict per row crossed (per request for random addresses), plus the amortised
    turnaround for written bytes while reads are also served. A stream that shares a bank with
    other active streams conflicts whenever the bank's previous burst was another stream's: on a
@@ -43,10 +43,11 @@ from collections.abc import Sequence
 import numpy as np
 import simpy
 
-from socsim.soc.arbitration import Arbiter
-from socsim.soc.dma import Batch, CodecEngine
-from socsim.soc.dram import DramModel
-from socsim.soc.traffic import Source
+from socsim.model.arbitration import Arbiter
+from socsim.model.dram import DramModel
+from socsim.model.engine import CodecEngine
+from socsim.model.masters import Source
+from socsim.soc.dma import Batch
 
 INF = math.inf
 EPS_BYTES = 1e-3
@@ -58,7 +59,7 @@ class _Channel:
 
     def __init__(self, banks: tuple[int, int]):
         self.banks = banks
-        """Bank of its loads, bank of its stores (``socsim.soc.dram`` address map)."""
+        """Bank of its loads, bank of its stores (``socsim.model.dram`` address map)."""
         self.desc = None
         self.remaining = 0.0
         self.rate = 0.0

@@ -16,102 +16,26 @@ Two fidelities of one model (same address map, DRAM rules, arbiter, DMA windows,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import simpy
 
 from socsim.errors import ScenarioError
+from socsim.model.arbitration import make_arbiter
+from socsim.model.dram import DramModel, refresh_ns, worst_case_service
+from socsim.model.engine import CodecEngine
+from socsim.model.masters import FLUID_WINDOW_NS, make_sources
+from socsim.model.records import FrameRecord, LayerRecord, MasterStats, SimResult
+from socsim.model.schedule import LayerPlan
 from socsim.scenario import Scenario
-from socsim.soc.accelerator import Accelerator, LayerPlan, LayerRecord
-from socsim.soc.arbitration import make_arbiter
+from socsim.soc.accelerator import Accelerator
 from socsim.soc.controller import MemoryController
-from socsim.soc.dma import CodecEngine, DmaEngine
-from socsim.soc.dram import DramModel, refresh_ns, worst_case_service
+from socsim.soc.dma import DmaEngine
 from socsim.soc.fluid import FluidSystem
-from socsim.soc.traffic import FLUID_WINDOW_NS, BurstSource, make_sources
+from socsim.soc.traffic import BurstSource
 from socsim.units import NS_PER_MS
 
 NPU = "npu"
 FIDELITIES = ("fast", "burst")
-
-
-@dataclass
-class FrameRecord:
-    """One frame's timing (ns)."""
-
-    index: int
-    release_ns: float
-    start_ns: float = 0.0
-    end_ns: float = 0.0
-    layers: list[LayerRecord] = field(default_factory=list)
-
-    @property
-    def latency_ns(self) -> float:
-        """From release to the last store's completion (ns)."""
-        return self.end_ns - self.release_ns
-
-
-@dataclass
-class MasterStats:
-    """Traffic of one master over the whole simulation."""
-
-    name: str
-    bytes_requested: int
-    bytes_delivered: int
-    busy_ns: float
-    """Server time its bursts held the path to DRAM, row and turnaround costs included (ns)."""
-    latency_ns_p50: float | None = None
-    latency_ns_p99: float | None = None
-    latency_ns_max: float | None = None
-    kind: str = "npu"
-    """'npu', 'isp', 'display', 'cpu' or 'token_bucket'."""
-    requests: int = 0
-    """Requests (descriptors for the accelerator) (count)."""
-    envelope: tuple[float, float] | None = None
-    """(σ bytes, ρ GB/s) the master declares; None for the accelerator."""
-    bursts: float = 0.0
-    """Bursts served (count; expected value in the fast fidelity)."""
-    row_misses: float = 0.0
-    """Bursts that found their row closed or another row open (count; expected in fast)."""
-    turnarounds: float = 0.0
-    """Turnaround pairs charged to its writes (count; expected in fast)."""
-    underflows: int | None = None
-    """Display only: requests whose data came back after the FIFO ran dry (count)."""
-    worst_lateness_ns: float | None = None
-    """Display only: largest (latency − FIFO time depth), negative when never late (ns)."""
-
-
-@dataclass
-class SimResult:
-    """Everything the simulation observed."""
-
-    frames: list[FrameRecord]
-    masters: list[MasterStats]
-    end_ns: float
-    """When the last master's last byte arrived (ns)."""
-    path: DramModel
-    """The DRAM model in force (peak, latency, timing)."""
-    events: int
-    """simpy events processed (count)."""
-    fidelity: str = "fast"
-    frames_end_ns: float = 0.0
-    """When the last frame completed (ns)."""
-    arbitration: str = "fifo"
-    refresh_ns: float = 0.0
-    """Time lost to refresh blackouts up to end_ns (ns)."""
-    dram_busy_ns: float = 0.0
-    """Server time used by all masters (ns)."""
-    worst_case_service: tuple[float, float] = (0.0, 0.0)
-    """(R GB/s, T ns) of the DRAM's rate-latency worst case, any access pattern (socsim.soc.dram)."""
-    worst_case_partitioned: tuple[float, float, int, int] | None = None
-    """(R GB/s, T ns, streams S, run bytes) of the worst case for this scenario's bank-partitioned
-    streams; None when streams outnumber banks (they share banks, so only the general case holds)."""
-    engine_busy_ns: float = 0.0
-    """Time the codec engine spent on uncompressed bytes (ns)."""
-    bandwidth: dict | None = None
-    """Bytes served per master in equal time bins: {'t_ns': bin starts, 'bin_ns', master: [bytes]}
-    (fast fidelity; None for burst)."""
 
 
 def _percentiles(lat: np.ndarray) -> tuple[float | None, float | None, float | None]:

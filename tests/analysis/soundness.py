@@ -7,12 +7,12 @@ import numpy as np
 from hypothesis import strategies as st
 
 from socsim.analysis.bounds import bound_frames, window_curve
+from socsim.model.arbitration import make_arbiter
+from socsim.model.dram import DramModel
+from socsim.model.masters import make_sources
+from socsim.model.schedule import LayerPlan, TilePlan
 from socsim.scenario import Scenario
-from socsim.soc.accelerator import LayerPlan, TilePlan
-from socsim.soc.arbitration import make_arbiter
-from socsim.soc.dram import DramModel
 from socsim.soc.system import simulate
-from socsim.soc.traffic import make_sources
 
 ARBITRATIONS = ["round_robin", "weighted_round_robin", "fixed_priority", "fifo"]
 DRAMS = [{"peak_gbps": 10.0, "latency_ns": 50.0}, {"preset": "lpddr4-3200"}, {"preset": "lpddr5-6400"},
@@ -177,7 +177,8 @@ def main() -> None:
     import pickle
     from pathlib import Path
 
-    from hypothesis import HealthCheck, Phase, given, seed as hseed, settings
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hseed
 
     ap = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
     ap.add_argument("examples", type=int)

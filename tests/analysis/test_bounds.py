@@ -3,16 +3,15 @@
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from socsim.analysis.bounds import FIDELITY_MARGIN, bound_frames, mixed_stores
-from socsim.run import run_scenario
-from socsim.scenario import Scenario
-from socsim.soc.accelerator import LayerPlan, TilePlan
-from socsim.soc.dram import DramModel
-from socsim.soc.system import simulate
-
 from paths import SCENARIOS
 from soundness import cases, check
+
+from socsim.analysis.bounds import FIDELITY_MARGIN, bound_frames, mixed_stores
+from socsim.model.dram import DramModel
+from socsim.model.schedule import LayerPlan, TilePlan
+from socsim.run import run_scenario
+from socsim.scenario import Scenario
+from socsim.soc.system import simulate
 
 
 def chip(masters=(), dram=None, channels=1, **over):

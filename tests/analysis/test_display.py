@@ -6,13 +6,13 @@ import hypothesis
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from paths import SCENARIOS
 from soundness import cases
+
 from socsim.analysis.bounds import interference
 from socsim.analysis.display import display_check
+from socsim.model.dram import DramModel
 from socsim.scenario import Scenario
-from socsim.soc.dram import DramModel
 from socsim.soc.system import simulate
 
 SIMPLE_DRAM = {"peak_gbps": 10.0, "latency_ns": 50.0}

@@ -2,8 +2,8 @@
 
 import pytest
 
+from socsim.model.schedule import LayerPlan, TilePlan
 from socsim.scenario import Scenario
-from socsim.soc.accelerator import LayerPlan, TilePlan
 
 FIDELITIES = ("fast", "burst")
 

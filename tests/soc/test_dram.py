@@ -4,12 +4,20 @@ import math
 
 import numpy as np
 import pytest
-
-from socsim.scenario import DRAM_PRESETS, DramSpec, DramTimingSpec, SocSpec
-from socsim.soc.dram import CLOSED, CONFLICT, HIT, DramModel, DramState, refresh_ns, worst_case_service
-from socsim.soc.system import simulate
-
 from soc_helpers import both_fidelities, make_scenario, uniform_layer
+
+from socsim.model.dram import (
+    CLOSED,
+    CONFLICT,
+    HIT,
+    DramModel,
+    DramState,
+    refresh_ns,
+    worst_case_service,
+)
+from socsim.registry import DRAM_PRESETS
+from socsim.scenario import DramSpec, DramTimingSpec, SocSpec
+from socsim.soc.system import simulate
 
 TIMING = {"channels": 1, "banks": 8, "row_bytes": 4096, "t_cl_ns": 10.0, "t_rcd_ns": 15.0, "t_rp_ns": 15.0,
           "t_rfc_ns": 200.0, "t_refi_ns": 4000.0, "t_w2r_ns": 20.0, "t_r2w_ns": 5.0, "write_batch_bytes": 1024}
@@ -62,9 +70,9 @@ def test_turnaround_pair_once_per_write_batch_and_only_with_reads():
     assert st.turns[0] == 1
 
 
-@pytest.mark.parametrize("preset", sorted(DRAM_PRESETS))
+@pytest.mark.parametrize("preset", sorted(DRAM_PRESETS.names()))
 def test_presets_resolve_and_cite_sources(preset):
-    p = DRAM_PRESETS[preset]
+    p = DRAM_PRESETS.load(preset)
     assert "JESD" in p.source
     spec = DramSpec(preset=preset)
     assert spec.resolved_model == "timing" and spec.resolved_timing == p.timing

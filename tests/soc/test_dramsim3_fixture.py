@@ -7,7 +7,7 @@ import math
 import pytest
 from paths import ROOT
 
-from socsim.scenario import DRAM_PRESETS
+from socsim.registry import DRAM_PRESETS
 
 FIXTURES = ROOT / "tests" / "fixtures" / "dramsim3"
 REFERENCE = json.loads((FIXTURES / "reference.json").read_text())
@@ -45,7 +45,7 @@ def test_device_matches_its_config_and_preset(name):
     assert d["burst_bytes"] == int(y["bus_width"]) // 8 * int(s["BL"])
     assert d["row_bytes"] == int(s["columns"]) // int(s["BL"]) * d["burst_bytes"]
     assert d["peak_gbps"] == pytest.approx(d["burst_bytes"] / (d["burst_cycles"] * d["tck_ns"]), abs=1e-4)
-    timing = DRAM_PRESETS[d["socsim_preset"]].timing
+    timing = DRAM_PRESETS.load(d["socsim_preset"]).timing
     assert (timing.banks, timing.row_bytes) == (d["banks"], d["row_bytes"])
 
 

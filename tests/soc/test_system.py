@@ -2,14 +2,18 @@
 
 import numpy as np
 import pytest
-
-from socsim.scenario import AcceleratorSpec
-from socsim.soc.accelerator import compute_cycles, plan_layer, resident_outputs, tile_count
-from socsim.soc.system import simulate
-from socsim.workload.graph import Layer
-
 from soc_helpers import both_fidelities, uniform_layer
 from soc_helpers import make_scenario as scenario
+
+from socsim.model.schedule import (
+    compute_cycles,
+    plan_layer,
+    resident_outputs,
+    tile_count,
+)
+from socsim.scenario import AcceleratorSpec
+from socsim.soc.system import simulate
+from socsim.workload.graph import Layer
 
 # Path: min(16 B × 1 GHz, 10 GB/s) = 10 B/ns, latency 50 ns; DMA window 16·64/(6.4 + 50) = 18.2 B/ns.
 L = 2048 / 10 + 50  # one tile's load: two 1 KiB descriptors, then one latency

@@ -4,12 +4,17 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from soc_helpers import both_fidelities, make_scenario, uniform_layer
 
+from socsim.model.masters import (
+    CpuSource,
+    DisplaySource,
+    IspSource,
+    TokenBucketSource,
+    make_sources,
+)
 from socsim.scenario import CpuMaster, DisplayMaster, IspMaster, TokenBucketMaster
 from socsim.soc.system import simulate
-from socsim.soc.traffic import CpuSource, DisplaySource, IspSource, TokenBucketSource, make_sources
-
-from soc_helpers import both_fidelities, make_scenario, uniform_layer
 
 
 def assert_envelope(times, sizes, sigma, rho):

@@ -83,3 +83,11 @@ def _registry() -> dict[str, ModelInfo]:
 
 
 MODELS: dict[str, ModelInfo] = _registry()
+
+
+def check_name(model: str) -> None:
+    """Raise ScenarioError naming ``workload.model`` unless it is a built-in model or a user factory."""
+    from socsim.errors import ScenarioError
+
+    if ":" not in model and model not in MODELS:
+        raise ScenarioError(f"workload.model={model!r}: unknown model (known: {', '.join(sorted(MODELS))})")

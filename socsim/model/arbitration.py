@@ -13,7 +13,7 @@ Every policy states one rule in three forms, so that the two fidelities and the 
   ``kappa[i]`` ns of server time per byte and the server offers ``capacity`` ns per ns.
 - ``guarantee(i, ...)`` (analysis): a latency-rate service curve β_i(t) = R_i·(t − T_i)⁺ that
   master i receives whenever it is backlogged, built from the DRAM's worst-case curve
-  β(t) = R·(t − T)⁺ (``socsim.soc.dram.worst_case_service``), the burst size b, the worst-case
+  β(t) = R·(t − T)⁺ (``socsim.model.dram.worst_case_service``), the burst size b, the worst-case
   server time of one burst c, and the pipeline latency L included in T. ``None`` where the policy
   alone gives no guarantee.
 
@@ -29,6 +29,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from socsim.registry import ARBITERS
 from socsim.scenario import BusSpec
 
 INF = math.inf
@@ -86,7 +87,6 @@ class Arbiter(ABC):
     """Base policy: holds the master names and the bus parameters."""
 
     name: ClassVar[str] = "base"
-    work_conserving: ClassVar[bool] = True
 
     def __init__(self, masters: Sequence[str], bus: BusSpec | None = None):
         self.masters = list(masters)
@@ -294,7 +294,6 @@ class TdmaArbiter(Arbiter):
     """
 
     name = "tdma"
-    work_conserving = False
 
     def __init__(self, masters, bus=None):
         super().__init__(masters, bus)
@@ -361,7 +360,6 @@ class BudgetArbiter(Arbiter):
     """
 
     name = "budget"
-    work_conserving = False
 
     def __init__(self, masters, bus=None):
         super().__init__(masters, bus)
@@ -424,15 +422,9 @@ class BudgetArbiter(Arbiter):
         return min(rate, q / self.period_ns), t + self.period_ns
 
 
-ARBITERS: dict[str, type[Arbiter]] = {
-    a.name: a
-    for a in (FifoArbiter, RoundRobinArbiter, WeightedRoundRobinArbiter, FixedPriorityArbiter, TdmaArbiter, BudgetArbiter)
-}
-
-
 def make_arbiter(bus: BusSpec, masters: Sequence[str], burst_bytes: int) -> Arbiter:
     """The arbiter plug-in the bus spec names, for ``masters`` (accelerator first)."""
-    arbiter = ARBITERS[bus.arbitration](masters, bus)
+    arbiter = ARBITERS.load(bus.arbitration)(masters, bus)
     if isinstance(arbiter, (TdmaArbiter, BudgetArbiter)):
         arbiter.bus_burst = burst_bytes
     return arbiter

@@ -63,7 +63,7 @@ not fit before it (c₁) and S row reopenings (S·tRCD); one burst may be in pro
 
 (without refresh keep = 1 and the tRFC, c₁ and S·tRCD of the refresh drop out). For the arbitrary
 pattern S = 0 (every conflict is already in c). This is the rate-latency service curve the
-analysis composes with the arbiter's guarantee (``socsim.soc.arbitration``).
+analysis composes with the arbiter's guarantee (``socsim.model.arbitration``).
 """
 
 from __future__ import annotations
@@ -192,6 +192,18 @@ class DramModel:
         lost = (self.t_rfc_ns + self.t_rcd_ns) / self.t_refi_ns if self.refresh else 0.0
         return (1.0 - lost) / self.sequential_kappa()
 
+    def single_burst_bound_ns(self) -> float:
+        """c₁ of the module docstring: any single burst's server time, a row conflict and a whole
+        turnaround pair included, t_B + tRP + tRCD + t_W2R + t_R2W (ns)."""
+        return self.t_burst_ns + (self.t_miss_ns if self.row_bytes else 0.0) + self.t_turn_ns
+
+    def refresh_keep(self, streams: int) -> float:
+        """Share of a backlogged window left by refresh in the worst case with ``streams`` streams
+        reopening their rows: 1 − (tRFC + c₁ + S·tRCD)/tREFI; 1 without refresh (module docstring)."""
+        if not self.refresh:
+            return 1.0
+        return 1.0 - (self.t_rfc_ns + self.single_burst_bound_ns() + streams * self.t_rcd_ns) / self.t_refi_ns
+
     def worst_burst_ns(self) -> float:
         """Worst-case server time of one burst, c = t_B + tRP + tRCD + turnaround share (ns)."""
         c = self.t_burst_ns
@@ -216,11 +228,11 @@ def worst_case_service(model: DramModel, run_bytes: int | None = None, streams: 
     s = 0 if run_bytes is None else streams
     turn_share = model.t_turn_ns * b / model.write_batch_bytes if model.t_turn_ns else 0.0
     c = model.t_burst_ns + miss * b / run + turn_share
-    c1 = model.t_burst_ns + miss + model.t_turn_ns
+    c1 = model.single_burst_bound_ns()
     fixed = s * miss + c1 + model.t_turn_ns
     if not model.refresh:
         return b / c, model.latency_ns + fixed
-    keep = 1.0 - (model.t_rfc_ns + c1 + s * model.t_rcd_ns) / model.t_refi_ns
+    keep = model.refresh_keep(s)
     if keep <= 0:
         return 0.0, math.inf
     return (b / c) * keep, model.latency_ns + (model.t_rfc_ns + c1 + s * model.t_rcd_ns + fixed) / keep
