@@ -26,8 +26,8 @@ from socsim.training.selection import Selection, select_masks
 from socsim.training.table import kept_table
 
 __all__ = [
-    "MaskJob", "MasksResult", "learn_masks", "train_masks", "check_options", "kept_table", "parse_input_size",
-    "write_masks",
+    "MaskJob", "MasksResult", "TrainingOptions", "learn_masks", "train_masks", "check_options", "kept_table",
+    "parse_input_size", "write_masks",
 ]
 
 
