@@ -3,17 +3,6 @@ field packing, and the guaranteed 4x of the '4x' profile on MobileNetV2."""
 
 import numpy as np
 import pytest
-from conformance import (
-    adversarial_arrays,
-    bitstring,
-    check_array,
-    check_config_roundtrip,
-    check_golden,
-    check_unit_sizes,
-    feature_maps,
-    int16_arrays,
-    units_for,
-)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +17,17 @@ from socsim.codecs.dct_bits import (
     unpack_fields,
 )
 from socsim.codecs.registry import get_codec
+from socsim.codecs.testing import (
+    adversarial_arrays,
+    bitstring,
+    check_array,
+    check_config_roundtrip,
+    check_golden,
+    check_unit_sizes,
+    feature_maps,
+    int16_arrays,
+    units_for,
+)
 from socsim.errors import CodecError
 
 VARIANTS = [
