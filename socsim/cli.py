@@ -376,7 +376,8 @@ def accuracy(
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Output folder (default results/accuracy/<model>)."),
 ) -> None:
     """Accuracy cost of codecs: run MODEL with each codec's round trip on every layer, compare with the uncompressed model."""
-    from socsim.accuracy.harness import evaluate, parse_ints, parse_size, split_codec_list, sweep_texts
+    from socsim.accuracy.harness import StudySpec, run_study
+    from socsim.accuracy.texts import parse_ints, parse_size, split_codec_list, sweep_texts
     from socsim.accuracy.report import summary_table, write_outputs
 
     try:
@@ -386,8 +387,8 @@ def accuracy(
         items = [i.strip() for i in images.split(",") if i.strip()] if images else None
         bar = _RunsBar(len(texts), frames) if err.is_terminal else None
         try:
-            report = evaluate(model, texts, weights, items, height, width, frames, seed, unit, raw_output=raw_output,
-                              progress=bar.update if bar else None)
+            spec = StudySpec(model, texts, weights, items, height, width, frames, seed, unit, raw_output=raw_output)
+            report = run_study(spec, progress=bar.update if bar else None)
         finally:
             if bar:
                 bar.close()
@@ -447,11 +448,11 @@ def train_masks(
         import torch
 
         torch.set_num_threads(threads)
-        result = T.train_masks(
-            model, target_reduction, weights, [i.strip() for i in images.split(",") if i.strip()], frames,
-            height, width, epochs, lr, n, batch, seed, Path.cwd(),
-            progress=lambda e, total, loss: err.print(f"epoch {e}/{total}: loss {loss:.5f}", highlight=False),
-            penalty=penalty,
+        options = T.TrainingOptions(n=n, epochs=epochs, lr=lr, batch=batch, seed=seed, penalty=penalty)
+        sources = [i.strip() for i in images.split(",") if i.strip()] if images else ["skimage"]
+        job = T.MaskJob(model, target_reduction, weights, sources, frames, height, width, Path.cwd(), options)
+        result = T.learn_masks(
+            job, progress=lambda e, total, loss: err.print(f"epoch {e}/{total}: loss {loss:.5f}", highlight=False)
         )
         T.write_masks(out_path, result.text)
     except SocsimError as exc:
