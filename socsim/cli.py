@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -11,6 +12,7 @@ import typer
 from rich.console import Console
 
 from socsim.errors import SocsimError
+from socsim.limits import FRAMES_MAX, SEED_MAX
 
 app = typer.Typer(
     add_completion=False,
@@ -19,6 +21,10 @@ app = typer.Typer(
     help="socsim: does a CNN meet its frame deadline on this SoC, with this codec, among other masters?",
 )
 out = Console()
+WORKERS_MAX = 256
+"""Most parallel sweep points (processes or threads), and most torch threads."""
+EPOCHS_MAX = 100_000
+"""Most training passes of train-masks."""
 
 
 class Fidelity(str, Enum):
@@ -31,7 +37,7 @@ err = Console(stderr=True)
 
 
 def _fail(exc: SocsimError) -> None:
-    err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+    err.print(f"error: {exc}", markup=False, highlight=False, emoji=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -52,9 +58,12 @@ def _load(scenario: Path, frames: int | None = None, seed: int | None = None):
 
 @app.command()
 def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file.")) -> None:
-    """Check a scenario file without running it."""
+    """Check a scenario file without running it: every check `socsim run` makes before it simulates."""
+    from socsim.run import check_scenario
+
     try:
         s = _load(scenario)
+        check_scenario(s)
     except SocsimError as exc:
         _fail(exc)
     out.print(f"{scenario}: ok ({s.name}: {s.workload.model}, codec {s.codec.name}, {len(s.masters)} other masters)")
@@ -80,6 +89,10 @@ def run(
 
     try:
         s = _load(scenario, frames, seed)
+        target = out_dir if out_dir is not None else Path("results") / s.name / _run_id(s.codec.name)
+        _check_writable(target, "--out")
+        if json_path is not None:
+            _check_writable(json_path, "--json", folder=False)
         progress = _progress_callback(quiet)
         try:
             output = run_scenario(s, progress=progress.update if progress else None, use_cache=not no_cache,
@@ -88,7 +101,6 @@ def run(
             if progress:
                 progress.close()
         result = output.result
-        target = out_dir if out_dir is not None else Path("results") / s.name / _run_id(s.codec.name)
         written = write_result(result, target, json_path)
         if not no_report:
             written += _write_report(target, output.sim, s.name)
@@ -128,7 +140,7 @@ def run(
 def sweep(
     sweep_file: Path = typer.Argument(..., help="Sweep YAML file (a base scenario plus a grid of overrides)."),
     executor: str = typer.Option("local", "--executor", help="local (process pool) or dask (dask.distributed)."),
-    workers: int = typer.Option(2, "--workers", help="Parallel points (processes, or dask threads)."),
+    workers: int = typer.Option(2, "--workers", min=1, max=WORKERS_MAX, help="Parallel points (processes, or dask threads)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of a running dask scheduler."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Sweep folder (default results/sweeps/<name>)."),
 ) -> None:
@@ -138,10 +150,9 @@ def sweep(
     from socsim.sweep import Sweep, plot_metric, run_sweep, write_table
 
     try:
-        if workers < 1:
-            raise SocsimError(f"--workers={workers}: must be at least 1")
         sw = Sweep(sweep_file)
         target = out_dir if out_dir is not None else Path("results") / "sweeps" / sw.spec.name
+        _check_writable(target, "--out")
         bar = _PointsBar() if err.is_terminal else None
         try:
             rows = run_sweep(sw, target, executor, workers, scheduler, bar.update if bar else None)
@@ -160,6 +171,20 @@ def sweep(
     out.print(table)
     files = [str(p) for p in written] + ([str(plot)] if plot else [])
     out.print(f"wrote {', '.join(files)}", highlight=False)
+
+
+def _check_writable(path: Path, option: str, folder: bool = True) -> None:
+    """Raise a one-line error, before any work, when ``path`` cannot be written: a file stands where
+    a folder must be (or a folder where a file must be), or the nearest existing folder is read-only."""
+    if path.exists() and path.is_dir() != folder:
+        raise SocsimError(f"{option}={str(path)!r}: is a {'file' if folder else 'folder'}")
+    parent = path if folder else path.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise SocsimError(f"{option}={str(path)!r}: {str(parent)!r} is a file, not a folder")
+    if not os.access(parent, os.W_OK):
+        raise SocsimError(f"{option}={str(path)!r}: {str(parent)!r} is not writable")
 
 
 def _run_id(label: str) -> str:
@@ -214,14 +239,16 @@ def compare(
     texts = _split_codecs(codecs)
     try:
         s = _load(scenario, frames)
+        target = out_dir if out_dir is not None else Path("results") / s.name / _run_id("compare")
+        _check_writable(target, "--out")
         progress = _progress_callback(False)
         try:
             comp = run_compare(s, texts, progress=progress.update if progress else None, fidelity=fidelity.value)
         finally:
             if progress:
                 progress.close()
-        target = out_dir if out_dir is not None else Path("results") / s.name / _run_id("compare")
-        write_text(target / "compare.json", _json.dumps([o.result for o in comp.outputs], indent=1) + "\n", "--out")
+        write_text(target / "compare.json",
+                   _json.dumps([o.result for o in comp.outputs], indent=1, allow_nan=False) + "\n", "--out")
         write_text(target / "result.json", result_json(comp.outputs[0].result), "--out")
         write_text(target / "compare.csv", _rows_csv(comp.rows), "--out")
         written = render(target)
@@ -348,7 +375,7 @@ def workload_summary(
         height, width = S.parse_hw(input_hw) if input_hw is not None else (None, None)
         s = S.summarize(model, height, width)
         if json_path is not None:
-            write_text(json_path, json.dumps(S.as_json(s), indent=2) + "\n", "--json")
+            write_text(json_path, json.dumps(S.as_json(s), indent=2, allow_nan=False) + "\n", "--json")
         if plot_path is not None:
             S.plot_relative(s, plot_path)
     except SocsimError as exc:
@@ -367,11 +394,11 @@ def accuracy(
     weights: str = typer.Option("trained", "--weights", help="'trained', 'random' or a state_dict file."),
     images: Optional[str] = typer.Option(None, "--images", help="Image sources, comma-separated: skimage, skimage:<name>, files, folders, or skimage-text (text mosaics; CRAFT's default)."),
     input_size: Optional[str] = typer.Option(None, "--input", help="Input size HxW in pixels (default: the model's)."),
-    frames: int = typer.Option(16, "--frames", help="Number of inputs."),
+    frames: int = typer.Option(16, "--frames", min=1, max=FRAMES_MAX, help="Number of inputs."),
     sweep_k: Optional[str] = typer.Option(None, "--sweep-k", help="Also run the sweep codec at these keep values, e.g. 6,10,15,21,28,36."),
     sweep_base: str = typer.Option("dct:n=auto", "--sweep-base", help="Codec the --sweep-k values are applied to."),
     unit: str = typer.Option("map", "--unit", help="Transfer unit each encode covers: map (one scale per layer) or channel."),
-    seed: int = typer.Option(0, "--seed", help="Seed for random weights and input crops."),
+    seed: int = typer.Option(0, "--seed", min=0, max=SEED_MAX, help="Seed for random weights and input crops."),
     raw_output: bool = typer.Option(False, "--raw-output", help="Store the network's output layer as plain 16-bit, not with the codec."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Output folder (default results/accuracy/<model>)."),
 ) -> None:
@@ -385,6 +412,8 @@ def accuracy(
         texts = given + (sweep_texts(sweep_base, parse_ints(sweep_k, "--sweep-k")) if sweep_k else [])
         height, width = parse_size(input_size) if input_size else (None, None)
         items = [i.strip() for i in images.split(",") if i.strip()] if images else None
+        target = out_dir if out_dir is not None else Path("results") / "accuracy" / model
+        _check_writable(target, "--out")
         bar = _RunsBar(len(texts), frames) if err.is_terminal else None
         try:
             spec = StudySpec(model, texts, weights, items, height, width, frames, seed, unit, raw_output=raw_output)
@@ -392,7 +421,6 @@ def accuracy(
         finally:
             if bar:
                 bar.close()
-        target = out_dir if out_dir is not None else Path("results") / "accuracy" / model
         written = write_outputs(report, target, [t for t in given if t != "none"] or None)
     except SocsimError as exc:
         _fail(exc)
@@ -429,15 +457,15 @@ def train_masks(
     weights: str = typer.Option("trained", "--weights", help="'trained', 'random' or a state_dict file."),
     input_size: Optional[str] = typer.Option(None, "--input", help="Training input HxW in pixels (default: 224x224 for classifiers, 256x256 crops for dense nets)."),
     images: Optional[str] = typer.Option(None, "--images", help="Image sources, comma-separated: skimage, skimage:<name>, files, folders, or skimage-text (text mosaics; CRAFT's default)."),
-    frames: int = typer.Option(16, "--frames", help="Training inputs (count)."),
-    epochs: int = typer.Option(60, "--epochs", help="Passes over the training inputs."),
+    frames: int = typer.Option(16, "--frames", min=1, max=FRAMES_MAX, help="Training inputs (count)."),
+    epochs: int = typer.Option(60, "--epochs", min=0, max=EPOCHS_MAX, help="Passes over the training inputs."),
     lr: float = typer.Option(0.04, "--lr", help="Adam's initial learning rate (cosine decay to 0)."),
     penalty: float = typer.Option(1e-4, "--penalty", help="λ of the penalty λ·Σ_l ‖A_l‖₂ (the paper: 1e-4)."),
     n: int = typer.Option(8, "--n", help="Tile edge of the masks: 8 or 7."),
-    batch: int = typer.Option(8, "--batch", help="Inputs per training step."),
+    batch: int = typer.Option(8, "--batch", min=1, max=FRAMES_MAX, help="Inputs per training step."),
     out_path: Path = typer.Option(Path("masks.json"), "--out", help="Masks file to write (JSON, for codec dct-adaptive)."),
-    seed: int = typer.Option(0, "--seed", help="Seed of input crops, random weights and batch order."),
-    threads: int = typer.Option(2, "--threads", help="torch CPU threads."),
+    seed: int = typer.Option(0, "--seed", min=0, max=SEED_MAX, help="Seed of input crops, random weights and batch order."),
+    threads: int = typer.Option(2, "--threads", min=1, max=WORKERS_MAX, help="torch CPU threads."),
 ) -> None:
     """Learn per-layer DCT masks for dct-adaptive (frozen network, attenuation trained by backpropagation)."""
     from socsim.training import masks as T
@@ -445,6 +473,7 @@ def train_masks(
     try:
         height, width = T.parse_input_size(input_size) if input_size else (None, None)
         T.check_options(target_reduction, n, frames, epochs, batch, lr, penalty)
+        _check_writable(out_path, "--out", folder=False)
         import torch
 
         torch.set_num_threads(threads)
@@ -471,12 +500,24 @@ def train_masks(
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: every user error, a malformed command line included, is one
+    line on stderr and exit code 2."""
     try:
-        app()
-    except SocsimError as exc:  # errors raised outside a command body
-        err.print(f"error: {exc}", markup=False, highlight=False)
+        code = app(standalone_mode=False)
+    except typer.TyperException as exc:  # a command-line (usage) error, found before any command runs
+        message = " ".join(exc.format_message().split())
+        if message:  # an empty message: the help was asked for by giving no arguments, and shown
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            err.print(f"error: {message}{hint}", markup=False, highlight=False, emoji=False, soft_wrap=True)
         sys.exit(2)
+    except typer.Abort:
+        err.print("error: aborted", markup=False, highlight=False)
+        sys.exit(1)
+    except SocsimError as exc:  # errors raised outside a command body
+        err.print(f"error: {exc}", markup=False, highlight=False, emoji=False, soft_wrap=True)
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ same scenario and seed always give an identical result.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -20,9 +21,9 @@ from socsim.model.engine import CodecEngine
 from socsim.model.records import SimResult
 from socsim.model.schedule import LayerPlan, plan_layer, resident_outputs
 from socsim.scenario import Scenario
-from socsim.soc.system import simulate
+from socsim.soc.system import check, simulate
 from socsim.units import BYTES_PER_VALUE, NS_PER_MS, ns_to_ms
-from socsim.workload.activations import Workload, load_workload
+from socsim.workload.activations import Workload, check_workload, load_workload
 from socsim.workload.graph import INPUT
 
 
@@ -108,6 +109,13 @@ def build_plans(
     return plans
 
 
+def check_scenario(scenario: Scenario) -> None:
+    """Every check ``run_scenario`` makes before it simulates, without capturing or simulating: the
+    codec, the workload (model, weights, images, the codec of every layer) and the chip's arbitration."""
+    check_workload(scenario, [get_codec(scenario.codec.name, dict(scenario.codec.params))])
+    check(scenario)
+
+
 def run_scenario(
     scenario: Scenario,
     progress: Callable[[int, int, str], None] | None = None,
@@ -121,6 +129,7 @@ def run_scenario(
     its codec's worst-case size (RLE and sparsity maps at their full expansion, as if fed expanding
     data) while the other masters start together at time 0 with their initial bursts.
     """
+    check(scenario)  # before the capture, which may take minutes; the workload checks itself
     seconds: dict[str, float] = {}
     codec = get_codec(scenario.codec.name, dict(scenario.codec.params))
     t0 = time.perf_counter()
@@ -330,6 +339,11 @@ def _layer_soc(scenario: Scenario, plans: list[LayerPlan], recs) -> dict[str, An
     }
 
 
+def _bounded(latency_ns: float) -> float | None:
+    """A worst-case latency, or None where none exists (a zero service rate gives an infinite one)."""
+    return latency_ns if math.isfinite(latency_ns) else None
+
+
 def _soc_result(sim: SimResult) -> dict[str, Any]:
     """The masters, bus, dram, codec_engine and sim parts of the result document."""
     model = sim.path
@@ -375,9 +389,11 @@ def _soc_result(sim: SimResult) -> dict[str, Any]:
             "refresh_fraction": sim.refresh_ns / end,
             "row_hit_rate": max(0.0, 1.0 - misses / bursts) if bursts else None,
             "effective_gbps": model.effective_gbps(),
-            "worst_case_service": {"rate_gbps": wc_rate, "latency_ns": wc_latency},
+            "worst_case_service": {"rate_gbps": wc_rate, "latency_ns": _bounded(wc_latency)},
             "worst_case_service_partitioned": None if sim.worst_case_partitioned is None else dict(
-                zip(("rate_gbps", "latency_ns", "streams", "run_bytes"), sim.worst_case_partitioned)),
+                zip(("rate_gbps", "latency_ns", "streams", "run_bytes"),
+                    (sim.worst_case_partitioned[0], _bounded(sim.worst_case_partitioned[1]),
+                     *sim.worst_case_partitioned[2:]))),
         },
         "codec_engine": {"busy_ms": ns_to_ms(sim.engine_busy_ns), "utilization": sim.engine_busy_ns / end},
         "sim": {

@@ -18,10 +18,6 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
-    NonNegativeFloat,
-    NonNegativeInt,
-    PositiveFloat,
-    PositiveInt,
     Tag,
     ValidationError,
     field_validator,
@@ -30,6 +26,29 @@ from pydantic import (
 
 from socsim.codecs.base import TransferUnit
 from socsim.errors import CodecError, ScenarioError
+from socsim.limits import (
+    COUNT_MAX,
+    MASTERS_MAX,
+    Bytes,
+    Count,
+    Cycles,
+    FiniteFloat,
+    Fps,
+    Fraction,
+    Frames,
+    FreqMhz,
+    Gbps,
+    HeadroomBits,
+    Kib,
+    Ms,
+    NonNegativeBytes,
+    Ns,
+    Pixels,
+    PositiveNs,
+    Priority,
+    Seed,
+    file_name_problem,
+)
 from socsim.registry import ARBITERS, DRAM_PRESETS, MASTERS
 
 if TYPE_CHECKING:
@@ -45,13 +64,13 @@ class Spec(BaseModel):
 class AcceleratorSpec(Spec):
     """The CNN accelerator: a rows×cols array of 16-bit MAC units with on-chip SRAM."""
 
-    rows: PositiveInt = 32
+    rows: Count = 32
     """PE array rows: the reduction dimension (input channels × kernel) is mapped on them (count)."""
-    cols: PositiveInt = 32
+    cols: Count = 32
     """PE array columns: output channels are mapped on them (count)."""
-    freq_mhz: PositiveFloat = 1000.0
+    freq_mhz: FreqMhz = 1000.0
     """Accelerator clock (MHz)."""
-    sram_kib: PositiveInt = 2048
+    sram_kib: Kib = 2048
     """On-chip activation and weight buffer, split in two halves for double buffering (KiB)."""
     value_bits: Literal[16] = 16
     """Width of activations and weights (bits); socsim models 16-bit fixed point."""
@@ -62,22 +81,22 @@ class AcceleratorSpec(Spec):
 class CodecEngineSpec(Spec):
     """The codec engine in the DMA path: it compresses stores and decompresses loads."""
 
-    bytes_per_cycle: PositiveInt = 64
+    bytes_per_cycle: Count = 64
     """Throughput on the uncompressed side (bytes per cycle)."""
-    freq_mhz: PositiveFloat = 1000.0
+    freq_mhz: FreqMhz = 1000.0
     """Engine clock (MHz)."""
-    latency_cycles: NonNegativeInt = 32
+    latency_cycles: Cycles = 32
     """Pipeline latency added to every compressed transfer unit (cycles)."""
 
 
 class DmaSpec(Spec):
     """The DMA engine that moves tiles between DRAM and the accelerator's SRAM."""
 
-    channels: PositiveInt = 1
+    channels: Count = 1
     """Independent DMA channels serving one descriptor queue (count)."""
-    burst_bytes: PositiveInt = 64
+    burst_bytes: Bytes = 64
     """Bus burst size; every transfer unit is rounded up to whole bursts (bytes)."""
-    max_outstanding: PositiveInt = 16
+    max_outstanding: Count = 16
     """Bursts a channel may have in flight; caps its rate at outstanding·burst/round trip (count)."""
     codec_engine: CodecEngineSpec | None = None
     """Codec engine between the DMA and the bus; none: compression costs no time (spec or null)."""
@@ -89,33 +108,33 @@ ARBITRATIONS = ("fifo", "round_robin", "weighted_round_robin", "fixed_priority",
 class TdmaSpec(Spec):
     """A TDMA slot table: time is cut in slots and each slot belongs to one master."""
 
-    slot_ns: PositiveFloat
+    slot_ns: PositiveNs
     """Length of one slot (ns)."""
-    table: Annotated[list[str], Field(min_length=1)]
+    table: Annotated[list[str], Field(min_length=1, max_length=COUNT_MAX)]
     """Owner of each slot in one cycle, by master name ('npu' is the accelerator) (names)."""
 
 
 class BudgetSpec(Spec):
     """MemGuard-like regulation: a master may move at most its budget per period, then waits."""
 
-    period_ns: PositiveFloat
+    period_ns: PositiveNs
     """Regulation period; budgets are replenished at every multiple of it (ns)."""
-    bytes: dict[str, PositiveInt]
+    bytes: dict[str, Bytes]
     """Budget per regulated master, by name; unlisted masters are not regulated (bytes per period)."""
 
 
 class BusSpec(Spec):
     """The shared on-chip interconnect between masters and the DRAM controller."""
 
-    width_bytes: PositiveInt = 64
+    width_bytes: Count = 64
     """Data width (bytes per cycle)."""
-    freq_mhz: PositiveFloat = 1000.0
+    freq_mhz: FreqMhz = 1000.0
     """Bus clock (MHz)."""
     arbitration: str = "fifo"
     """Arbiter plug-in by name (``socsim.registry.ARBITERS``); 'fifo' serves bursts in arrival order."""
-    priorities: dict[str, int] = {}
+    priorities: dict[str, Priority] = {}
     """fixed_priority: level per master name, lower is served first; unlisted masters follow in order (npu first) (rank)."""
-    weights: dict[str, PositiveInt] = {}
+    weights: dict[str, Count] = {}
     """weighted_round_robin: bursts per round per master name; unlisted masters weigh 1 (count)."""
     tdma: TdmaSpec | None = None
     """tdma: the slot table (required for arbitration 'tdma')."""
@@ -141,28 +160,35 @@ class BusSpec(Spec):
 class DramTimingSpec(Spec):
     """Reduced DRAM timing: lockstep channels, open-row banks, refresh and bus turnaround (see soc.dram)."""
 
-    channels: PositiveInt
+    channels: Count
     """Channels ganged in lockstep; peak bandwidth and row_bytes already include all of them (count)."""
-    banks: PositiveInt
+    banks: Count
     """Banks per channel; each traffic stream owns one bank, streams beyond this count share (count)."""
-    row_bytes: PositiveInt
+    row_bytes: Bytes
     """One open row across the lockstep channels: page size × channels (bytes)."""
-    t_cl_ns: NonNegativeFloat
+    t_cl_ns: Ns
     """Read latency RL (CAS latency); pipelined, part of latency_ns, not of bus occupancy (ns)."""
-    t_rcd_ns: NonNegativeFloat
+    t_rcd_ns: Ns
     """ACTIVATE to READ/WRITE delay: the cost of opening a row in a closed bank (ns)."""
-    t_rp_ns: NonNegativeFloat
+    t_rp_ns: Ns
     """PRECHARGE period: with t_rcd_ns the cost of a row conflict (ns)."""
-    t_rfc_ns: NonNegativeFloat
+    t_rfc_ns: Ns
     """All-bank refresh cycle time: the blackout of every refresh; 0 disables refresh (ns)."""
-    t_refi_ns: PositiveFloat
+    t_refi_ns: PositiveNs
     """Average refresh interval: one blackout every t_refi_ns (ns)."""
-    t_w2r_ns: NonNegativeFloat
+    t_w2r_ns: Ns
     """Data-bus gap when reads follow writes: tWTR + RL (ns)."""
-    t_r2w_ns: NonNegativeFloat
+    t_r2w_ns: Ns
     """Data-bus gap when writes follow reads (ns)."""
-    write_batch_bytes: PositiveInt
+    write_batch_bytes: Bytes
     """Controller write drain: one read→write→read turnaround pair per this many written bytes (bytes)."""
+
+    @model_validator(mode="after")
+    def _refresh_leaves_time(self) -> "DramTimingSpec":
+        if self.t_rfc_ns >= self.t_refi_ns:
+            raise ValueError(f"t_rfc_ns={self.t_rfc_ns} must be shorter than t_refi_ns={self.t_refi_ns} "
+                             "(a refresh would never end before the next one)")
+        return self
 
 
 class DramSpec(Spec):
@@ -172,9 +198,9 @@ class DramSpec(Spec):
     """Named DRAM; sets peak_gbps, latency_ns and timing unless those are given too."""
     model: Literal["simple", "timing"] | None = None
     """'simple': peak bandwidth + fixed latency; 'timing': rows, refresh, turnaround; default: timing with a preset or timing, else simple."""
-    peak_gbps: PositiveFloat | None = None
+    peak_gbps: Gbps | None = None
     """Peak data bandwidth (GB/s, 1e9 bytes per second)."""
-    latency_ns: PositiveFloat | None = None
+    latency_ns: PositiveNs | None = None
     """Pipeline latency: end of a request's data phase to its last byte at the master (ns)."""
     timing: DramTimingSpec | None = None
     """Timing parameters for the timing model; default: the preset's."""
@@ -244,13 +270,13 @@ class TokenBucketMaster(Spec):
     """Master type."""
     name: str
     """Name used in reports."""
-    sigma_bytes: NonNegativeInt
+    sigma_bytes: NonNegativeBytes
     """Burst: bytes it may request at once at time zero (bytes)."""
-    rate_gbps: PositiveFloat
+    rate_gbps: Gbps
     """Long-term rate after the burst (GB/s)."""
-    request_bytes: PositiveInt = 4096
+    request_bytes: Bytes = 4096
     """Size of each request it issues, rounded up to whole bursts (bytes)."""
-    read_fraction: Annotated[float, Field(ge=0.0, le=1.0)] = 1.0
+    read_fraction: Fraction = 1.0
     """Fraction of requests that are reads (0..1); the rest are writes."""
 
 
@@ -261,15 +287,15 @@ class IspMaster(Spec):
     """Master type."""
     name: str
     """Name used in reports."""
-    width: PositiveInt
+    width: Pixels
     """Frame width (pixels)."""
-    height: PositiveInt
+    height: Pixels
     """Frame height (lines)."""
-    bytes_per_pixel: PositiveInt = 2
+    bytes_per_pixel: Annotated[int, Field(ge=1, le=64)] = 2
     """Output format size, e.g. 2 for YUV422 (bytes)."""
-    fps: PositiveFloat
+    fps: Fps
     """Frames per second (1/s)."""
-    line_time_ns: PositiveFloat | None = None
+    line_time_ns: PositiveNs | None = None
     """Time between lines; default 1e9/(fps·height), i.e. no blanking (ns)."""
 
     @model_validator(mode="after")
@@ -286,17 +312,17 @@ class DisplayMaster(Spec):
     """Master type."""
     name: str
     """Name used in reports."""
-    width: PositiveInt
+    width: Pixels
     """Frame width (pixels)."""
-    height: PositiveInt
+    height: Pixels
     """Frame height (lines)."""
-    bytes_per_pixel: PositiveInt = 4
+    bytes_per_pixel: Annotated[int, Field(ge=1, le=64)] = 4
     """Pixel size, 4 for 32-bit RGBA (bytes)."""
-    fps: PositiveFloat
+    fps: Fps
     """Refresh rate (1/s)."""
-    fifo_bytes: PositiveInt = 65536
+    fifo_bytes: Bytes = 65536
     """Depth of the pixel FIFO, full at time zero (bytes)."""
-    request_bytes: PositiveInt = 4096
+    request_bytes: Bytes = 4096
     """Size of each read request, issued whenever that much FIFO space frees up (bytes)."""
 
     @model_validator(mode="after")
@@ -313,19 +339,19 @@ class CpuMaster(Spec):
     """Master type."""
     name: str
     """Name used in reports."""
-    rate_gbps: PositiveFloat
+    rate_gbps: Gbps
     """Mean rate of the requests, also the token-bucket rate ρ (GB/s)."""
-    request_bytes: PositiveInt = 64
+    request_bytes: Bytes = 64
     """Size of each request (a cache line), rounded up to whole bursts (bytes)."""
-    burst_bytes: PositiveInt = 4096
+    burst_bytes: Bytes = 4096
     """Token-bucket depth σ, and the size of one clump of 'bursty' arrivals (bytes)."""
     arrivals: Literal["random", "bursty"] = "random"
     """'random': exponential gaps between requests; 'bursty': clumps of burst_bytes at exponential gaps."""
     addresses: Literal["sequential", "random"] = "sequential"
     """'sequential': streams through rows (prefetch-like); 'random': every request opens a random row."""
-    read_fraction: Annotated[float, Field(ge=0.0, le=1.0)] = 0.7
+    read_fraction: Fraction = 0.7
     """Fraction of requests that are reads, drawn per request (0..1)."""
-    seed: NonNegativeInt | None = None
+    seed: Seed | None = None
     """Seed of this master's random draws; default: derived from the scenario seed and its position."""
 
     @model_validator(mode="after")
@@ -371,7 +397,7 @@ _BUILTIN_KINDS = {master_kind(c) for c in BUILTIN_MASTERS}
 
 def _master_tag(value: Any) -> str:
     kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
-    return kind if kind in _BUILTIN_KINDS else "plugin"
+    return kind if isinstance(kind, str) and kind in _BUILTIN_KINDS else "plugin"
 
 
 Master = Annotated[
@@ -385,15 +411,15 @@ class WorkloadSpec(Spec):
 
     model: str
     """Built-in model name (e.g. 'fcn8s') or a user factory 'package.module:function'."""
-    height: PositiveInt | None = None
+    height: Pixels | None = None
     """Input height (pixels); default: the model's own resolution."""
-    width: PositiveInt | None = None
+    width: Pixels | None = None
     """Input width (pixels); default: the model's own resolution."""
     weights: str = "random"
     """'random' (seeded by the scenario seed), 'trained', 'trained:<source>', or a .pth path."""
     images: list[str] = ["skimage"]
     """Input images: 'skimage' (its bundled photos), 'skimage:<name>', image files or folders."""
-    frac_bits_headroom: NonNegativeInt = 0
+    frac_bits_headroom: HeadroomBits = 0
     """Extra integer bits above the calibrated range of each layer's fixed-point format (bits)."""
 
 
@@ -402,7 +428,7 @@ class CodecSpec(Spec):
 
     name: str = "none"
     """Codec id from the registry (e.g. 'none', 'rle', 'spm', 'dct')."""
-    params: dict[str, Union[int, float, str, bool]] = {}
+    params: dict[str, Union[int, FiniteFloat, str, bool]] = {}
     """Codec parameters (each codec documents its own)."""
     transfer_unit: TransferUnit = TransferUnit()
     """The DMA transfer unit; each is compressed on its own and rounded up to whole bursts."""
@@ -441,17 +467,17 @@ class Scenario(Spec):
 
     name: str
     """Scenario name used in reports and result paths."""
-    seed: NonNegativeInt = 0
+    seed: Seed = 0
     """Seed of every random choice (weights when random, image crops, masters)."""
-    frames: PositiveInt = 1
+    frames: Frames = 1
     """Frames to simulate; each uses a different input image (count)."""
-    deadline_ms: PositiveFloat
+    deadline_ms: Ms
     """Deadline of one frame, from its release to its last output byte in DRAM (ms)."""
-    period_ms: PositiveFloat | None = None
+    period_ms: Ms | None = None
     """Time between frame releases; default: deadline_ms (ms)."""
     soc: SocSpec = SocSpec()
     """The chip."""
-    masters: list[Master] = []
+    masters: Annotated[list[Master], Field(max_length=MASTERS_MAX)] = []
     """Other bus masters sharing the DRAM with the accelerator."""
     workload: WorkloadSpec
     """The CNN and its input images."""
@@ -465,8 +491,9 @@ class Scenario(Spec):
     @field_validator("name")
     @classmethod
     def _name_ok(cls, v: str) -> str:
-        if not v or any(ch in v for ch in "/\\") or v.startswith("."):
-            raise ValueError("must be a non-empty name without '/' or leading '.'")
+        problem = file_name_problem(v)
+        if problem is not None:
+            raise ValueError(problem)
         return v
 
     @property
@@ -483,19 +510,7 @@ class Scenario(Spec):
     def from_yaml(cls, path: str | Path, overrides: dict[str, Any] | None = None) -> "Scenario":
         """Load, validate and check a scenario file; every problem is one ScenarioError line."""
         path = Path(path)
-        if not path.is_file():
-            raise ScenarioError(f"scenario={str(path)!r}: file not found")
-        try:
-            data = yaml.safe_load(path.read_text())
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" line {mark.line + 1} column {mark.column + 1}" if mark else ""
-            problem = getattr(exc, "problem", None) or "malformed YAML"
-            raise ScenarioError(f"scenario={str(path)!r}:{where}: {problem}") from None
-        except UnicodeDecodeError:
-            raise ScenarioError(f"scenario={str(path)!r}: not a UTF-8 text file") from None
-        if not isinstance(data, dict):
-            raise ScenarioError(f"scenario={str(path)!r}: top level must be a mapping, got {type(data).__name__}")
+        data = load_yaml(path, "scenario")
         if "base_dir" in data:
             raise ScenarioError("base_dir: set from the scenario file's location, not in the file")
         data = {**data, **(overrides or {}), "base_dir": str(path.resolve().parent)}
@@ -536,7 +551,7 @@ class Scenario(Spec):
         model = self.workload.model
         if ":" in model:
             module, _, func = model.partition(":")
-            if not module or not func:
+            if not all(part.isidentifier() for part in [*module.split("."), func]):
                 raise ScenarioError(f"workload.model={model!r}: expected 'package.module:factory'")
         # Built-in model names are checked by the workload stage (``socsim.workload.models.check_name``).
         w = self.workload.weights
@@ -573,18 +588,68 @@ class Scenario(Spec):
                 raise ScenarioError(f"{field}={name!r}: no master of that name (known: {', '.join(names)})")
 
 
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """YAML's safe loader (libyaml's parser when PyYAML has it), refusing a mapping that repeats a
+    key (plain YAML keeps the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:
+                continue  # an unhashable key: the base class reports it
+            if first is not None:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first on line {first})", key_node.start_mark
+                )
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml(path: Path, field: str) -> dict[str, Any]:
+    """The top-level mapping of a YAML file; a missing, unreadable, non-UTF-8 or malformed file, a
+    repeated key or another top level is one ScenarioError line naming ``field``, the path and the line."""
+    where = f"{field}={str(path)!r}"
+    if not path.is_file():
+        raise ScenarioError(f"{where}: file not found")
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1} column {mark.column + 1}:" if mark else ""
+        problem = getattr(exc, "problem", None) or "malformed YAML"
+        raise ScenarioError(f"{where}:{line} {problem}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{where}: not a UTF-8 text file") from None
+    except RecursionError:
+        raise ScenarioError(f"{where}: nested too deeply") from None
+    except OSError as exc:
+        raise ScenarioError(f"{where}: cannot read ({exc.strerror or exc})") from None
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{where}: top level must be a mapping, got {type(data).__name__}")
+    return data
+
+
 def validation_message(exc: ValidationError) -> str:
-    """The first pydantic error as 'field.path=value: message' on one line."""
+    """The first pydantic error as 'field.path=value: message' on one line ('field.path: message'
+    when the error is about a whole mapping or list, or about a missing or unknown field)."""
     err = exc.errors()[0]
-    loc = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in err["loc"]).replace(".[", "[")
+    parts = [p if isinstance(p, str) and p.isprintable() else repr(p) for p in err["loc"]]
+    loc = ".".join(f"[{p}]" if isinstance(raw, int) else p for p, raw in zip(parts, err["loc"])).replace(".[", "[")
     loc = loc or "scenario"
-    msg = err["msg"].replace("\n", " ")
+    msg = " ".join(err["msg"].split()).removeprefix("Value error, ")
     if err["type"] == "missing":
         return f"{loc}: required field missing"
     if err["type"] == "extra_forbidden":
         return f"{loc}: unknown field (check the spelling)"
     value = err.get("input")
-    shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    if isinstance(value, (dict, list)):
+        return f"{loc}: {msg}" if err["type"].startswith("value_error") else f"{loc}={type(value).__name__}: {msg}"
+    shown = repr(value)
     if len(shown) > 60:
         shown = shown[:57] + "..."
     return f"{loc}={shown}: {msg}"

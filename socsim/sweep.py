@@ -29,17 +29,19 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from socsim.errors import ScenarioError, SocsimError
-from socsim.report.export import write_text
-from socsim.scenario import Scenario, validation_message
+from socsim.limits import file_name_problem
+from socsim.report.export import write_bytes, write_text
+from socsim.scenario import Scenario, load_yaml, validation_message
 
 ROW_METRICS = (
     "latency_ms_max", "latency_ms_mean", "deadline_met_all", "dram_bytes_per_frame_mean", "bus_utilization",
     "dram_utilization",
 )
+METRICS = ROW_METRICS + ("wcrt_bound_ms",)
+"""Every column a sweep can plot."""
 _PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -60,6 +62,21 @@ class SweepSpec(BaseModel):
     """Explicit points: each a mapping of field path → value."""
     metric: str = "latency_ms_max"
     """Column shown in the sweep's plot."""
+
+    @field_validator("name")
+    @classmethod
+    def _file_name(cls, name: str) -> str:
+        problem = file_name_problem(name)
+        if problem is not None:
+            raise ValueError(problem)
+        return name
+
+    @field_validator("metric")
+    @classmethod
+    def _known_metric(cls, metric: str) -> str:
+        if metric not in METRICS:
+            raise ValueError(f"unknown metric (known: {', '.join(METRICS)})")
+        return metric
 
     @model_validator(mode="after")
     def _one_of(self) -> "SweepSpec":
@@ -126,24 +143,13 @@ class Sweep:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        if not self.path.is_file():
-            raise ScenarioError(f"sweep={str(path)!r}: file not found")
-        try:
-            raw = yaml.safe_load(self.path.read_text())
-        except yaml.YAMLError as exc:
-            raise ScenarioError(f"sweep={str(path)!r}: malformed YAML ({getattr(exc, 'problem', exc)})") from None
-        if not isinstance(raw, dict):
-            raise ScenarioError(f"sweep={str(path)!r}: top level must be a mapping")
+        raw = load_yaml(self.path, "sweep")
         try:
             self.spec = SweepSpec.model_validate(raw)
         except ValidationError as exc:
             raise ScenarioError(validation_message(exc)) from None
         base_path = (self.path.parent / self.spec.base).resolve()
-        if not base_path.is_file():
-            raise ScenarioError(f"base={self.spec.base!r}: file not found")
-        base = yaml.safe_load(base_path.read_text())
-        if not isinstance(base, dict):
-            raise ScenarioError(f"base={self.spec.base!r}: top level must be a mapping")
+        base = load_yaml(base_path, "base")
         base["base_dir"] = str(base_path.parent)
         for key, value in self.spec.set.items():
             set_path(base, key, value)
@@ -319,9 +325,7 @@ def write_table(rows: list[dict[str, Any]], out_dir: Path) -> list[Path]:
     table = pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows])
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink)
-    from socsim.workload.cache import atomic_write_bytes
-
-    atomic_write_bytes(out_dir / "sweep.parquet", sink.getvalue().to_pybytes())
+    write_bytes(out_dir / "sweep.parquet", sink.getvalue().to_pybytes(), "--out")
     written.append(out_dir / "sweep.parquet")
     return written
 
@@ -350,7 +354,5 @@ def plot_metric(rows: list[dict[str, Any]], spec: SweepSpec, out_dir: Path) -> P
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=120)
     plt.close(fig)
-    from socsim.workload.cache import atomic_write_bytes
-
-    atomic_write_bytes(path, buf.getvalue())
+    write_bytes(path, buf.getvalue(), "--out")
     return path

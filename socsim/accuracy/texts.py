@@ -8,6 +8,7 @@ from typing import NamedTuple, Sequence
 from socsim.codecs.base import Codec
 from socsim.codecs.registry import get_codec, parse_codec_text
 from socsim.errors import CodecError, WorkloadError
+from socsim.limits import PIXELS_MAX
 
 
 class ChosenCodec(NamedTuple):
@@ -38,8 +39,8 @@ def split_codec_list(text: str) -> list[str]:
 def parse_size(text: str) -> tuple[int, int]:
     """(height, width) from 'HxW' text such as '384x768' (also '×'); raises a one-line WorkloadError."""
     parts = text.lower().replace("×", "x").split("x")
-    if len(parts) != 2 or not all(p.strip().isdigit() and int(p) > 0 for p in parts):
-        raise WorkloadError(f"input={text!r}: give height x width in pixels, e.g. 224x224")
+    if len(parts) != 2 or not all(p.strip().isdigit() and 0 < int(p) <= PIXELS_MAX for p in parts):
+        raise WorkloadError(f"input={text!r}: give height x width in pixels (1..{PIXELS_MAX}), e.g. 224x224")
     return int(parts[0]), int(parts[1])
 
 

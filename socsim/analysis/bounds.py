@@ -311,7 +311,8 @@ def window_curve(scenario: Scenario, model: DramModel, points: int = 25,
             total += row[f"{src.name}_bytes"]
         row["total_bytes"] = float(total)
         row["dram_bytes"] = float(min(model.dram_gbps, model.rate_gbps) * w)
-        row["dram_guaranteed_bytes"] = float(max(0.0, r_wc * (w - t_wc)))
+        # A zero worst-case rate (refresh may take the whole DRAM) comes with an infinite latency.
+        row["dram_guaranteed_bytes"] = float(max(0.0, r_wc * (w - t_wc))) if r_wc > 0 else 0.0
         rows.append(row)
     return rows
 

@@ -36,9 +36,10 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, PositiveInt
+from pydantic import BaseModel, ConfigDict
 
 from socsim.errors import CodecError
+from socsim.limits import Bytes, Pixels
 
 
 class TransferUnit(BaseModel):
@@ -49,9 +50,9 @@ class TransferUnit(BaseModel):
     kind: Literal["map", "channel", "rows", "chunk"] = "channel"
     """map: the whole C×H×W map; channel: one H×W plane; rows: a band of ``rows`` rows of one
     plane; chunk: consecutive ``chunk_bytes`` of the raw (uncompressed) map in C×H×W order."""
-    rows: PositiveInt = 8
+    rows: Pixels = 8
     """Rows per band when kind is 'rows' (count)."""
-    chunk_bytes: PositiveInt = 4096
+    chunk_bytes: Bytes = 4096
     """Raw bytes per chunk when kind is 'chunk' (bytes, a multiple of 2)."""
 
 

@@ -33,7 +33,7 @@
   ``worst_case_service`` {``rate_gbps``, ``latency_ns``} (any access pattern, see
   ``socsim.model.dram.worst_case_service``), ``worst_case_service_partitioned`` {``rate_gbps``,
   ``latency_ns``, ``streams``, ``run_bytes``} (this scenario's streams in their own banks; null
-  when they outnumber the banks)};
+  when they outnumber the banks); ``latency_ns`` is null when refresh may leave no service (rate 0)};
 - ``codec_engine``: {``busy_ms``, ``utilization``};
 - ``sim``: {``end_ms`` (last byte of any master, after the others drain), ``events``, ``fidelity``
   ('fast' or 'burst'), ``frames_end_ms``}.
@@ -76,16 +76,26 @@ LAYER_COLUMNS = (
 
 
 def result_json(result: dict[str, Any]) -> str:
-    """The canonical JSON text of a result (sorted keys, fixed float formatting)."""
-    return json.dumps(result, indent=2, sort_keys=True) + "\n"
+    """The canonical JSON text of a result (sorted keys, fixed float formatting; strict JSON: a
+    non-finite number is a bug, never written as ``Infinity`` or ``NaN``)."""
+    return json.dumps(result, indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+
+def write_bytes(path: Path, data: bytes, field: str) -> None:
+    """Write ``data`` atomically; failures (a full or read-only disk, a folder in the way) become
+    one-line errors naming ``field`` and the path."""
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        if exc.filename is not None and Path(exc.filename) in path.parents:  # a file where a folder must be
+            why += f": {str(exc.filename)!r}"
+        raise SocsimError(f"{field}={str(path)!r}: cannot write ({why})") from None
 
 
 def write_text(path: Path, text: str, field: str) -> None:
-    """Write ``text`` atomically; failures become one-line errors naming ``field``."""
-    try:
-        atomic_write_bytes(path, text.encode())
-    except OSError as exc:
-        raise SocsimError(f"{field}={str(path)!r}: cannot write ({exc.strerror})") from None
+    """Write ``text`` atomically, as ``write_bytes``."""
+    write_bytes(path, text.encode(), field)
 
 
 def layers_csv(result: dict[str, Any]) -> str:

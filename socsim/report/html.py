@@ -15,8 +15,8 @@ from typing import Any
 
 from socsim.errors import SocsimError
 from socsim.report import plots
+from socsim.report.export import write_bytes
 from socsim.report.tables import display_lines
-from socsim.workload.cache import atomic_write_bytes
 
 CSS = """
 body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}
@@ -66,10 +66,10 @@ def render(run_dir: Path) -> list[Path]:
     figs = figures(result, compare)
     written = []
     for name, png in figs.items():
-        atomic_write_bytes(run_dir / name, png)
+        write_bytes(run_dir / name, png, "RUN_DIR")
         written.append(run_dir / name)
     page = page_html(result, compare, figs)
-    atomic_write_bytes(run_dir / "report.html", page.encode())
+    write_bytes(run_dir / "report.html", page.encode(), "RUN_DIR")
     written.append(run_dir / "report.html")
     return written
 

@@ -68,7 +68,7 @@ def trace_events(sim: SimResult, scenario_name: str) -> list[dict[str, Any]]:
 
 def trace_json(sim: SimResult, scenario_name: str) -> str:
     """The trace file's text (JSON object format with ``traceEvents``)."""
-    return json.dumps({"traceEvents": trace_events(sim, scenario_name), "displayTimeUnit": "ns"}) + "\n"
+    return json.dumps({"traceEvents": trace_events(sim, scenario_name), "displayTimeUnit": "ns"}, allow_nan=False) + "\n"
 
 
 def check_trace(doc: dict[str, Any]) -> list[str]:

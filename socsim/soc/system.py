@@ -44,7 +44,9 @@ def _percentiles(lat: np.ndarray) -> tuple[float | None, float | None, float | N
     return float(np.percentile(lat, 50)), float(np.percentile(lat, 99)), float(lat.max())
 
 
-def _check(scenario: Scenario, model: DramModel) -> None:
+def check(scenario: Scenario, model: DramModel | None = None) -> None:
+    """Raise a one-line ScenarioError for an arbitration the chip cannot run (before simulating)."""
+    model = model if model is not None else DramModel.from_spec(scenario.soc)
     bus = scenario.soc.bus
     names = [NPU] + [m.name for m in scenario.masters]
     if bus.arbitration == "tdma":
@@ -67,7 +69,7 @@ def simulate(scenario: Scenario, plans: list[list[LayerPlan]], fidelity: str = "
     env = simpy.Environment()
     soc = scenario.soc
     model = DramModel.from_spec(soc)
-    _check(scenario, model)
+    check(scenario, model)
     names = [NPU] + [m.name for m in scenario.masters]
     arbiter = make_arbiter(soc.bus, names, model.burst_bytes)
     sources = make_sources(scenario.masters, model.burst_bytes, scenario.seed)

@@ -3,8 +3,11 @@ naming the option."""
 
 from __future__ import annotations
 
+import math
+
 from socsim.codecs.masks import TILE_SIZES
 from socsim.errors import SocsimError
+from socsim.limits import PIXELS_MAX
 
 
 def parse_input_size(text: str) -> tuple[int, int]:
@@ -14,13 +17,16 @@ def parse_input_size(text: str) -> tuple[int, int]:
         h, w = (int(p) for p in parts)
     except ValueError:
         raise SocsimError(f"--input={text!r}: expected HEIGHTxWIDTH in pixels, e.g. 256x256") from None
-    if h <= 0 or w <= 0 or h % 32 or w % 32:
-        raise SocsimError(f"--input={text!r}: height and width must be positive multiples of 32")
+    if not (0 < h <= PIXELS_MAX and 0 < w <= PIXELS_MAX) or h % 32 or w % 32:
+        raise SocsimError(f"--input={text!r}: height and width must be multiples of 32 in 32..{PIXELS_MAX}")
     return h, w
 
 
 def check_options(target: float, n: int, frames: int, epochs: int, batch: int, lr: float, penalty: float) -> None:
     """Raise a one-line ``SocsimError`` naming the first out-of-range training option."""
+    for name, value in (("--target-reduction", target), ("--lr", lr), ("--penalty", penalty)):
+        if not math.isfinite(value):
+            raise SocsimError(f"{name}={value}: must be a finite number")
     checks = [
         (0.0 < target < 1.0, f"--target-reduction={target}: must be a fraction in (0, 1), e.g. 0.671875"),
         (n in TILE_SIZES, f"--n={n}: must be one of {', '.join(map(str, TILE_SIZES))}"),

@@ -83,13 +83,14 @@ def _resolution(scenario: Scenario) -> _Resolution:
     return _Resolution(h, w, bool(info is not None and info.task == "classification"))
 
 
-def _weights_identity(scenario: Scenario) -> str:
-    """What identifies the weights for the cache: a seed, or the SHA-256 of the file to load."""
+def _weights_source(scenario: Scenario) -> str:
+    """What identifies the weights apart from the seed: 'random', 'trained:<source>:<SHA-256>' or
+    'file:<SHA-256>' of the file to load."""
     from socsim.workload import weights as W
 
     wl = scenario.workload
     if wl.weights == "random":
-        return f"random:seed={scenario.seed}"
+        return "random"
     if wl.weights == "trained" or wl.weights.startswith("trained:"):
         info = W.resolve_model(wl.model)
         source = wl.weights.partition(":")[2] or (info.trained[0] if info.trained else "")
@@ -97,22 +98,63 @@ def _weights_identity(scenario: Scenario) -> str:
             known = ", ".join(info.trained) or "none"
             raise WorkloadError(f"workload.weights={wl.weights!r}: no trained source {source!r} for {wl.model} (known: {known})")
         path = W.find_trained_file(wl.model, source, wl.weights)
-        # Partly random initialisations depend on the seed too.
-        return f"trained:{source}:{W.file_sha256(path)}:seed={scenario.seed}"
+        return f"trained:{source}:{W.file_sha256(path)}"
     return f"file:{W.file_sha256(scenario.resolve(wl.weights))}"
+
+
+def _weights_identity(scenario: Scenario) -> str:
+    """What identifies the weights for the cache: the source, and the seed unless it is a file."""
+    source = _weights_source(scenario)
+    # Random and partly random (trained encoder only) initialisations depend on the seed.
+    return source if source.startswith("file:") else f"{source}:seed={scenario.seed}"
 
 
 def _model_identity(model: str) -> str:
     """The model name, plus the SHA-256 of a user factory's source file."""
     if ":" not in model:
         return model
-    spec = importlib.util.find_spec(model.partition(":")[0])
+    try:
+        spec = importlib.util.find_spec(model.partition(":")[0])
+    except ImportError:  # a parent package is missing: ``resolve_model`` says so when it imports
+        spec = None
     origin = spec.origin if spec is not None else None
     if origin and Path(origin).is_file():
         from socsim.workload.weights import file_sha256
 
         return f"{model}:{file_sha256(Path(origin))}"
     return model
+
+
+_CHECKED_GRAPHS: dict[tuple[str, str, int, int], LayerGraph] = {}
+"""Layer graphs of models whose weights were checked, by (model, weights source, height, width)."""
+_CHECKED_MAX = 64
+
+
+def check_workload(scenario: Scenario, codecs: list[Codec]) -> LayerGraph:
+    """Every check the capture makes, without running the network: the model imports, builds and
+    runs at the input size, the weights load and fit it strictly, the input images decode and
+    cover the input, and every codec has a codec for every layer. Returns the layer graph, from a
+    shape-only pass on PyTorch's meta device (remembered per model, weights and size)."""
+    from socsim.workload.capture import sized_layer_graph
+    from socsim.workload.images import make_inputs
+    from socsim.workload.weights import build_model
+
+    wl = scenario.workload
+    res = _resolution(scenario)
+    key = (_model_identity(wl.model), _weights_source(scenario), res.height, res.width)
+    graph = _CHECKED_GRAPHS.get(key)
+    if graph is None:
+        net, _, _ = build_model(wl.model, wl.weights, scenario.seed, Path(scenario.base_dir), meta=True)
+        graph = sized_layer_graph(net, res.height, res.width, f"workload.height={res.height}, width={res.width}")
+        if len(_CHECKED_GRAPHS) >= _CHECKED_MAX:
+            _CHECKED_GRAPHS.clear()
+        _CHECKED_GRAPHS[key] = graph
+    if any(spec != "skimage" for spec in wl.images):  # the bundled photo set always decodes
+        make_inputs(wl.images, Path(scenario.base_dir), 1, res.height, res.width, res.classifier, scenario.seed)
+    for codec in codecs:
+        for layer in graph.layers:
+            codec.for_layer(layer.name)
+    return graph
 
 
 def load_workload(
@@ -154,6 +196,7 @@ def load_workload(
             else:
                 seconds["cache_read"] = time.perf_counter() - t1
                 return _from_meta(meta, sizes, "hit", seconds)
+    check_workload(scenario, codecs)
     return _capture_and_store(scenario, codecs, slot, res, progress, seconds)
 
 

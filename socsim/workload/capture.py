@@ -388,6 +388,18 @@ def layer_graph(model: nn.Module, height: int, width: int, channels: int = 3) ->
     return LayerGraph(layers, input_shape)
 
 
+def sized_layer_graph(model: nn.Module, height: int, width: int, where: str) -> LayerGraph:
+    """``layer_graph``, with a model that cannot run on a 1×3×height×width input as a one-line
+    WorkloadError starting with ``where`` (the option or field that set the size)."""
+    from socsim.errors import WorkloadError
+
+    try:
+        return layer_graph(model, height, width)
+    except RuntimeError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise WorkloadError(f"{where}: the model cannot run on a 3×{height}×{width} input ({first})") from None
+
+
 def layer_map_nodes(model: nn.Module, height: int, width: int, channels: int = 3) -> dict[str, str]:
     """Layer name → name of the traced node whose output is that layer's map (the one ``capture``'s
     ``transform`` replaces), from a shape-only pass like ``layer_graph``.

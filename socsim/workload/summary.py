@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from socsim.errors import SocsimError
+from socsim.limits import PIXELS_MAX
 from socsim.units import BYTES_PER_VALUE
 
 COUNTING = (
@@ -149,8 +150,8 @@ def parse_hw(text: str) -> tuple[int, int]:
         h, w = (int(p) for p in parts)
     except ValueError:
         raise SocsimError(f"--input={text!r}: expected HEIGHTxWIDTH in pixels, e.g. 224x224") from None
-    if h <= 0 or w <= 0:
-        raise SocsimError(f"--input={text!r}: height and width must be > 0")
+    if not (0 < h <= PIXELS_MAX and 0 < w <= PIXELS_MAX):
+        raise SocsimError(f"--input={text!r}: height and width must be in 1..{PIXELS_MAX}")
     return h, w
 
 
@@ -158,7 +159,7 @@ def summarize(model: str, height: int | None = None, width: int | None = None) -
     """Sizes of ``model`` at height×width (default: its registry resolution, the paper's), from a shape-only pass."""
     import torch
 
-    from socsim.workload.capture import layer_graph
+    from socsim.workload.capture import sized_layer_graph
     from socsim.workload.models import MODELS
     from socsim.workload.weights import resolve_model
 
@@ -172,11 +173,7 @@ def summarize(model: str, height: int | None = None, width: int | None = None) -
     # Sizes do not depend on weight values: build on the meta device, where no memory is allocated.
     with torch.device("meta"):
         net = info.factory()
-    try:
-        graph = layer_graph(net, height, width)
-    except RuntimeError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise SocsimError(f"--input={height}x{width}: model {model!r} cannot run at this size ({first})") from None
+    graph = sized_layer_graph(net, height, width, f"--input={height}x{width}")
     input_values = 3 * height * width
     layers = [
         LayerSize(

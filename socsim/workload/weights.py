@@ -11,6 +11,7 @@ official file name, then (CRAFT only) EasyOCR's own model folder. Every file is 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import importlib.util
@@ -110,8 +111,9 @@ def resolve_model(model: str) -> ModelInfo:
     module_name, _, attr = model.partition(":")
     try:
         module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise WorkloadError(f"workload.model={model!r}: cannot import {module_name!r} ({exc})") from None
+    except (ImportError, SyntaxError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise WorkloadError(f"workload.model={model!r}: cannot import {module_name!r} ({first})") from None
     factory = getattr(module, attr, None)
     if not callable(factory):
         raise WorkloadError(f"workload.model={model!r}: {module_name!r} has no callable {attr!r}")
@@ -180,58 +182,39 @@ def state_mismatch(expected: Mapping[str, Any], got: Mapping[str, Any]) -> str |
     return f"{first} ({len(missing)} missing, {len(unexpected)} unexpected, {len(shapes)} mis-shaped keys)"
 
 
-def _load_strict(net: nn.Module, state: Mapping[str, torch.Tensor], field_value: str, model: str) -> None:
-    """load_state_dict(strict=True) after a check that turns any misfit into a one-line WorkloadError."""
-    problem = state_mismatch(net.state_dict(), state)
-    if problem is not None:
-        raise WorkloadError(f"workload.weights={field_value!r}: does not fit model {model!r}: {problem}")
-    net.load_state_dict(state, strict=True)
+@dataclass(frozen=True)
+class LoadedWeights:
+    """A trained or file state_dict chosen by ``workload.weights``, before it is put into a model."""
+
+    state: dict[str, torch.Tensor]
+    """The tensors by name."""
+    kind: str
+    """'strict' (the model's own state_dict) or 'craft-encoder' (FCN-8s encoder from CRAFT)."""
+    info: WeightsInfo
+    """Provenance, for reports."""
 
 
-def _load_trained(net: nn.Module, info: ModelInfo, source: str, weights: str, seed: int) -> WeightsInfo:
-    """Load a named trained source into ``net`` and describe it."""
-    if source not in info.trained:
-        have = ", ".join(info.trained) or "none"
-        raise WorkloadError(
-            f"workload.weights={weights!r}: {info.name} has no trained source {source!r} (available: {have})"
-        )
-    src = TRAINED[(info.name, source)]
-    path = find_trained_file(info.name, source, weights)
-    state = load_state_dict_file(path, weights)
-    if src.kind == "craft-encoder":
-        import torch
-
-        from socsim.workload.models.craft import CRAFT, load_craft_encoder
-
-        with torch.device("meta"):
-            reference = CRAFT()
-        problem = state_mismatch(reference.state_dict(), state)
-        if problem is not None:
-            raise WorkloadError(f"workload.weights={weights!r}: {path} is not a CRAFT state_dict: {problem}")
-        load_craft_encoder(net, state)
-    else:
-        _load_strict(net, state, weights, info.name)
-    return WeightsInfo(f"trained:{source}", file_sha256(path), src.note.format(seed=seed))
+_STATE_CACHE: dict[tuple[str, int, int], dict[str, torch.Tensor]] = {}
 
 
-def build_model(
-    model: str, weights: str, seed: int, base_dir: Path | None = None
-) -> tuple[nn.Module, ModelInfo, WeightsInfo]:
-    """Build ``model`` in eval mode with 'random', 'trained[:<name>]' or file ``weights`` (relative to ``base_dir``)."""
-    import torch
-    from torch import nn
+def _cached_state(path: Path, field_value: str) -> dict[str, torch.Tensor]:
+    """``load_state_dict_file``, remembering the last file read by (resolved path, size, mtime)
+    so that checking a scenario and then running it reads a large file once."""
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _STATE_CACHE:
+        state = load_state_dict_file(path, field_value)
+        _STATE_CACHE.clear()
+        _STATE_CACHE[key] = state
+    return _STATE_CACHE[key]
 
-    info = resolve_model(model)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        net = info.factory()
-    if not isinstance(net, nn.Module):
-        raise WorkloadError(
-            f"workload.model={model!r}: factory returned {type(net).__name__}, not a torch nn.Module"
-        )
+
+def load_weights(info: ModelInfo, weights: str, seed: int, base_dir: Path | None = None) -> LoadedWeights | None:
+    """The state_dict that ``weights`` names for the model ``info`` (None for 'random'); a missing
+    or unreadable file, or an unknown trained source, raises a one-line WorkloadError."""
     if weights == "random":
-        winfo = WeightsInfo(f"random:seed={seed}", None, f"random init, seed {seed}")
-    elif weights == "trained" or weights.startswith("trained:"):
+        return None
+    if weights == "trained" or weights.startswith("trained:"):
         source = weights.partition(":")[2]
         if not source:
             if not info.trained:
@@ -240,13 +223,70 @@ def build_model(
                     "use 'random' or pass a state_dict file"
                 )
             source = info.trained[0]
-        winfo = _load_trained(net, info, source, weights, seed)
-    else:
-        path = Path(weights).expanduser()
-        if not path.is_absolute():
-            path = (base_dir if base_dir is not None else Path.cwd()) / path
-        if not path.is_file():
-            raise WorkloadError(f"workload.weights={weights!r}: file {path} not found")
-        _load_strict(net, load_state_dict_file(path, weights), weights, info.name)
-        winfo = WeightsInfo(f"file:{path}", file_sha256(path), f"state_dict from {path.name}")
-    return net.eval(), info, winfo
+        if source not in info.trained:
+            have = ", ".join(info.trained) or "none"
+            raise WorkloadError(
+                f"workload.weights={weights!r}: {info.name} has no trained source {source!r} (available: {have})"
+            )
+        src = TRAINED[(info.name, source)]
+        path = find_trained_file(info.name, source, weights)
+        note = src.note.format(seed=seed)
+        return LoadedWeights(_cached_state(path, weights), src.kind, WeightsInfo(f"trained:{source}", file_sha256(path), note))
+    path = Path(weights).expanduser()
+    if not path.is_absolute():
+        path = (base_dir if base_dir is not None else Path.cwd()) / path
+    if not path.is_file():
+        raise WorkloadError(f"workload.weights={weights!r}: file {path} not found")
+    state = _cached_state(path, weights)
+    return LoadedWeights(state, "strict", WeightsInfo(f"file:{path}", file_sha256(path), f"state_dict from {path.name}"))
+
+
+def check_weights(expected: Mapping[str, Any], loaded: LoadedWeights, weights: str, model: str) -> None:
+    """Raise a one-line WorkloadError unless ``loaded`` fits a model whose state_dict is ``expected``
+    (strictly: same keys, same shapes; a CRAFT encoder source must be a whole CRAFT state_dict)."""
+    if loaded.kind == "craft-encoder":
+        import torch
+
+        from socsim.workload.models.craft import CRAFT
+
+        with torch.device("meta"):
+            reference = CRAFT()
+        problem = state_mismatch(reference.state_dict(), loaded.state)
+        if problem is not None:
+            raise WorkloadError(f"workload.weights={weights!r}: not a CRAFT state_dict: {problem}")
+        return
+    problem = state_mismatch(expected, loaded.state)
+    if problem is not None:
+        raise WorkloadError(f"workload.weights={weights!r}: does not fit model {model!r}: {problem}")
+
+
+def build_model(
+    model: str, weights: str, seed: int, base_dir: Path | None = None, meta: bool = False
+) -> tuple[nn.Module, ModelInfo, WeightsInfo]:
+    """Build ``model`` in eval mode with 'random', 'trained[:<name>]' or file ``weights`` (relative to ``base_dir``).
+
+    ``meta``: build it on PyTorch's meta device (shapes only, no memory) and check the weights
+    against it without copying them in: every check of a real build, in a fraction of its time.
+    """
+    import torch
+    from torch import nn
+
+    info = resolve_model(model)
+    with torch.random.fork_rng(devices=[]), torch.device("meta") if meta else contextlib.nullcontext():
+        torch.manual_seed(seed)
+        net = info.factory()
+    if not isinstance(net, nn.Module):
+        raise WorkloadError(
+            f"workload.model={model!r}: factory returned {type(net).__name__}, not a torch nn.Module"
+        )
+    loaded = load_weights(info, weights, seed, base_dir)
+    if loaded is None:
+        return net.eval(), info, WeightsInfo(f"random:seed={seed}", None, f"random init, seed {seed}")
+    check_weights(net.state_dict(), loaded, weights, info.name)
+    if not meta and loaded.kind == "craft-encoder":
+        from socsim.workload.models.craft import load_craft_encoder
+
+        load_craft_encoder(net, loaded.state)
+    elif not meta:
+        net.load_state_dict(loaded.state, strict=True)
+    return net.eval(), info, loaded.info
