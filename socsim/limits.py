@@ -20,8 +20,11 @@ PIXELS_MAX = 16_384
 """Longest side of an image in pixels: network inputs, ISP and display frames."""
 COUNT_MAX = 65_536
 """Most units of one kind: PE rows or columns, DMA channels, bursts in flight, DRAM banks, ..."""
-BYTES_MAX = 2**40
-"""Largest size in bytes of anything (1 TiB): bursts, rows, requests, FIFOs, budgets, σ."""
+BYTES_MAX = 2**30
+"""Largest size in bytes (1 GiB) of what a master or the DRAM holds or moves at once: requests,
+σ, FIFOs, budgets, rows, write batches, SRAM, transfer chunks."""
+BURST_BYTES_MAX = 4096
+"""Largest bus burst in bytes (an AXI burst never crosses a 4 KiB page)."""
 CYCLES_MAX = 1_000_000
 """Longest pipeline latency in cycles."""
 PRIORITY_MAX = 2**31 - 1
@@ -48,6 +51,7 @@ Frames = Annotated[int, Field(ge=1, le=FRAMES_MAX)]
 Pixels = Annotated[int, Field(ge=1, le=PIXELS_MAX)]
 Count = Annotated[int, Field(ge=1, le=COUNT_MAX)]
 Bytes = Annotated[int, Field(ge=1, le=BYTES_MAX)]
+BurstBytes = Annotated[int, Field(ge=1, le=BURST_BYTES_MAX)]
 NonNegativeBytes = Annotated[int, Field(ge=0, le=BYTES_MAX)]
 Kib = Annotated[int, Field(ge=1, le=BYTES_MAX // 1024)]
 Cycles = Annotated[int, Field(ge=0, le=CYCLES_MAX)]
@@ -61,6 +65,9 @@ Ms = Annotated[float, Field(ge=MS_MIN, le=MS_MAX, allow_inf_nan=False)]
 Fps = Annotated[float, Field(ge=FPS_MIN, le=FPS_MAX, allow_inf_nan=False)]
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+
+
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
 
 
 def file_name_problem(name: str) -> str | None:

@@ -29,6 +29,7 @@ from socsim.errors import CodecError, ScenarioError
 from socsim.limits import (
     COUNT_MAX,
     MASTERS_MAX,
+    BurstBytes,
     Bytes,
     Count,
     Cycles,
@@ -41,6 +42,7 @@ from socsim.limits import (
     HeadroomBits,
     Kib,
     Ms,
+    Name,
     NonNegativeBytes,
     Ns,
     Pixels,
@@ -94,7 +96,7 @@ class DmaSpec(Spec):
 
     channels: Count = 1
     """Independent DMA channels serving one descriptor queue (count)."""
-    burst_bytes: Bytes = 64
+    burst_bytes: BurstBytes = 64
     """Bus burst size; every transfer unit is rounded up to whole bursts (bytes)."""
     max_outstanding: Count = 16
     """Bursts a channel may have in flight; caps its rate at outstanding·burst/round trip (count)."""
@@ -268,7 +270,7 @@ class TokenBucketMaster(Spec):
 
     kind: Literal["token_bucket"]
     """Master type."""
-    name: str
+    name: Name
     """Name used in reports."""
     sigma_bytes: NonNegativeBytes
     """Burst: bytes it may request at once at time zero (bytes)."""
@@ -285,7 +287,7 @@ class IspMaster(Spec):
 
     kind: Literal["isp"]
     """Master type."""
-    name: str
+    name: Name
     """Name used in reports."""
     width: Pixels
     """Frame width (pixels)."""
@@ -310,7 +312,7 @@ class DisplayMaster(Spec):
 
     kind: Literal["display"]
     """Master type."""
-    name: str
+    name: Name
     """Name used in reports."""
     width: Pixels
     """Frame width (pixels)."""
@@ -337,7 +339,7 @@ class CpuMaster(Spec):
 
     kind: Literal["cpu"]
     """Master type."""
-    name: str
+    name: Name
     """Name used in reports."""
     rate_gbps: Gbps
     """Mean rate of the requests, also the token-bucket rate ρ (GB/s)."""
@@ -368,7 +370,7 @@ class PluginMaster(Spec):
     model_config = ConfigDict(extra="allow", frozen=True)
     kind: str
     """Master type: a registered plug-in kind."""
-    name: str
+    name: Name
     """Name used in reports."""
 
     @model_validator(mode="after")
@@ -417,7 +419,7 @@ class WorkloadSpec(Spec):
     """Input width (pixels); default: the model's own resolution."""
     weights: str = "random"
     """'random' (seeded by the scenario seed), 'trained', 'trained:<source>', or a .pth path."""
-    images: list[str] = ["skimage"]
+    images: Annotated[list[str], Field(min_length=1)] = ["skimage"]
     """Input images: 'skimage' (its bundled photos), 'skimage:<name>', image files or folders."""
     frac_bits_headroom: HeadroomBits = 0
     """Extra integer bits above the calibrated range of each layer's fixed-point format (bits)."""

@@ -56,6 +56,19 @@ BAD = [
     ("bool for int", GOOD.replace("seed: 1", "seed: true"), "seed"),
     ("name with slash", GOOD.replace("name: t", "name: a/b"), "name"),
     ("duplicate master names", GOOD.replace("masters:\n", "masters:\n  - {kind: token_bucket, name: cpu, sigma_bytes: 1, rate_gbps: 1.0}\n"), "masters"),
+    ("infinite number", GOOD.replace("deadline_ms: 10", "deadline_ms: .inf"), "deadline_ms=inf"),
+    ("not a number", GOOD.replace("peak_gbps: 10", "peak_gbps: .nan"), "soc.dram.peak_gbps=nan"),
+    ("infinite codec parameter", GOOD.replace("codec: {name: none, transfer_unit: {kind: channel}}", "codec: {name: dct, keep: .inf}"), "codec.params.keep"),
+    ("seed beyond 2^63-1", GOOD.replace("seed: 1", f"seed: {2**64}"), "seed=18446744073709551616"),
+    ("frames beyond the maximum", GOOD.replace("frames: 1", "frames: 10001"), "frames=10001"),
+    ("input height beyond the maximum", GOOD.replace("height: 64", f"height: {2**40}"), "workload.height"),
+    ("repeated key", GOOD + "frames: 2\n", "duplicate key 'frames' (first on line 3)"),
+    ("refresh longer than its interval", GOOD.replace("{peak_gbps: 10, latency_ns: 50}", "{preset: lpddr4-3200, timing: {"
+     "channels: 4, banks: 8, row_bytes: 8192, t_cl_ns: 17.5, t_rcd_ns: 18, t_rp_ns: 18, t_rfc_ns: 5000, t_refi_ns: 3904, "
+     "t_w2r_ns: 27.5, t_r2w_ns: 5, write_batch_bytes: 8192}}"), "soc.dram.timing: t_rfc_ns=5000.0 must be shorter"),
+    ("huge token-bucket burst", GOOD.replace("sigma_bytes: 4096", f"sigma_bytes: {2**62}"), "masters[0].token_bucket.sigma_bytes"),
+    ("name with a control character", GOOD.replace("name: t", 'name: "a\\tb"'), "name='a\\tb'"),
+    ("factory that is not a module path", GOOD.replace("model: mobilenet_v1", "model: '../x:f'"), "workload.model='../x:f'"),
 ]
 
 

@@ -125,6 +125,11 @@ def _model_identity(model: str) -> str:
     return model
 
 
+def _cache(scenario: Scenario) -> ActivationCache:
+    """The activation cache the scenario names (``run.cache_dir``), or the user's."""
+    return ActivationCache(scenario.resolve(scenario.run.cache_dir) if scenario.run.cache_dir else default_dir())
+
+
 _CHECKED_GRAPHS: dict[tuple[str, str, int, int], LayerGraph] = {}
 """Layer graphs of models whose weights were checked, by (model, weights source, height, width)."""
 _CHECKED_MAX = 64
@@ -133,7 +138,7 @@ _CHECKED_MAX = 64
 def check_workload(scenario: Scenario, codecs: list[Codec]) -> LayerGraph:
     """Every check the capture makes, without running the network: the model imports, builds and
     runs at the input size, the weights load and fit it strictly, the input images decode and
-    cover the input, and every codec has a codec for every layer. Returns the layer graph, from a
+    cover the input, every codec has a codec for every layer, and the activation cache is writable. Returns the layer graph, from a
     shape-only pass on PyTorch's meta device (remembered per model, weights and size)."""
     from socsim.workload.capture import sized_layer_graph
     from socsim.workload.images import make_inputs
@@ -154,6 +159,7 @@ def check_workload(scenario: Scenario, codecs: list[Codec]) -> LayerGraph:
     for codec in codecs:
         for layer in graph.layers:
             codec.for_layer(layer.name)
+    _cache(scenario).check_writable()
     return graph
 
 
@@ -180,8 +186,7 @@ def load_workload(
         "seed": scenario.seed,
         "headroom": wl.frac_bits_headroom,
     }
-    root = scenario.resolve(scenario.run.cache_dir) if scenario.run.cache_dir else default_dir()
-    slot = _CacheSlot(ActivationCache(root), key_of(identity), scenario.codec.transfer_unit.model_dump_json())
+    slot = _CacheSlot(_cache(scenario), key_of(identity), scenario.codec.transfer_unit.model_dump_json())
     seconds = {"cache_key": time.perf_counter() - t0}
     if use_cache:
         t1 = time.perf_counter()

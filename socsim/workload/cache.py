@@ -86,6 +86,15 @@ class ActivationCache:
             return None
         return payload if ok else None
 
+    def check_writable(self) -> None:
+        """Raise a one-line CacheError, before any capture, when the cache folder cannot be made or written."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CacheError(f"run.cache_dir={str(self.root)!r}: cannot create ({exc.strerror})") from None
+        if not os.access(self.root, os.W_OK):
+            raise CacheError(f"run.cache_dir={str(self.root)!r}: not writable")
+
     def save_meta(self, key: str, payload: dict[str, Any]) -> None:
         """Write the entry's capture.json."""
         doc = {"key": key, "sha256": _sha(json.dumps(payload, sort_keys=True).encode()), "payload": payload}

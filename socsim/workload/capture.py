@@ -274,6 +274,7 @@ class _Runner(torch.fx.Interpreter):
         transform: Callable[[str, torch.Tensor], torch.Tensor | None] | None = None,
     ):
         super().__init__(gm, garbage_collect_values=True)
+        self.extra_traceback = False  # errors keep their one-line message (no node listing appended)
         self.on_layer = on_layer
         self.transform = transform
         self.layer_of: dict[torch.fx.Node, _Open | str] = {}
