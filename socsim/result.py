@@ -549,6 +549,7 @@ def load_results(path: Path) -> list[RunResult]:
 
 
 def _load(path: Path, validate):
+    """``validate`` applied to the bytes of ``path``; every failure is one ResultError line naming the file."""
     path = Path(path)
     try:
         text = path.read_bytes()
