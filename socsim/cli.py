@@ -6,13 +6,16 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.console import Console
 
 from socsim.errors import SocsimError
 from socsim.limits import FRAMES_MAX, SEED_MAX
+
+if TYPE_CHECKING:
+    from socsim.result import RunResult
 
 app = typer.Typer(
     add_completion=False,
@@ -114,26 +117,28 @@ def run(
             out.print(table)
         for line in display_lines(result):
             out.print(line, highlight=False)
-        wl = result["workload"]
-        out.print(f"weights: {wl['weights']['source']} — {wl['weights']['note']}", highlight=False)
-        for f in result["frames"]:
-            out.print(f"input {f['index']}: {f['input']}", highlight=False)
+        weights = result.workload.weights
+        out.print(f"weights: {weights.source} — {weights.note}", highlight=False)
+        for f in result.frames:
+            out.print(f"input {f.index}: {f.input}", highlight=False)
         phases = ", ".join(f"{k} {v:.2f}s" for k, v in output.seconds.items() if "." not in k)
         out.print(f"activations: {output.workload.cache} (cache); wall: {phases}", highlight=False)
-    summ = result["summary"]
-    verdict = "meets" if summ["deadline_met_all"] else "MISSES"
-    analysis = result.get("analysis", {})
-    if "wcrt_bound_ms" in analysis:
-        ok = "meets" if analysis["deadline_met_by_bound"] else "MISSES"
-        guarantee = (f"; worst-case bound {analysis['wcrt_bound_ms']:.3f} ms ({ok} the deadline by guarantee, "
-                     f"{analysis['wcrt_observed_sizes_ms']:.3f} ms with the largest observed sizes)")
+    out.print(f"{s.name}: {_verdict_line(result)}; wrote {', '.join(str(p) for p in written)}", highlight=False)
+
+
+def _verdict_line(result: RunResult) -> str:
+    """The run's verdicts in one line: the simulated latency and the bound against the deadline."""
+    summ = result.summary
+    verdict = "meets" if summ.deadline_met_all else "MISSES"
+    bound = result.bound
+    if bound is not None:
+        ok = "meets" if bound.deadline_met_by_bound else "MISSES"
+        guarantee = (f"; worst-case bound {bound.wcrt_bound_ms:.3f} ms ({ok} the deadline by guarantee, "
+                     f"{bound.wcrt_observed_sizes_ms:.3f} ms with the largest observed sizes)")
     else:
-        guarantee = f"; no worst-case bound: {analysis.get('reason', 'not computed')}"
-    out.print(
-        f"{s.name}: {verdict} {result['deadline_ms']} ms in simulation — max latency {summ['latency_ms_max']:.3f} ms "
-        f"over {summ['frames']} frame(s){guarantee}; wrote {', '.join(str(p) for p in written)}",
-        highlight=False,
-    )
+        guarantee = f"; no worst-case bound: {result.analysis.reason}"
+    return (f"{verdict} {result.deadline_ms} ms in simulation — max latency {summ.latency_ms_max:.3f} ms "
+            f"over {summ.frames} frame(s){guarantee}")
 
 
 @app.command()
@@ -228,12 +233,10 @@ def compare(
     fidelity: Fidelity = typer.Option(Fidelity.fast, "--fidelity", help="SoC model fidelity."),
 ) -> None:
     """Run the scenario once per codec (same chip, masters, seed, activations); table + figure."""
-    import json as _json
-
     from rich.table import Table
 
     from socsim.compare import compare as run_compare
-    from socsim.report.export import result_json, write_text
+    from socsim.report.export import result_json, results_json, scenario_yaml, write_text
     from socsim.report.html import render
 
     texts = _split_codecs(codecs)
@@ -247,9 +250,9 @@ def compare(
         finally:
             if progress:
                 progress.close()
-        write_text(target / "compare.json",
-                   _json.dumps([o.result for o in comp.outputs], indent=1, allow_nan=False) + "\n", "--out")
+        write_text(target / "compare.json", results_json([o.result for o in comp.outputs]), "--out")
         write_text(target / "result.json", result_json(comp.outputs[0].result), "--out")
+        write_text(target / "scenario.yaml", scenario_yaml(comp.outputs[0].result.scenario), "--out")
         write_text(target / "compare.csv", _rows_csv(comp.rows), "--out")
         written = render(target)
     except SocsimError as exc:

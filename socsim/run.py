@@ -1,8 +1,7 @@
-"""One ``socsim run``: scenario → workload → codec sizes → layer plans → simulation → result.
+"""One ``socsim run``: scenario → workload → codec sizes → layer plans → simulation and analysis → result.
 
-``run_scenario`` returns the result as a JSON-ready dict (the contract documented in
-``socsim.report.export``) plus wall-clock phase times, which are kept out of the result so the
-same scenario and seed always give an identical result.
+``run_scenario`` returns the typed result (``socsim.result.RunResult``) plus wall-clock phase
+times, which are kept out of the result so the same scenario and seed always give an identical result.
 """
 
 from __future__ import annotations
@@ -20,6 +19,28 @@ from socsim.codecs.registry import get_codec
 from socsim.model.engine import CodecEngine
 from socsim.model.records import SimResult
 from socsim.model.schedule import LayerPlan, plan_layer, resident_outputs
+from socsim.result import (
+    SCHEMA_VERSION,
+    BoundAnalysis,
+    BusResult,
+    CodecEngineResult,
+    CodecInfo,
+    DramResult,
+    Envelope,
+    FrameResult,
+    LayerResult,
+    MasterResult,
+    NoBoundAnalysis,
+    PartitionedService,
+    RunResult,
+    ServiceCurve,
+    SimInfo,
+    Summary,
+    TimelineEntry,
+    Utilization,
+    WeightsInfo,
+    WorkloadInfo,
+)
 from socsim.scenario import Scenario
 from socsim.soc.system import check, simulate
 from socsim.units import BYTES_PER_VALUE, NS_PER_MS, ns_to_ms
@@ -31,7 +52,7 @@ from socsim.workload.graph import INPUT
 class RunOutput:
     """The result document and how long each phase took (s)."""
 
-    result: dict[str, Any]
+    result: RunResult
     seconds: dict[str, float]
     workload: Workload
     sim: SimResult
@@ -144,13 +165,12 @@ def run_scenario(
     sim = simulate(scenario, plans, fidelity)
     seconds["simulate"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    result = make_result(scenario, workload, codec, plans, sim)
-    result["adversarial"] = adversarial
-    seconds["result"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    result["analysis"] = analyse(scenario, workload, codec, [f["latency_ms"] for f in result["frames"]])
-    _observed_windows(result["analysis"]["worst_case_window_bytes"], sim)
+    doc = analyse(scenario, workload, codec, [ns_to_ms(f.latency_ns) for f in sim.frames])
+    analysis = analysis_part(doc, sim)
     seconds["analysis"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    result = make_result(scenario, workload, codec, plans, sim, analysis, adversarial)
+    seconds["result"] = time.perf_counter() - t0
     return RunOutput(result, seconds, workload, sim)
 
 
@@ -194,139 +214,183 @@ def analyse(scenario: Scenario, workload: Workload, codec: Codec, simulated_ms: 
 
 
 def make_result(
-    scenario: Scenario, workload: Workload, codec: Codec, plans: list[list[LayerPlan]], sim: SimResult
-) -> dict[str, Any]:
-    """The result document of a run (see socsim.report.export for the contract)."""
-    graph = workload.graph
-    deadline_ns = scenario.deadline_ms * NS_PER_MS
-    frames = []
-    for f, fplans in zip(sim.frames, plans):
-        frames.append(
-            {
-                "index": f.index,
-                "input": workload.inputs[f.index],
-                "release_ms": ns_to_ms(f.release_ns),
-                "latency_ms": ns_to_ms(f.latency_ns),
-                "deadline_met": f.latency_ns <= deadline_ns,
-                "dram_read_bytes": sum(p.read_bytes for p in fplans),
-                "dram_write_bytes": sum(p.write_bytes for p in fplans),
-            }
-        )
-    layers = []
-    n = len(sim.frames)
-    for i, layer in enumerate(graph.layers):
-        recs = [fr.layers[i] for fr in sim.frames]
-        counts = [workload.counts[k][layer.name] for k in range(n)]
-        layers.append(
-            {
-                "name": layer.name,
-                "kind": layer.kind,
-                "out_shape": list(layer.out_shape),
-                "macs": layer.macs,
-                "weight_bytes": layer.weight_bytes,
-                "ifmap_bytes": layer.ifmap_bytes,
-                "ofmap_bytes": layer.ofmap_bytes,
-                "tiles": len(plans[0][i].tiles),
-                "compute_ns": plans[0][i].compute_ns,
-                "dma_read_bytes": max(r.read_bytes for r in recs),
-                "dma_write_bytes": max(r.write_bytes for r in recs),
-                "dma_read_bytes_mean": sum(r.read_bytes for r in recs) / n,
-                "dma_write_bytes_mean": sum(r.write_bytes for r in recs) / n,
-                "dma_ns": max(r.dma_busy_ns for r in recs),
-                "layer_ns": max(r.end_ns - r.start_ns for r in recs),
-                "stall_ns": max(r.stall_ns for r in recs),
-                "frac_bits": workload.frac_bits[layer.name],
-                "zero_fraction": sum(c[1] for c in counts) / max(1, sum(c[0] for c in counts)),
-                "saturated": sum(c[2] for c in counts),
-                **_layer_soc(scenario, [fp[i] for fp in plans], recs),
-            }
-        )
-    latencies = [fr["latency_ms"] for fr in frames]
-    totals = graph.totals()
-    return {
-        "socsim_version": __version__,
-        "scenario": scenario.name,
-        "seed": scenario.seed,
-        "codec": {
-            "name": codec.codec_id,
-            "key": codec.key,
-            "lossless": codec.lossless,
-            "transfer_unit": scenario.codec.transfer_unit.model_dump(),
-            "guaranteed": _guaranteed(codec, graph, scenario),
-        },
-        "deadline_ms": scenario.deadline_ms,
-        "period_ms": scenario.frame_period_ms,
-        "workload": {
-            "model": workload.model,
-            "height": workload.height,
-            "width": workload.width,
-            "weights": workload.weights,
-            "inputs": workload.inputs,
-            "layers": totals["layers"],
-            "macs": totals["macs"],
-            "weight_bytes": totals["weight_bytes"],
-            "activation_bytes": totals["activation_bytes"],
-        },
-        "summary": {
-            "frames": len(frames),
-            "latency_ms_max": max(latencies),
-            "latency_ms_mean": sum(latencies) / len(latencies),
-            "deadline_met_all": all(fr["deadline_met"] for fr in frames),
-        },
-        "frames": frames,
-        "layers": layers,
-        "timeline": [
-            {
-                "frame": fr.index,
-                "layer": rec.name,
-                "start_ms": ns_to_ms(rec.start_ns - fr.release_ns),
-                "end_ms": ns_to_ms(rec.end_ns - fr.release_ns),
-                "compute_ms": ns_to_ms(rec.compute_ns),
-                "stall_ms": ns_to_ms(rec.stall_ns),
-            }
+    scenario: Scenario, workload: Workload, codec: Codec, plans: list[list[LayerPlan]], sim: SimResult,
+    analysis: BoundAnalysis | NoBoundAnalysis, adversarial: bool = False,
+) -> RunResult:
+    """The result document of a run (the contract is ``socsim.result.RunResult``)."""
+    frames = _frames(scenario, workload, plans, sim)
+    latencies = [fr.latency_ms for fr in frames]
+    return RunResult(
+        schema_version=SCHEMA_VERSION,
+        socsim_version=__version__,
+        scenario=standalone(scenario),
+        seed=scenario.seed,
+        codec=CodecInfo(
+            name=codec.codec_id,
+            key=codec.key,
+            lossless=codec.lossless,
+            transfer_unit=scenario.codec.transfer_unit,
+            guaranteed=_guaranteed(codec, workload.graph),
+        ),
+        deadline_ms=scenario.deadline_ms,
+        period_ms=scenario.frame_period_ms,
+        workload=_workload_info(workload),
+        summary=Summary(
+            frames=len(frames),
+            latency_ms_max=max(latencies),
+            latency_ms_mean=sum(latencies) / len(latencies),
+            deadline_met_all=all(fr.deadline_met for fr in frames),
+        ),
+        frames=frames,
+        layers=_layers(scenario, workload, plans, sim),
+        timeline=[
+            TimelineEntry(
+                frame=fr.index,
+                layer=rec.name,
+                start_ms=ns_to_ms(rec.start_ns - fr.release_ns),
+                end_ms=ns_to_ms(rec.end_ns - fr.release_ns),
+                compute_ms=ns_to_ms(rec.compute_ns),
+                stall_ms=ns_to_ms(rec.stall_ns),
+            )
             for fr in sim.frames
             for rec in fr.layers
         ],
-        "utilization": _utilization(sim),
-        **_soc_result(sim),
-    }
+        utilization=_utilization(sim),
+        **_soc_parts(sim),
+        adversarial=adversarial,
+        analysis=analysis,
+    )
 
 
-def _guaranteed(codec: Codec, graph, scenario: Scenario) -> bool:
+def standalone(scenario: Scenario) -> Scenario:
+    """The scenario with every file path made absolute and ``base_dir`` '.', so that it means the
+    same wherever it is written (a run folder's scenario.yaml) and the same run gives the same document."""
+    wl = scenario.workload
+    weights = wl.weights
+    if weights != "random" and weights != "trained" and not weights.startswith("trained:"):
+        weights = str(scenario.resolve(weights))
+    images = [img if img == "skimage" or img.startswith("skimage:") else str(scenario.resolve(img)) for img in wl.images]
+    cache_dir = scenario.run.cache_dir
+    data = scenario.model_dump()
+    data["workload"] = {**data["workload"], "weights": weights, "images": images}
+    data["run"] = {**data["run"], "cache_dir": None if cache_dir is None else str(scenario.resolve(cache_dir))}
+    data["base_dir"] = "."
+    return Scenario.model_validate(data)
+
+
+def _frames(scenario: Scenario, workload: Workload, plans: list[list[LayerPlan]], sim: SimResult) -> list[FrameResult]:
+    """One entry per simulated frame: latency against the deadline and the accelerator's DRAM bytes."""
+    deadline_ns = scenario.deadline_ms * NS_PER_MS
+    return [
+        FrameResult(
+            index=f.index,
+            input=workload.inputs[f.index],
+            release_ms=ns_to_ms(f.release_ns),
+            latency_ms=ns_to_ms(f.latency_ns),
+            deadline_met=f.latency_ns <= deadline_ns,
+            dram_read_bytes=sum(p.read_bytes for p in fplans),
+            dram_write_bytes=sum(p.write_bytes for p in fplans),
+        )
+        for f, fplans in zip(sim.frames, plans)
+    ]
+
+
+def _workload_info(workload: Workload) -> WorkloadInfo:
+    """The workload part: the model, its inputs and its 16-bit totals."""
+    totals = workload.graph.totals()
+    return WorkloadInfo(
+        model=workload.model,
+        height=workload.height,
+        width=workload.width,
+        weights=WeightsInfo(**workload.weights),
+        inputs=list(workload.inputs),
+        layers=totals["layers"],
+        macs=totals["macs"],
+        weight_bytes=totals["weight_bytes"],
+        activation_bytes=totals["activation_bytes"],
+    )
+
+
+def _layers(scenario: Scenario, workload: Workload, plans: list[list[LayerPlan]], sim: SimResult) -> list[LayerResult]:
+    """One entry per layer: sizes, tiles, and its simulated costs (max, or mean, over frames)."""
+    layers = []
+    n = len(sim.frames)
+    for i, layer in enumerate(workload.graph.layers):
+        recs = [fr.layers[i] for fr in sim.frames]
+        counts = [workload.counts[k][layer.name] for k in range(n)]
+        layers.append(LayerResult(
+            name=layer.name,
+            kind=layer.kind,
+            out_shape=list(layer.out_shape),
+            macs=layer.macs,
+            weight_bytes=layer.weight_bytes,
+            ifmap_bytes=layer.ifmap_bytes,
+            ofmap_bytes=layer.ofmap_bytes,
+            tiles=len(plans[0][i].tiles),
+            compute_ns=plans[0][i].compute_ns,
+            dma_read_bytes=max(r.read_bytes for r in recs),
+            dma_write_bytes=max(r.write_bytes for r in recs),
+            dma_read_bytes_mean=sum(r.read_bytes for r in recs) / n,
+            dma_write_bytes_mean=sum(r.write_bytes for r in recs) / n,
+            dma_ns=max(r.dma_busy_ns for r in recs),
+            layer_ns=max(r.end_ns - r.start_ns for r in recs),
+            stall_ns=max(r.stall_ns for r in recs),
+            frac_bits=workload.frac_bits[layer.name],
+            zero_fraction=sum(c[1] for c in counts) / max(1, sum(c[0] for c in counts)),
+            saturated=sum(c[2] for c in counts),
+            **_layer_soc(scenario, [fp[i] for fp in plans], recs),
+        ))
+    return layers
+
+
+def _guaranteed(codec: Codec, graph) -> bool:
     """True when every layer's compressed size depends on its shape only (a guaranteed size, the
     same for every input), so its worst case is what it always moves."""
     return all(codec.for_layer(layer.name).fixed_size for layer in graph.layers)
 
 
-def _observed_windows(curve: list[dict[str, Any]], sim: SimResult) -> None:
-    """Add to each window of the curve the most bytes all masters were served in the simulation in
-    a window of that length (``observed_bytes``; from the fast fidelity's bandwidth bins, so a lower
-    estimate, and None for windows shorter than a bin)."""
+def analysis_part(doc: dict[str, Any], sim: SimResult) -> BoundAnalysis | NoBoundAnalysis:
+    """The typed ``analysis`` part from ``analyse``'s document, each window of the curve with the
+    most bytes the simulation served in such a window (``observed_bytes``, fast fidelity only)."""
+    observed = _observed_windows([row["window_us"] for row in doc["worst_case_window_bytes"]], sim)
+    if observed is not None:
+        rows = [{**row, "observed_bytes": o} for row, o in zip(doc["worst_case_window_bytes"], observed)]
+        doc = {**doc, "worst_case_window_bytes": rows}
+    model = NoBoundAnalysis if "reason" in doc else BoundAnalysis
+    return model.model_validate(doc)
+
+
+def _observed_windows(windows_us: list[float], sim: SimResult) -> list[float | None] | None:
+    """For each window length, the most bytes all masters were served in the simulation in a window
+    of that length (from the fast fidelity's bandwidth bins, so a lower estimate; None for windows
+    shorter than a bin); None in the burst fidelity."""
     bw = sim.bandwidth
     if not bw:
-        return
+        return None
     total = np.sum([np.asarray(bw[m.name], dtype=float) for m in sim.masters], axis=0)
     csum = np.concatenate([[0.0], np.cumsum(total)])
-    for row in curve:
-        k = int(row["window_us"] * 1e3 // bw["bin_ns"])
-        row["observed_bytes"] = float((csum[k:] - csum[:-k]).max()) if 1 <= k <= len(total) else None
+    out: list[float | None] = []
+    for w in windows_us:
+        k = int(w * 1e3 // bw["bin_ns"])
+        out.append(float((csum[k:] - csum[:-k]).max()) if 1 <= k <= len(total) else None)
+    return out
 
 
-def _utilization(sim: SimResult) -> dict[str, Any] | None:
+def _utilization(sim: SimResult) -> Utilization | None:
     """DRAM bandwidth per master over time, in GB/s per bin (fast fidelity)."""
     bw = sim.bandwidth
     if not bw:
         return None
     names = [m.name for m in sim.masters]
-    return {
-        "t_ms": [ns_to_ms(t) for t in bw["t_ns"]],
-        "bin_ms": ns_to_ms(bw["bin_ns"]),
-        "gbps": {n: [b / bw["bin_ns"] for b in bw[n]] for n in names},
-    }
+    return Utilization(
+        t_ms=[ns_to_ms(t) for t in bw["t_ns"]],
+        bin_ms=ns_to_ms(bw["bin_ns"]),
+        gbps={n: [b / bw["bin_ns"] for b in bw[n]] for n in names},
+    )
 
 
 def _layer_soc(scenario: Scenario, plans: list[LayerPlan], recs) -> dict[str, Any]:
-    """Per-layer SoC keys: residency, codec engine time and what bounds the layer (max over frames)."""
+    """Per-layer SoC fields: residency, codec engine time and what bounds the layer (max over frames)."""
     engine = CodecEngine.from_spec(scenario.soc.dma.codec_engine)
     engine_ns = max((sum(t.coded_raw_bytes() for t in p.tiles) / engine.gbps if engine else 0.0) for p in plans)
     dma_ns = max(r.dma_busy_ns for r in recs)
@@ -339,65 +403,70 @@ def _layer_soc(scenario: Scenario, plans: list[LayerPlan], recs) -> dict[str, An
     }
 
 
-def _bounded(latency_ns: float) -> float | None:
-    """A worst-case latency, or None where none exists (a zero service rate gives an infinite one)."""
-    return latency_ns if math.isfinite(latency_ns) else None
+def _masters(sim: SimResult) -> list[MasterResult]:
+    """One entry per bus master, the accelerator first."""
+    model = sim.path
+    end = sim.end_ns if sim.end_ns > 0 else 1.0
+    masters = []
+    for m in sim.masters:
+        data_ns = m.bursts * model.t_burst_ns
+        masters.append(MasterResult(
+            name=m.name,
+            kind=m.kind,
+            bytes_requested=m.bytes_requested,
+            bytes_delivered=m.bytes_delivered,
+            requests=m.requests,
+            busy_ns=m.busy_ns,
+            achieved_gbps=m.bytes_delivered / end,
+            peak_fraction=m.bytes_delivered / end / model.dram_gbps,
+            dram_efficiency=data_ns / m.busy_ns if m.busy_ns > 0 else None,
+            row_hit_rate=max(0.0, 1.0 - m.row_misses / m.bursts) if m.bursts else None,
+            turnarounds=m.turnarounds,
+            envelope=None if m.envelope is None else Envelope(sigma_bytes=m.envelope[0], rate_gbps=m.envelope[1]),
+            latency_ns_p50=m.latency_ns_p50,
+            latency_ns_p99=m.latency_ns_p99,
+            latency_ns_max=m.latency_ns_max,
+            underflows=m.underflows,
+            worst_lateness_ns=m.worst_lateness_ns,
+        ))
+    return masters
 
 
-def _soc_result(sim: SimResult) -> dict[str, Any]:
-    """The masters, bus, dram, codec_engine and sim parts of the result document."""
+def _service(rate_gbps: float, latency_ns: float) -> dict[str, Any]:
+    """A rate-latency guarantee's fields; an infinite latency (no guaranteed service) becomes None."""
+    return {"rate_gbps": rate_gbps, "latency_ns": latency_ns if math.isfinite(latency_ns) else None}
+
+
+def _soc_parts(sim: SimResult) -> dict[str, Any]:
+    """The masters, bus, dram, codec_engine and sim parts of the result."""
     model = sim.path
     end = sim.end_ns if sim.end_ns > 0 else 1.0
     busy = sum(m.busy_ns for m in sim.masters)
     delivered = sum(m.bytes_delivered for m in sim.masters)
     bursts = sum(m.bursts for m in sim.masters)
     misses = sum(m.row_misses for m in sim.masters)
-    wc_rate, wc_latency = sim.worst_case_service
-    masters = []
-    for m in sim.masters:
-        data_ns = m.bursts * model.t_burst_ns
-        masters.append({
-            "name": m.name,
-            "kind": m.kind,
-            "bytes_requested": m.bytes_requested,
-            "bytes_delivered": m.bytes_delivered,
-            "requests": m.requests,
-            "busy_ns": m.busy_ns,
-            "achieved_gbps": m.bytes_delivered / end,
-            "peak_fraction": m.bytes_delivered / end / model.dram_gbps,
-            "dram_efficiency": data_ns / m.busy_ns if m.busy_ns > 0 else None,
-            "row_hit_rate": max(0.0, 1.0 - m.row_misses / m.bursts) if m.bursts else None,
-            "turnarounds": m.turnarounds,
-            "envelope": None if m.envelope is None else {"sigma_bytes": m.envelope[0], "rate_gbps": m.envelope[1]},
-            "latency_ns_p50": m.latency_ns_p50,
-            "latency_ns_p99": m.latency_ns_p99,
-            "latency_ns_max": m.latency_ns_max,
-            "underflows": m.underflows,
-            "worst_lateness_ns": m.worst_lateness_ns,
-        })
+    part = sim.worst_case_partitioned
     return {
-        "masters": masters,
-        "bus": {"utilization": busy / end, "peak_gbps": model.bus_gbps, "arbitration": sim.arbitration},
-        "dram": {
-            "utilization": delivered / (model.dram_gbps * end),
-            "peak_gbps": model.dram_gbps,
-            "latency_ns": model.latency_ns,
-            "bytes": delivered,
-            "model": model.model,
-            "busy_fraction": busy / end,
-            "efficiency": bursts * model.t_burst_ns / busy if busy > 0 else None,
-            "refresh_fraction": sim.refresh_ns / end,
-            "row_hit_rate": max(0.0, 1.0 - misses / bursts) if bursts else None,
-            "effective_gbps": model.effective_gbps(),
-            "worst_case_service": {"rate_gbps": wc_rate, "latency_ns": _bounded(wc_latency)},
-            "worst_case_service_partitioned": None if sim.worst_case_partitioned is None else dict(
-                zip(("rate_gbps", "latency_ns", "streams", "run_bytes"),
-                    (sim.worst_case_partitioned[0], _bounded(sim.worst_case_partitioned[1]),
-                     *sim.worst_case_partitioned[2:]))),
-        },
-        "codec_engine": {"busy_ms": ns_to_ms(sim.engine_busy_ns), "utilization": sim.engine_busy_ns / end},
-        "sim": {
-            "end_ms": ns_to_ms(sim.end_ns), "events": sim.events, "fidelity": sim.fidelity,
-            "frames_end_ms": ns_to_ms(sim.frames_end_ns),
-        },
+        "masters": _masters(sim),
+        "bus": BusResult(utilization=busy / end, peak_gbps=model.bus_gbps, arbitration=sim.arbitration),
+        "dram": DramResult(
+            utilization=delivered / (model.dram_gbps * end),
+            peak_gbps=model.dram_gbps,
+            latency_ns=model.latency_ns,
+            bytes=delivered,
+            model=model.model,
+            busy_fraction=busy / end,
+            efficiency=bursts * model.t_burst_ns / busy if busy > 0 else None,
+            refresh_fraction=sim.refresh_ns / end,
+            row_hit_rate=max(0.0, 1.0 - misses / bursts) if bursts else None,
+            effective_gbps=model.effective_gbps(),
+            worst_case_service=ServiceCurve(**_service(*sim.worst_case_service)),
+            worst_case_service_partitioned=None if part is None else PartitionedService(
+                **_service(part[0], part[1]), streams=part[2], run_bytes=part[3]),
+        ),
+        "codec_engine": CodecEngineResult(busy_ms=ns_to_ms(sim.engine_busy_ns), utilization=sim.engine_busy_ns / end),
+        "sim": SimInfo(
+            end_ms=ns_to_ms(sim.end_ns), events=sim.events, fidelity=sim.fidelity,
+            frames_end_ms=ns_to_ms(sim.frames_end_ns),
+        ),
     }

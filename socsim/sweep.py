@@ -31,9 +31,10 @@ from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from socsim.errors import ScenarioError, SocsimError
+from socsim.errors import ResultError, ScenarioError, SocsimError
 from socsim.limits import file_name_problem
 from socsim.report.export import write_bytes, write_text
+from socsim.result import RunResult, load_result
 from socsim.scenario import Scenario, load_yaml, validation_message
 
 ROW_METRICS = (
@@ -167,41 +168,41 @@ class Sweep:
 
 def run_point(data: dict[str, Any], out_dir: str, overrides: dict[str, Any]) -> dict[str, Any]:
     """Run one point (in a worker) and write its result; returns the table row."""
-    from socsim.report.export import result_json, write_result
+    from socsim.report.export import write_result
     from socsim.run import run_scenario
 
     scenario = Scenario.from_dict(data)
-    result = run_scenario(scenario).result
-    result["sweep_point"] = overrides
+    result = run_scenario(scenario).result.with_sweep_point(overrides)
     write_result(result, Path(out_dir), None)
     return row_of(result, overrides)
 
 
-def row_of(result: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+def row_of(result: RunResult, overrides: dict[str, Any]) -> dict[str, Any]:
     """The sweep table row of one point's result."""
-    frames = result["frames"]
+    frames = result.frames
     row = {k: (json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in overrides.items()}
     row.update(
         {
-            "latency_ms_max": result["summary"]["latency_ms_max"],
-            "latency_ms_mean": result["summary"]["latency_ms_mean"],
-            "deadline_met_all": result["summary"]["deadline_met_all"],
-            "dram_bytes_per_frame_mean": sum(f["dram_read_bytes"] + f["dram_write_bytes"] for f in frames) / len(frames),
-            "bus_utilization": result["bus"]["utilization"],
-            "dram_utilization": result["dram"]["utilization"],
+            "latency_ms_max": result.summary.latency_ms_max,
+            "latency_ms_mean": result.summary.latency_ms_mean,
+            "deadline_met_all": result.summary.deadline_met_all,
+            "dram_bytes_per_frame_mean": sum(f.dram_read_bytes + f.dram_write_bytes for f in frames) / len(frames),
+            "bus_utilization": result.bus.utilization,
+            "dram_utilization": result.dram.utilization,
         }
     )
-    if "analysis" in result and "wcrt_bound_ms" in result["analysis"]:
-        row["wcrt_bound_ms"] = result["analysis"]["wcrt_bound_ms"]
+    if result.bound is not None:
+        row["wcrt_bound_ms"] = result.bound.wcrt_bound_ms
     return row
 
 
 def _finished(point_dir: Path, overrides: dict[str, Any]) -> dict[str, Any] | None:
+    """The row of a point already run with these overrides, or None when it must run (again)."""
     try:
-        result = json.loads((point_dir / "result.json").read_text())
-    except (OSError, ValueError):
+        result = load_result(point_dir / "result.json")
+    except ResultError:
         return None
-    if result.get("sweep_point") != json.loads(json.dumps(overrides, default=str)):
+    if result.sweep_point != json.loads(json.dumps(overrides, default=str)):
         return None
     return row_of(result, overrides)
 

@@ -142,8 +142,8 @@ def test_no_service_bound_is_null_and_the_result_strict_json(tmp_path):
               "t_rfc_ns": 3850, "t_refi_ns": 3904, "t_w2r_ns": 27.5, "t_r2w_ns": 5, "write_batch_bytes": 8192}
     path = _scenario(tmp_path, soc={"dram": {"preset": "lpddr4-3200", "timing": timing}})
     result = run_scenario(Scenario.from_yaml(path)).result
-    assert result["dram"]["worst_case_service"] == {"rate_gbps": 0.0, "latency_ns": None}
-    assert "reason" in result["analysis"]
+    assert result.dram.worst_case_service.rate_gbps == 0.0 and result.dram.worst_case_service.latency_ns is None
+    assert result.bound is None and "refresh" in result.analysis.reason
 
     def refuse(name):
         raise ValueError(f"{name} in result.json")

@@ -24,6 +24,6 @@ def masks_document(model: str, target: float, selection: Selection, trained_on: 
 
 def write_masks(path: Path, text: str) -> None:
     """Write a masks file atomically (temporary file in the same folder, then a rename)."""
-    from socsim.workload.cache import atomic_write_bytes
+    from socsim.fileio import atomic_write_bytes
 
     atomic_write_bytes(Path(path), text.encode())

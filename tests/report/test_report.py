@@ -75,14 +75,14 @@ def test_compare_rows_are_consistent():
     # dct bytes equal its guaranteed size: the same on every frame, and below none.
     assert dct["dram_mb_per_frame_mean"] == dct["dram_mb_per_frame_max"] < none["dram_mb_per_frame_mean"]
     for o in comp.outputs:
-        assert o.result["seed"] == s.seed
-    written = [layer["dma_write_bytes"] for layer in comp.outputs[2].result["layers"]]
+        assert o.result.seed == s.seed
+    written = [layer.dma_write_bytes for layer in comp.outputs[2].result.layers]
     from socsim.codecs.registry import get_codec
 
     codec = get_codec("dct", {"keep": 21})
     graph = comp.outputs[2].workload.graph
     for layer, w in zip(graph.layers, written):
-        if comp.outputs[2].result["layers"][graph.layers.index(layer)].get("resident"):
+        if comp.outputs[2].result.layers[graph.layers.index(layer)].resident:
             continue
         bits = codec.unit_worst_case_bits(layer.out_shape, s.codec.transfer_unit)
         assert w == int((((bits + 7) // 8 + 63) // 64 * 64).sum())
@@ -102,6 +102,7 @@ def test_cli_compare(tmp_path):
 def test_display_verdict_and_no_bound_reason_in_report(tmp_path):
     """A display's underflow verdict reaches the table lines and report.html; a scenario without a
     bound (TDMA) renders its reason instead of failing."""
+    from socsim.report.export import result_json
     from socsim.report.html import render
     from socsim.report.tables import bound_tables, display_lines
     from socsim.run import run_scenario
@@ -112,15 +113,15 @@ def test_display_verdict_and_no_bound_reason_in_report(tmp_path):
     result = run_scenario(s).result
     lines = display_lines(result)
     assert len(lines) == 1 and lines[0].startswith("panel (display): underflow ")
-    d = result["analysis"]["display"][0]
-    assert d["underflow_possible"] == (d["worst_latency_us"] is None or d["worst_latency_us"] > d["deadline_us"])
+    d = result.analysis.display[0]
+    assert d.underflow_possible == (d.worst_latency_us is None or d.worst_latency_us > d.deadline_us)
     assert len(bound_tables(result)) == 2
     tdma = Scenario.from_yaml(SMALL, {**OVER, "masters": [display], "soc": {"bus": {
         "width_bytes": 16, "freq_mhz": 1000.0, "arbitration": "tdma",
         "tdma": {"slot_ns": 200.0, "table": ["npu", "panel"]}}}})
     result = run_scenario(tdma).result
-    assert "reason" in result["analysis"] and bound_tables(result) == []
-    (tmp_path / "result.json").write_text(json.dumps(result))
+    assert result.bound is None and result.analysis.reason and bound_tables(result) == []
+    (tmp_path / "result.json").write_text(result_json(result))
     render(tmp_path)
     page = (tmp_path / "report.html").read_text()
     assert "No worst-case bound" in page and "(display): underflow" in page
