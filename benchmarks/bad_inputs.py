@@ -289,6 +289,8 @@ def cli_cases() -> list[Case]:
         Case("run: result.json is a folder", ["run", "tiny.yaml", "--out", "out", "-q"], {"out/result.json/.keep": ""}),
         Case("run: trace.json is a folder", ["run", "tiny.yaml", "--out", "out", "-q"], {"out/trace.json/.keep": ""}),
         Case("run: a figure is a folder", ["run", "tiny.yaml", "--out", "out", "-q"], {"out/timeline.png/.keep": ""}),
+        Case("run: --out on a read-only file system", ["run", "tiny.yaml", "--out", "/proc/socsim-out", "-q"]),
+        Case("run: --json on a read-only file system", ["run", "tiny.yaml", "--out", "out", "--json", "/proc/socsim.json", "-q"]),
         Case("validate: missing argument", ["validate"]),
         Case("validate: two arguments", ["validate", "tiny.yaml", "tiny.yaml"]),
         Case("compare: unknown codec", ["compare", "tiny.yaml", "--codecs", "zip"]),
@@ -329,6 +331,8 @@ def cli_cases() -> list[Case]:
         Case("report: result.json a list", ["report", "rd"], {"rd/result.json": "[1, 2]"}),
         Case("report: result.json incomplete", ["report", "rd"], {"rd/result.json": "@incomplete"}),
         Case("report: result.json binary", ["report", "rd"], {"rd/result.json": bytes(range(256))}),
+        Case("report: result.json with Infinity", ["report", "rd"], {"rd/result.json": "@infinite"}),
+        Case("report: on a read-only file system", ["report", "/proc/self"]),
         Case("report: a figure is a folder", ["report", "rd"], {"rd/result.json": "@complete", "rd/timeline.png/.keep": ""}),
         Case("report: report.html is a folder", ["report", "rd"], {"rd/result.json": "@complete", "rd/report.html/.keep": ""}),
         Case("workload summary: unknown model", ["workload", "summary", "resnet9000"]),
@@ -346,6 +350,8 @@ def cli_cases() -> list[Case]:
         Case("accuracy: unknown codec", ["accuracy", "mobilenet_v1", "--codecs", "zip", "--weights", "random"]),
         Case("accuracy: --unit foo", ["accuracy", "mobilenet_v1", "--unit", "foo", "--weights", "random"]),
         Case("accuracy: weights corrupt", ["accuracy", "mobilenet_v1", "--frames", "1", "--weights", "corrupt.pth", "--input", "64x64"]),
+        Case("accuracy: --out under a file", ["accuracy", "mobilenet_v1", "--frames", "1", "--weights", "random",
+                                              "--input", "64x64", "--out", "afile/acc"]),
         Case("accuracy: --sweep-k text", ["accuracy", "mobilenet_v1", "--sweep-k", "a,b", "--weights", "random"]),
         Case("train-masks: --target-reduction inf", ["train-masks", "mobilenet_v2", "--target-reduction", "inf"]),
         Case("train-masks: --target-reduction nan", ["train-masks", "mobilenet_v2", "--target-reduction", "nan"]),
@@ -363,7 +369,8 @@ def cli_cases() -> list[Case]:
 
 
 def result_texts(tmp: Path, env: dict[str, str]) -> dict[str, str]:
-    """A complete result.json from a run of the tiny scenario, and one with a key missing."""
+    """A complete result.json from a run of the tiny scenario, one with keys missing and one with
+    an ``Infinity``."""
     out = tmp / "good-run"
     subprocess.run([sys.executable, "-m", "socsim.cli", "run", "tiny.yaml", "--out", str(out), "-q", "--no-report"],
                    cwd=tmp / "assets", env=env, capture_output=True, timeout=600, check=True)
@@ -371,7 +378,9 @@ def result_texts(tmp: Path, env: dict[str, str]) -> dict[str, str]:
     doc = json.loads(complete)
     del doc["layers"][0]["name"]
     del doc["summary"]
-    return {"@complete": complete, "@incomplete": json.dumps(doc)}
+    infinite = json.loads(complete)
+    infinite["deadline_ms"] = float("inf")
+    return {"@complete": complete, "@incomplete": json.dumps(doc), "@infinite": json.dumps(infinite)}
 
 
 def write_files(folder: Path, files: dict[str, str | bytes], results: dict[str, str]) -> None:

@@ -1,9 +1,10 @@
 """The scenario spec tree: one frozen pydantic model per concept, loaded from YAML in one place.
 
-``Scenario.from_yaml(path)`` is the only place YAML is parsed. Every field carries a one-line
-docstring with its unit. Unknown keys, wrong types, non-positive sizes or frequencies, missing
-files, unknown models or codecs raise ``ScenarioError`` with one line naming the field path and the
-bad value. Paths inside a scenario are relative to the scenario file.
+``load_yaml`` is the only place YAML is parsed (``Scenario.from_yaml`` and sweeps call it). Every
+field carries a one-line docstring with its unit. Unknown or repeated keys, wrong types, numbers
+that are not finite or outside their range (``socsim.limits``), missing files, unknown models or
+codecs raise ``ScenarioError`` with one line naming the field path and the bad value. Paths inside
+a scenario are relative to the scenario file.
 """
 
 from __future__ import annotations

@@ -135,11 +135,12 @@ _CHECKED_GRAPHS: dict[tuple[str, str, int, int], LayerGraph] = {}
 _CHECKED_MAX = 64
 
 
-def check_workload(scenario: Scenario, codecs: list[Codec]) -> LayerGraph:
+def check_workload(scenario: Scenario, codecs: list[Codec]) -> None:
     """Every check the capture makes, without running the network: the model imports, builds and
     runs at the input size, the weights load and fit it strictly, the input images decode and
-    cover the input, every codec has a codec for every layer, and the activation cache is writable. Returns the layer graph, from a
-    shape-only pass on PyTorch's meta device (remembered per model, weights and size)."""
+    cover the input, each codec has what every layer needs (a learned mask per layer, say), and
+    the activation cache is writable. The model runs on PyTorch's meta device (shapes only); its
+    layer graph is remembered per model, weights and size."""
     from socsim.workload.capture import sized_layer_graph
     from socsim.workload.images import make_inputs
     from socsim.workload.weights import build_model
@@ -160,7 +161,6 @@ def check_workload(scenario: Scenario, codecs: list[Codec]) -> LayerGraph:
         for layer in graph.layers:
             codec.for_layer(layer.name)
     _cache(scenario).check_writable()
-    return graph
 
 
 def load_workload(
