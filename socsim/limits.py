@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 SEED_MAX = 2**63 - 1
 """Largest seed: numpy and torch take signed 64-bit seeds."""
@@ -70,15 +70,19 @@ Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
 
 
-def file_name_problem(name: str) -> str | None:
-    """Why ``name`` cannot be a folder name of its own (None if it can): empty, too long, a path,
+def _file_name(name: str) -> str:
+    """``name`` if it can be a folder name of its own; else ValueError: empty, too long, a path,
     hidden, or holding control characters."""
     if not name:
-        return "must not be empty"
+        raise ValueError("must not be empty")
     if len(name) > NAME_MAX:
-        return f"must be at most {NAME_MAX} characters"
+        raise ValueError(f"must be at most {NAME_MAX} characters")
     if any(ch in name for ch in "/\\") or name.startswith("."):
-        return "must be a file name: no '/' or '\\', no leading '.'"
+        raise ValueError("must be a file name: no '/' or '\\', no leading '.'")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
-        return "must not hold control characters"
-    return None
+        raise ValueError("must not hold control characters")
+    return name
+
+
+FileName = Annotated[str, AfterValidator(_file_name)]
+"""A name that becomes a folder name (scenarios, sweeps)."""

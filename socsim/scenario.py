@@ -34,6 +34,7 @@ from socsim.limits import (
     Bytes,
     Count,
     Cycles,
+    FileName,
     FiniteFloat,
     Fps,
     Fraction,
@@ -50,7 +51,6 @@ from socsim.limits import (
     PositiveNs,
     Priority,
     Seed,
-    file_name_problem,
 )
 from socsim.registry import ARBITERS, DRAM_PRESETS, MASTERS
 
@@ -468,7 +468,7 @@ class RunSpec(Spec):
 class Scenario(Spec):
     """One question for socsim: a CNN on a chip with a codec, among other masters, against a deadline."""
 
-    name: str
+    name: FileName
     """Scenario name used in reports and result paths."""
     seed: Seed = 0
     """Seed of every random choice (weights when random, image crops, masters)."""
@@ -490,14 +490,6 @@ class Scenario(Spec):
     """Where results and caches go."""
     base_dir: str = "."
     """Directory that relative paths are resolved against (set by from_yaml to the file's folder)."""
-
-    @field_validator("name")
-    @classmethod
-    def _name_ok(cls, v: str) -> str:
-        problem = file_name_problem(v)
-        if problem is not None:
-            raise ValueError(problem)
-        return v
 
     @property
     def frame_period_ms(self) -> float:

@@ -32,7 +32,7 @@ from typing import Any, Callable, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from socsim.errors import ResultError, ScenarioError, SocsimError
-from socsim.limits import file_name_problem
+from socsim.limits import FileName
 from socsim.report.export import write_bytes, write_text
 from socsim.result import RunResult, load_result
 from socsim.scenario import Scenario, load_yaml, validation_message
@@ -51,7 +51,7 @@ class SweepSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    name: str
+    name: FileName
     """Sweep name, used for the default output folder."""
     base: str
     """Base scenario file, relative to the sweep file."""
@@ -63,14 +63,6 @@ class SweepSpec(BaseModel):
     """Explicit points: each a mapping of field path → value."""
     metric: str = "latency_ms_max"
     """Column shown in the sweep's plot."""
-
-    @field_validator("name")
-    @classmethod
-    def _file_name(cls, name: str) -> str:
-        problem = file_name_problem(name)
-        if problem is not None:
-            raise ValueError(problem)
-        return name
 
     @field_validator("metric")
     @classmethod
