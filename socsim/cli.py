@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from socsim.errors import SocsimError
-from socsim.limits import FRAMES_MAX, SEED_MAX
+from socsim.limits import EPOCHS_MAX, FRAMES_MAX, SEED_MAX, WORKERS_MAX
 
 if TYPE_CHECKING:
     from socsim.result import RunResult
@@ -24,10 +24,6 @@ app = typer.Typer(
     help="socsim: does a CNN meet its frame deadline on this SoC, with this codec, among other masters?",
 )
 out = Console()
-WORKERS_MAX = 256
-"""Most parallel sweep points (processes or threads), and most torch threads."""
-EPOCHS_MAX = 100_000
-"""Most training passes of train-masks."""
 
 
 class Fidelity(str, Enum):

@@ -43,6 +43,10 @@ FPS_MIN, FPS_MAX = 1e-3, 10_000.0
 """Frame rate range of ISPs and displays (1/s)."""
 MASTERS_MAX = 256
 """Most other bus masters in one scenario."""
+WORKERS_MAX = 256
+"""Most parallel workers of one command: sweep points (processes or threads), torch threads."""
+EPOCHS_MAX = 100_000
+"""Most training passes of ``socsim train-masks``."""
 NAME_MAX = 128
 """Longest name (characters) of a scenario or sweep; it becomes a folder name."""
 
@@ -65,8 +69,6 @@ Ms = Annotated[float, Field(ge=MS_MIN, le=MS_MAX, allow_inf_nan=False)]
 Fps = Annotated[float, Field(ge=FPS_MIN, le=FPS_MAX, allow_inf_nan=False)]
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-
-
 Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
 
 
