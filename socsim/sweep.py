@@ -324,8 +324,8 @@ def write_table(rows: list[dict[str, Any]], out_dir: Path) -> list[Path]:
 
 
 def plot_metric(rows: list[dict[str, Any]], spec: SweepSpec, out_dir: Path) -> Path | None:
-    """A bar chart of the chosen metric per point (PNG); None if the metric is absent."""
-    if not rows or spec.metric not in rows[0]:
+    """A bar chart of the chosen metric per point (PNG); None if a point lacks it (no bound, say)."""
+    if not rows or any(spec.metric not in r for r in rows):
         return None
     import matplotlib
 
