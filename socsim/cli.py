@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -175,17 +174,12 @@ def sweep(
 
 
 def _check_writable(path: Path, option: str, folder: bool = True) -> None:
-    """Raise a one-line error, before any work, when ``path`` cannot be written: a file stands where
-    a folder must be (or a folder where a file must be), or the nearest existing folder is read-only."""
-    if path.exists() and path.is_dir() != folder:
-        raise SocsimError(f"{option}={str(path)!r}: is a {'file' if folder else 'folder'}")
-    parent = path if folder else path.parent
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir():
-        raise SocsimError(f"{option}={str(path)!r}: {str(parent)!r} is a file, not a folder")
-    if not os.access(parent, os.W_OK):
-        raise SocsimError(f"{option}={str(path)!r}: {str(parent)!r} is not writable")
+    """Raise a one-line error, before any work, when the output ``path`` cannot be written."""
+    from socsim.fileio import unwritable
+
+    problem = unwritable(path, folder)
+    if problem is not None:
+        raise SocsimError(f"{option}={str(path)!r}: {problem}")
 
 
 def _run_id(label: str) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from socsim.errors import CacheError
-from socsim.fileio import atomic_write_bytes
+from socsim.fileio import atomic_write_bytes, unwritable
 from socsim.workload.graph import Layer, LayerGraph
 
 FORMAT_VERSION = 1
@@ -71,13 +71,10 @@ class ActivationCache:
         return payload if ok else None
 
     def check_writable(self) -> None:
-        """Raise a one-line CacheError, before any capture, when the cache folder cannot be made or written."""
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise CacheError(f"run.cache_dir={str(self.root)!r}: cannot create ({exc.strerror})") from None
-        if not os.access(self.root, os.W_OK):
-            raise CacheError(f"run.cache_dir={str(self.root)!r}: not writable")
+        """Raise a one-line CacheError, before any capture, when the cache folder cannot be written."""
+        problem = unwritable(self.root, folder=True)
+        if problem is not None:
+            raise CacheError(f"run.cache_dir={str(self.root)!r}: {problem}")
 
     def save_meta(self, key: str, payload: dict[str, Any]) -> None:
         """Write the entry's capture.json."""
