@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from socsim.errors import SocsimError
-from socsim.fileio import atomic_write_bytes
+from socsim.fileio import write_output
 from socsim.result import RunResult
 from socsim.scenario import Scenario
 
@@ -42,9 +42,10 @@ def scenario_yaml(scenario: Scenario) -> str:
 
 
 def write_text(path: Path, text: str, field: str) -> None:
-    """Write ``text`` atomically; failures become one-line errors naming ``field``."""
+    """Write ``text`` to ``path`` (``socsim.fileio.write_output``: '-' is standard output, regular files
+    are replaced atomically); failures become one-line errors naming ``field``."""
     try:
-        atomic_write_bytes(path, text.encode())
+        write_output(path, text.encode())
     except OSError as exc:
         raise SocsimError(f"{field}={str(path)!r}: cannot write ({exc.strerror})") from None
 
