@@ -30,6 +30,19 @@ class Fidelity(str, Enum):
     fast = "fast"
     burst = "burst"
 
+
+class OutputFormat(str, Enum):
+    """How tables are printed (socsim.report.grid.FORMATS)."""
+
+    table = "table"
+    markdown = "markdown"
+    csv = "csv"
+    json = "json"
+
+
+FORMAT_HELP = ("Tables as: table (aligned text, whole when piped), markdown, csv or json (raw values; "
+               "only the data goes to standard output).")
+
 err = Console(stderr=True)
 
 
@@ -68,19 +81,23 @@ def run(
     scenario: Path = typer.Argument(..., help="Scenario YAML file."),
     frames: Optional[int] = typer.Option(None, "--frames", help="Override the scenario's frame count."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Override the scenario's seed."),
-    json_path: Optional[Path] = typer.Option(None, "--json", help="Also write the result JSON here."),
+    json_path: Optional[Path] = typer.Option(None, "--json", help="Also write the result JSON here ('-': standard output, and everything else goes to standard error)."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Result folder (default results/<scenario>/<run-id>)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Capture activations again even if cached."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
     no_report: bool = typer.Option(False, "--no-report", help="Skip trace.json, the figures and report.html."),
     adversarial: bool = typer.Option(False, "--adversarial", help="Simulate the critical instant: every unit at its codec's worst-case size."),
     fidelity: Fidelity = typer.Option(Fidelity.fast, "--fidelity", help="SoC model: fast (fluid shares) or burst (every bus burst an event; slow)."),
 ) -> None:
     """Simulate the scenario and print per-layer and per-frame tables; write result.json."""
+    from socsim.fileio import STDOUT
     from socsim.report.export import write_result
-    from socsim.report.tables import bound_tables, display_lines, frames_table, layers_table, masters_table
+    from socsim.report.tables import display_lines, run_tables
+    from socsim.report.terminal import Screen
     from socsim.run import run_scenario
 
+    screen = Screen(fmt.value, quiet, stdout_taken=json_path is not None and str(json_path) == STDOUT)
     try:
         s = _load(scenario, frames, seed)
         progress = _progress_callback(quiet)
@@ -97,21 +114,17 @@ def run(
             written += _write_report(target, output.sim, s.name)
     except SocsimError as exc:
         _fail(exc)
-    if not quiet:
-        out.print(layers_table(result))
-        out.print(masters_table(result))
-        out.print(frames_table(result))
-        for table in bound_tables(result):
-            out.print(table)
-        for line in display_lines(result):
-            out.print(line, highlight=False)
-        weights = result.workload.weights
-        out.print(f"weights: {weights.source} — {weights.note}", highlight=False)
-        for f in result.frames:
-            out.print(f"input {f.index}: {f.input}", highlight=False)
-        phases = ", ".join(f"{k} {v:.2f}s" for k, v in output.seconds.items() if "." not in k)
-        out.print(f"activations: {output.workload.cache} (cache); wall: {phases}", highlight=False)
-    out.print(f"{s.name}: {_verdict_line(result)}; wrote {', '.join(str(p) for p in written)}", highlight=False)
+    screen.tables(run_tables(result))
+    for line in display_lines(result):
+        screen.line(line)
+    weights = result.workload.weights
+    screen.line(f"weights: {weights.source} — {weights.note}")
+    for f in result.frames:
+        screen.line(f"input {f.index}: {f.input}")
+    phases = ", ".join(f"{k} {v:.2f}s" for k, v in output.seconds.items() if "." not in k)
+    screen.line(f"activations: {output.workload.cache} (cache); wall: {phases}")
+    files = ", ".join("standard output" if str(p) == STDOUT else str(p) for p in written)
+    screen.summary(f"{s.name}: {_verdict_line(result)}; wrote {files}")
 
 
 def _verdict_line(result: RunResult) -> str:
@@ -136,12 +149,15 @@ def sweep(
     workers: int = typer.Option(2, "--workers", help="Parallel points (processes, or dask threads)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of a running dask scheduler."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Sweep folder (default results/sweeps/<name>)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """Run one `socsim run` per point of a sweep; gather a table (CSV/Parquet) and a plot."""
-    from rich.table import Table
-
+    from socsim.report.tables import sweep_table
+    from socsim.report.terminal import Screen
     from socsim.sweep import Sweep, plot_metric, run_sweep, write_table
 
+    screen = Screen(fmt.value, quiet)
     try:
         if workers < 1:
             raise SocsimError(f"--workers={workers}: must be at least 1")
@@ -157,14 +173,9 @@ def sweep(
         plot = plot_metric(rows, sw.spec, target)
     except SocsimError as exc:
         _fail(exc)
-    table = Table(title=f"sweep {sw.spec.name}: {len(rows)} points")
-    for col in rows[0]:
-        table.add_column(col, justify="left" if not isinstance(rows[0][col], (int, float)) else "right")
-    for r in rows:
-        table.add_row(*[f"{v:.4g}" if isinstance(v, float) else str(v) for v in r.values()])
-    out.print(table)
+    screen.tables([sweep_table(rows, f"sweep {sw.spec.name}: {len(rows)} points")])
     files = [str(p) for p in written] + ([str(plot)] if plot else [])
-    out.print(f"wrote {', '.join(files)}", highlight=False)
+    screen.summary(f"sweep {sw.spec.name}: {len(rows)} points; wrote {', '.join(files)}")
 
 
 def _run_id(label: str) -> str:
@@ -206,18 +217,21 @@ def compare(
     frames: Optional[int] = typer.Option(None, "--frames", help="Override the scenario's frame count."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Folder (default results/<scenario>/<run-id>)."),
     fidelity: Fidelity = typer.Option(Fidelity.fast, "--fidelity", help="SoC model fidelity."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """Run the scenario once per codec (same chip, masters, seed, activations); table + figure."""
-    from rich.table import Table
-
     from socsim.compare import compare as run_compare
     from socsim.report.export import result_json, results_json, scenario_yaml, write_text
     from socsim.report.html import render
+    from socsim.report.tables import compare_table
+    from socsim.report.terminal import Screen
 
+    screen = Screen(fmt.value, quiet)
     texts = _split_codecs(codecs)
     try:
         s = _load(scenario, frames)
-        progress = _progress_callback(False)
+        progress = _progress_callback(quiet)
         try:
             comp = run_compare(s, texts, progress=progress.update if progress else None, fidelity=fidelity.value)
         finally:
@@ -231,19 +245,13 @@ def compare(
         written = render(target)
     except SocsimError as exc:
         _fail(exc)
-    table = Table(title=f"{s.name}: codecs compared (deadline {s.deadline_ms} ms, same seed and activations)")
-    cols = [("codec", "codec"), ("DRAM MB/frame mean", "dram_mb_per_frame_mean"), ("max", "dram_mb_per_frame_max"),
-            ("reduction", "reduction"), ("guaranteed", "guaranteed"), ("latency ms median", "latency_ms_median"),
-            ("max", "latency_ms_max"), ("deadline (sim)", "deadline_met_sim"), ("bus util", "bus_utilization"),
-            ("underflows", "display_underflows")]
-    if any("wcrt_bound_ms" in r for r in comp.rows):
-        cols += [("bound ms", "wcrt_bound_ms"), ("deadline (bound)", "deadline_met_bound")]
-    for title, _ in cols:
-        table.add_column(title, justify="left" if title == "codec" else "right")
-    for r in comp.rows:
-        table.add_row(*[_fmt(r.get(k), k in ("reduction", "bus_utilization")) for _, k in cols])
-    out.print(table)
-    out.print(f"wrote {target}/compare.json, compare.csv, {', '.join(p.name for p in written)}", highlight=False)
+    title = f"{s.name}: codecs compared (deadline {s.deadline_ms} ms, same seed and activations)"
+    screen.tables([compare_table(comp.rows, title)])
+    met = sum(r["deadline_met_sim"] for r in comp.rows)
+    guaranteed = sum(bool(r.get("deadline_met_bound")) for r in comp.rows)
+    screen.summary(f"{s.name}: {met} of {len(comp.rows)} codecs meet {s.deadline_ms} ms in simulation, "
+                   f"{guaranteed} by guarantee; wrote {target}/compare.json, compare.csv, "
+                   f"{', '.join(p.name for p in written)}")
 
 
 def _split_codecs(text: str) -> list[str]:
@@ -255,16 +263,6 @@ def _split_codecs(text: str) -> list[str]:
         else:
             items.append(part)
     return items
-
-
-def _fmt(v, percent: bool = False) -> str:
-    if v is None:
-        return "-"
-    if isinstance(v, bool):
-        return "yes" if v else "[red]no[/]"
-    if isinstance(v, float):
-        return f"{v:.1%}" if percent else f"{v:,.3f}"
-    return str(v)
 
 
 def _rows_csv(rows: list[dict]) -> str:
