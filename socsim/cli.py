@@ -40,6 +40,15 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
+class Check(str, Enum):
+    """What --check holds every run to (socsim.verdict.CHECKS)."""
+
+    simulation = "simulation"
+    guarantee = "guarantee"
+
+
+CHECK_HELP = ("Exit 1 when any frame misses the deadline in simulation, or is not guaranteed by the "
+              "worst-case bound (guarantee); 0 when it holds.")
 FORMAT_HELP = ("Tables as: table (aligned text, whole when piped), markdown, csv or json (raw values; "
                "only the data goes to standard output).")
 
@@ -86,6 +95,7 @@ def run(
     no_cache: bool = typer.Option(False, "--no-cache", help="Capture activations again even if cached."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
+    check: Optional[Check] = typer.Option(None, "--check", help=CHECK_HELP),
     no_report: bool = typer.Option(False, "--no-report", help="Skip trace.json, the figures and report.html."),
     adversarial: bool = typer.Option(False, "--adversarial", help="Simulate the critical instant: every unit at its codec's worst-case size."),
     fidelity: Fidelity = typer.Option(Fidelity.fast, "--fidelity", help="SoC model: fast (fluid shares) or burst (every bus burst an event; slow)."),
@@ -125,6 +135,20 @@ def run(
     screen.line(f"activations: {output.workload.cache} (cache); wall: {phases}")
     files = ", ".join("standard output" if str(p) == STDOUT else str(p) for p in written)
     screen.summary(f"{s.name}: {_verdict_line(result)}; wrote {files}")
+    _exit_on_check(check, [("", result)])
+
+
+def _exit_on_check(check: Check | None, results: list[tuple[str, RunResult]]) -> None:
+    """Exit 1, naming every failing frame on standard error, when a labelled result fails ``check``."""
+    if check is None:
+        return
+    from socsim.verdict import failures
+
+    lines = [f"check {check.value}: {label}{line}" for label, r in results for line in failures(r, check.value)]
+    for line in lines:
+        err.print(line, markup=False, highlight=False, soft_wrap=True)
+    if lines:
+        raise typer.Exit(1)
 
 
 def _verdict_line(result: RunResult) -> str:
@@ -151,6 +175,7 @@ def sweep(
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Sweep folder (default results/sweeps/<name>)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
+    check: Optional[Check] = typer.Option(None, "--check", help=CHECK_HELP),
 ) -> None:
     """Run one `socsim run` per point of a sweep; gather a table (CSV/Parquet) and a plot."""
     from socsim.report.tables import sweep_table
@@ -176,6 +201,14 @@ def sweep(
     screen.tables([sweep_table(rows, f"sweep {sw.spec.name}: {len(rows)} points")])
     files = [str(p) for p in written] + ([str(plot)] if plot else [])
     screen.summary(f"sweep {sw.spec.name}: {len(rows)} points; wrote {', '.join(files)}")
+    if check is not None:
+        from socsim.sweep import point_results
+
+        try:
+            results = point_results(sw, target)
+        except SocsimError as exc:
+            _fail(exc)
+        _exit_on_check(check, [(f"point {pid}: ", r) for pid, r in results])
 
 
 def _run_id(label: str) -> str:
@@ -219,6 +252,7 @@ def compare(
     fidelity: Fidelity = typer.Option(Fidelity.fast, "--fidelity", help="SoC model fidelity."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
+    check: Optional[Check] = typer.Option(None, "--check", help=CHECK_HELP),
 ) -> None:
     """Run the scenario once per codec (same chip, masters, seed, activations); table + figure."""
     from socsim.compare import compare as run_compare
@@ -252,6 +286,7 @@ def compare(
     screen.summary(f"{s.name}: {met} of {len(comp.rows)} codecs meet {s.deadline_ms} ms in simulation, "
                    f"{guaranteed} by guarantee; wrote {target}/compare.json, compare.csv, "
                    f"{', '.join(p.name for p in written)}")
+    _exit_on_check(check, [(f"{o.result.codec.key}: ", o.result) for o in comp.outputs])
 
 
 def _split_codecs(text: str) -> list[str]:

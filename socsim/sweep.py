@@ -202,6 +202,11 @@ def _finished(point_dir: Path, overrides: dict[str, Any]) -> dict[str, Any] | No
     return row_of(result, overrides)
 
 
+def point_results(sweep: Sweep, out_dir: Path) -> list[tuple[str, RunResult]]:
+    """(point id, result) of every point of a finished sweep, read from its folder, in point order."""
+    return [(pid, load_result(out_dir / "points" / pid / "result.json")) for pid, _, _ in sweep.points]
+
+
 def prepare_workloads(sweep: Sweep, todo: list[tuple[str, dict, dict]]) -> int:
     """Capture activations once per distinct workload (all its points' codecs at once); returns
     the number of distinct workloads."""

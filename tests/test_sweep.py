@@ -1,5 +1,7 @@
 """Sweeps: field-path overrides, validation, both executors give identical tables, resume."""
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -72,8 +74,14 @@ def test_local_and_dask_give_identical_tables_and_resume(tmp_path):
 
 
 def test_cli_sweep(tmp_path):
-    res = CliRunner().invoke(app, ["sweep", str(write(tmp_path, SWEEP)), "--out", str(tmp_path / "o"), "--workers", "1"])
+    res = CliRunner().invoke(app, ["sweep", str(write(tmp_path, SWEEP)), "--out", str(tmp_path / "o"), "--workers", "1",
+                                   "--check", "simulation", "--format", "csv"])
     assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert len(rows) == 4 and all(r["deadline_met_all"] == "true" for r in rows)
+    res = CliRunner().invoke(app, ["sweep", str(write(tmp_path, SWEEP)), "--out", str(tmp_path / "o"), "-q",
+                                   "--check", "guarantee"])
+    assert res.exit_code == 0 and len(res.stdout.splitlines()) == 1
     assert (tmp_path / "o" / "sweep.csv").exists() and (tmp_path / "o" / "sweep_latency_ms_max.png").exists()
     res = CliRunner().invoke(app, ["sweep", str(tmp_path / "missing.yaml")])
     assert res.exit_code == 2 and res.output.startswith("error: ")
