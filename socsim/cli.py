@@ -49,6 +49,8 @@ class Check(str, Enum):
 
 CHECK_HELP = ("Exit 1 when any frame misses the deadline in simulation, or is not guaranteed by the "
               "worst-case bound (guarantee); 0 when it holds.")
+SET_HELP = ("Change one scenario field, FIELD.PATH=VALUE (repeatable; the sweep's field paths, e.g. "
+            "soc.bus.width_bytes=32, masters[0].rate_gbps=4, codec=dct:keep=21); what runs is what is stored.")
 FORMAT_HELP = ("Tables as: table (aligned text, whole when piped), markdown, csv or json (raw values; "
                "only the data goes to standard output).")
 
@@ -60,7 +62,8 @@ def _fail(exc: SocsimError) -> None:
     raise typer.Exit(2)
 
 
-def _load(scenario: Path, frames: int | None = None, seed: int | None = None):
+def _load(scenario: Path, frames: int | None = None, seed: int | None = None, settings: list[str] | None = None):
+    """The scenario file with its --set settings, then --frames and --seed, applied and checked."""
     from socsim.scenario import Scenario
 
     overrides = {}
@@ -68,7 +71,7 @@ def _load(scenario: Path, frames: int | None = None, seed: int | None = None):
         overrides["frames"] = frames
     if seed is not None:
         overrides["seed"] = seed
-    loaded = Scenario.from_yaml(scenario, overrides)
+    loaded = Scenario.from_yaml(scenario, overrides, settings or ())
     from socsim.workload.models import check_name
 
     check_name(loaded.workload.model)
@@ -76,10 +79,13 @@ def _load(scenario: Path, frames: int | None = None, seed: int | None = None):
 
 
 @app.command()
-def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file.")) -> None:
+def validate(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    settings: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP),
+) -> None:
     """Check a scenario file without running it."""
     try:
-        s = _load(scenario)
+        s = _load(scenario, settings=settings)
     except SocsimError as exc:
         _fail(exc)
     out.print(f"{scenario}: ok ({s.name}: {s.workload.model}, codec {s.codec.name}, {len(s.masters)} other masters)")
@@ -90,6 +96,7 @@ def run(
     scenario: Path = typer.Argument(..., help="Scenario YAML file."),
     frames: Optional[int] = typer.Option(None, "--frames", help="Override the scenario's frame count."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Override the scenario's seed."),
+    settings: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP),
     json_path: Optional[Path] = typer.Option(None, "--json", help="Also write the result JSON here ('-': standard output, and everything else goes to standard error)."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Result folder (default results/<scenario>/<run-id>)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Capture activations again even if cached."),
@@ -109,7 +116,7 @@ def run(
 
     screen = Screen(fmt.value, quiet, stdout_taken=json_path is not None and str(json_path) == STDOUT)
     try:
-        s = _load(scenario, frames, seed)
+        s = _load(scenario, frames, seed, settings)
         progress = _progress_callback(quiet)
         try:
             output = run_scenario(s, progress=progress.update if progress else None, use_cache=not no_cache,
@@ -248,6 +255,7 @@ def compare(
     codecs: str = typer.Option("none,rle,spm,dct:keep=21", "--codecs",
                                help="Comma-separated codecs; parameters after ':' (dct:keep=21)."),
     frames: Optional[int] = typer.Option(None, "--frames", help="Override the scenario's frame count."),
+    settings: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Folder (default results/<scenario>/<run-id>)."),
     fidelity: Fidelity = typer.Option(Fidelity.fast, "--fidelity", help="SoC model fidelity."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
@@ -264,7 +272,7 @@ def compare(
     screen = Screen(fmt.value, quiet)
     texts = _split_codecs(codecs)
     try:
-        s = _load(scenario, frames)
+        s = _load(scenario, frames, settings=settings)
         progress = _progress_callback(quiet)
         try:
             comp = run_compare(s, texts, progress=progress.update if progress else None, fidelity=fidelity.value)

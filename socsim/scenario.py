@@ -30,6 +30,7 @@ from pydantic import (
 
 from socsim.codecs.base import TransferUnit
 from socsim.errors import CodecError, ScenarioError
+from socsim.fieldpath import set_path
 from socsim.registry import ARBITERS, DRAM_PRESETS, MASTERS
 
 if TYPE_CHECKING:
@@ -480,8 +481,14 @@ class Scenario(Spec):
         return p if p.is_absolute() else Path(self.base_dir) / p
 
     @classmethod
-    def from_yaml(cls, path: str | Path, overrides: dict[str, Any] | None = None) -> "Scenario":
-        """Load, validate and check a scenario file; every problem is one ScenarioError line."""
+    def from_yaml(
+        cls, path: str | Path, overrides: dict[str, Any] | None = None, settings: tuple[str, ...] | list[str] = ()
+    ) -> "Scenario":
+        """Load, validate and check a scenario file; every problem is one ScenarioError line.
+
+        ``settings`` ('soc.bus.width_bytes=32', see ``parse_setting``) change the file's data by field
+        path; ``overrides`` then replace whole top-level fields.
+        """
         path = Path(path)
         if not path.is_file():
             raise ScenarioError(f"scenario={str(path)!r}: file not found")
@@ -498,6 +505,8 @@ class Scenario(Spec):
             raise ScenarioError(f"scenario={str(path)!r}: top level must be a mapping, got {type(data).__name__}")
         if "base_dir" in data:
             raise ScenarioError("base_dir: set from the scenario file's location, not in the file")
+        for text in settings:
+            set_path(data, *parse_setting(text))
         data = {**data, **(overrides or {}), "base_dir": str(path.resolve().parent)}
         return cls.from_dict(data)
 
@@ -571,6 +580,19 @@ class Scenario(Spec):
         for field, name in named:
             if name not in names:
                 raise ScenarioError(f"{field}={name!r}: no master of that name (known: {', '.join(names)})")
+
+
+def parse_setting(text: str) -> tuple[str, Any]:
+    """'soc.bus.width_bytes=32' → ('soc.bus.width_bytes', 32): a field path and a value read as YAML
+    (a number, a boolean, a list, a mapping; anything else is text, e.g. 'codec=dct:keep=21')."""
+    path, sep, value = text.partition("=")
+    if not sep or not path.strip():
+        raise ScenarioError(f"--set {text!r}: expected FIELD.PATH=VALUE (e.g. soc.bus.width_bytes=32)")
+    try:
+        parsed = yaml.safe_load(value)
+    except yaml.YAMLError:
+        parsed = value
+    return path.strip(), parsed
 
 
 def validation_message(exc: ValidationError) -> str:

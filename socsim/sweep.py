@@ -25,7 +25,6 @@ import copy
 import hashlib
 import itertools
 import json
-import re
 from pathlib import Path
 from typing import Any, Callable, Literal
 
@@ -33,6 +32,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from socsim.errors import ResultError, ScenarioError, SocsimError
+from socsim.fieldpath import set_path
 from socsim.fileio import atomic_write_bytes
 from socsim.report.export import write_text
 from socsim.result import RunResult, load_result
@@ -42,7 +42,6 @@ ROW_METRICS = (
     "latency_ms_max", "latency_ms_mean", "deadline_met_all", "dram_bytes_per_frame_mean", "bus_utilization",
     "dram_utilization",
 )
-_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 class SweepSpec(BaseModel):
@@ -77,45 +76,6 @@ class SweepSpec(BaseModel):
             return [dict(p) for p in self.points]
         keys = list(self.grid)
         return [dict(zip(keys, combo)) for combo in itertools.product(*(self.grid[k] for k in keys))]
-
-
-def parse_path(path: str) -> list[str | int]:
-    """'masters[0].rate_gbps' → ['masters', 0, 'rate_gbps']."""
-    parts: list[str | int] = []
-    pos = 0
-    for m in _PATH_PART.finditer(path):
-        if m.start() != pos and path[pos:m.start()] != ".":
-            raise ScenarioError(f"sweep field path {path!r}: malformed")
-        parts.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
-        pos = m.end()
-    if not parts or pos != len(path):
-        raise ScenarioError(f"sweep field path {path!r}: malformed")
-    return parts
-
-
-def set_path(data: dict[str, Any], path: str, value: Any) -> None:
-    """Set ``value`` at a field path inside nested scenario data, creating mappings as needed."""
-    parts = parse_path(path)
-    node: Any = data
-    for i, part in enumerate(parts[:-1]):
-        nxt = parts[i + 1]
-        if isinstance(part, int):
-            if not isinstance(node, list) or part >= len(node):
-                raise ScenarioError(f"sweep field {path!r}: no list element [{part}] in the base scenario")
-            node = node[part]
-            continue
-        if not isinstance(node, dict):
-            raise ScenarioError(f"sweep field {path!r}: {part!r} is not inside a mapping")
-        if part not in node or node[part] is None:
-            node[part] = [] if isinstance(nxt, int) else {}
-        node = node[part]
-    last = parts[-1]
-    if isinstance(last, int):
-        if not isinstance(node, list) or last >= len(node):
-            raise ScenarioError(f"sweep field {path!r}: no list element [{last}] in the base scenario")
-    elif not isinstance(node, dict):
-        raise ScenarioError(f"sweep field {path!r}: {last!r} is not inside a mapping")
-    node[last] = value
 
 
 def point_id(overrides: dict[str, Any]) -> str:

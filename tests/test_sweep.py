@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from socsim.cli import app
 from socsim.errors import ScenarioError
-from socsim.sweep import Sweep, parse_path, run_sweep, set_path, write_table
+from socsim.fieldpath import parse_path, set_path
+from socsim.sweep import Sweep, run_sweep, write_table
 
 from paths import SCENARIOS
 
