@@ -40,6 +40,13 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
+class Executor(str, Enum):
+    """Where sweep points run (socsim.sweep)."""
+
+    local = "local"
+    dask = "dask"
+
+
 class Check(str, Enum):
     """What --check holds every run to (socsim.verdict.CHECKS)."""
 
@@ -55,6 +62,22 @@ FORMAT_HELP = ("Tables as: table (aligned text, whole when piped), markdown, csv
                "only the data goes to standard output).")
 
 err = Console(stderr=True)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from socsim import __version__
+
+        print(f"socsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
+                                 help="Print socsim's version and exit."),
+) -> None:
+    """socsim: does a CNN meet its frame deadline on this SoC, with this codec, among other masters?"""
 
 
 def _fail(exc: SocsimError) -> None:
@@ -176,7 +199,7 @@ def _verdict_line(result: RunResult) -> str:
 @app.command()
 def sweep(
     sweep_file: Path = typer.Argument(..., help="Sweep YAML file (a base scenario plus a grid of overrides)."),
-    executor: str = typer.Option("local", "--executor", help="local (process pool) or dask (dask.distributed)."),
+    executor: Executor = typer.Option(Executor.local, "--executor", help="local (process pool) or dask (dask.distributed)."),
     workers: int = typer.Option(2, "--workers", help="Parallel points (processes, or dask threads)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of a running dask scheduler."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Sweep folder (default results/sweeps/<name>)."),
@@ -195,9 +218,11 @@ def sweep(
             raise SocsimError(f"--workers={workers}: must be at least 1")
         sw = Sweep(sweep_file)
         target = out_dir if out_dir is not None else Path("results") / "sweeps" / sw.spec.name
-        bar = _PointsBar() if err.is_terminal else None
+        from socsim.report.progress import PointProgress
+
+        bar = None if quiet else PointProgress()
         try:
-            rows = run_sweep(sw, target, executor, workers, scheduler, bar.update if bar else None)
+            rows = run_sweep(sw, target, executor.value, workers, scheduler, bar.update if bar else None)
         finally:
             if bar:
                 bar.close()
@@ -319,57 +344,11 @@ def _rows_csv(rows: list[dict]) -> str:
     return buf.getvalue()
 
 
-class _PointsBar:
-    """A rich progress bar over sweep points."""
+def _progress_callback(quiet: bool):
+    """Capture progress on standard error (a bar on a terminal, a line per frame elsewhere); None when quiet."""
+    from socsim.report.progress import FrameProgress
 
-    def __init__(self):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self.bar = Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                            console=err, transient=True)
-        self.task = None
-
-    def update(self, done: int, total: int) -> None:
-        if self.task is None:
-            self.bar.start()
-            self.task = self.bar.add_task("", total=total)
-        self.bar.update(self.task, completed=done)
-
-    def close(self) -> None:
-        if self.task is not None:
-            self.bar.stop()
-
-
-class _Progress:
-    """A rich progress bar over frames, showing the layer being captured."""
-
-    def __init__(self):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self.bar = Progress(
-            TextColumn("capturing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-            TimeElapsedColumn(), console=err, transient=True,
-        )
-        self.task = None
-        self.frame = -1
-
-    def update(self, frame: int, frames: int, layer: str) -> None:
-        if self.task is None:
-            self.bar.start()
-            self.task = self.bar.add_task("", total=frames)
-        if frame != self.frame:
-            self.bar.update(self.task, completed=frame)
-            self.frame = frame
-        self.bar.update(self.task, description=f"frame {frame + 1}/{frames} {layer}")
-
-    def close(self) -> None:
-        if self.task is not None:
-            self.bar.update(self.task, completed=self.bar.tasks[0].total)
-            self.bar.stop()
-
-
-def _progress_callback(quiet: bool) -> _Progress | None:
-    return None if quiet or not err.is_terminal else _Progress()
+    return None if quiet else FrameProgress()
 
 
 workload_app = typer.Typer(no_args_is_help=True, help="Inspect a workload without running a scenario.")

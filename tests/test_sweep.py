@@ -80,6 +80,7 @@ def test_cli_sweep(tmp_path):
     assert res.exit_code == 0, res.output
     rows = list(csv.DictReader(io.StringIO(res.stdout)))
     assert len(rows) == 4 and all(r["deadline_met_all"] == "true" for r in rows)
+    assert "sweep: 4/4 points done" in res.stderr.splitlines()
     res = CliRunner().invoke(app, ["sweep", str(write(tmp_path, SWEEP)), "--out", str(tmp_path / "o"), "-q",
                                    "--check", "guarantee"])
     assert res.exit_code == 0 and len(res.stdout.splitlines()) == 1
