@@ -22,7 +22,7 @@ def main() -> None:
     from socsim.report.export import result_json, write_result
     from socsim.report.grid import rich_table
     from socsim.report.tables import frames_table, layers_table
-    from socsim.run import run_scenario
+    from socsim.pipeline import run_scenario
     from socsim.scenario import Scenario
 
     import_s = time.perf_counter() - t0

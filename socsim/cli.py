@@ -135,7 +135,7 @@ def run(
     from socsim.report.export import write_result
     from socsim.report.tables import display_lines, run_tables
     from socsim.report.terminal import Screen
-    from socsim.run import run_scenario
+    from socsim.pipeline import run_scenario
 
     screen = Screen(fmt.value, quiet, stdout_taken=json_path is not None and str(json_path) == STDOUT)
     try:
@@ -288,7 +288,7 @@ def compare(
     check: Optional[Check] = typer.Option(None, "--check", help=CHECK_HELP),
 ) -> None:
     """Run the scenario once per codec (same chip, masters, seed, activations); table + figure."""
-    from socsim.compare import compare as run_compare
+    from socsim.comparison import compare as run_compare
     from socsim.report.export import result_json, results_json, scenario_yaml, write_text
     from socsim.report.html import render
     from socsim.report.tables import compare_table

@@ -489,6 +489,14 @@ class Scenario(Spec):
         ``settings`` ('soc.bus.width_bytes=32', see ``parse_setting``) change the file's data by field
         path; ``overrides`` then replace whole top-level fields.
         """
+        data = cls.read_yaml(Path(path))
+        for text in settings:
+            set_path(data, *parse_setting(text))
+        return cls.from_dict({**data, **(overrides or {})})
+
+    @classmethod
+    def read_yaml(cls, path: Path) -> dict[str, Any]:
+        """The data of a scenario file, not yet validated, with ``base_dir`` set to the file's folder."""
         path = Path(path)
         if not path.is_file():
             raise ScenarioError(f"scenario={str(path)!r}: file not found")
@@ -505,10 +513,7 @@ class Scenario(Spec):
             raise ScenarioError(f"scenario={str(path)!r}: top level must be a mapping, got {type(data).__name__}")
         if "base_dir" in data:
             raise ScenarioError("base_dir: set from the scenario file's location, not in the file")
-        for text in settings:
-            set_path(data, *parse_setting(text))
-        data = {**data, **(overrides or {}), "base_dir": str(path.resolve().parent)}
-        return cls.from_dict(data)
+        return {**data, "base_dir": str(path.resolve().parent)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Scenario":

@@ -124,7 +124,7 @@ class Sweep:
 def run_point(data: dict[str, Any], out_dir: str, overrides: dict[str, Any]) -> dict[str, Any]:
     """Run one point (in a worker) and write its result; returns the table row."""
     from socsim.report.export import write_result
-    from socsim.run import run_scenario
+    from socsim.pipeline import run_scenario
 
     scenario = Scenario.from_dict(data)
     result = run_scenario(scenario).result.with_sweep_point(overrides)

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from socsim.cli import app
 from socsim.report.export import result_json, scenario_yaml
 from socsim.result import SCHEMA_PATH, RunResult, Summary, WindowBytes, schema_json
-from socsim.run import run_scenario, standalone
+from socsim.pipeline import run_scenario, standalone
 from socsim.scenario import Scenario
 
 from paths import ROOT, SCENARIOS

@@ -107,7 +107,7 @@ COMPARE_COLUMNS = (
 
 
 def compare_table(rows: list[dict[str, Any]], title: str) -> Grid:
-    """One row per codec (``socsim.compare.row_of``); the bound's columns only when some codec has a bound."""
+    """One row per codec (``socsim.comparison.row_of``); the bound's columns only when some codec has a bound."""
     yes_text, yes_style = verdict("yes", "no")
     met_text, met_style = verdict("met", "MISSED")
     shown = {"codec": Column("codec", str, "left"), "reduction": Column("reduction", fmt(".1%")),

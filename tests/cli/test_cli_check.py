@@ -4,7 +4,7 @@ import pytest
 from typer.testing import CliRunner
 
 from socsim.cli import app
-from socsim.run import run_scenario
+from socsim.pipeline import run_scenario
 from socsim.scenario import Scenario
 from socsim.verdict import failures, verdict
 

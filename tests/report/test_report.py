@@ -6,7 +6,7 @@ import re
 from typer.testing import CliRunner
 
 from socsim.cli import app
-from socsim.compare import compare
+from socsim.comparison import compare
 from socsim.report.trace import check_trace
 from socsim.scenario import Scenario
 
@@ -105,7 +105,7 @@ def test_display_verdict_and_no_bound_reason_in_report(tmp_path):
     from socsim.report.export import result_json
     from socsim.report.html import render
     from socsim.report.tables import bound_tables, display_lines
-    from socsim.run import run_scenario
+    from socsim.pipeline import run_scenario
 
     display = {"kind": "display", "name": "panel", "width": 640, "height": 480, "fps": 60.0,
                "fifo_bytes": 16384, "request_bytes": 1024}
