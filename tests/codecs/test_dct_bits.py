@@ -184,7 +184,10 @@ def test_decode_matches_a_slow_reference(h, w, seed, which):
     # The reference quantizes its own coefficients: where float order puts a coefficient exactly on
     # a .5 boundary the two round to neighbouring steps, which moves pixels by up to one step 2^e.
     assert np.abs(decoded - reference).max() <= 2.0 ** exponents.max() + 1
-    assert np.mean(decoded == reference) > 0.9
+    # One tie moves a whole tile, so the share of identical pixels says something only when the map
+    # holds several tiles (h=16, w=1, seed=1: one of two tiles off by one, 50 % identical).
+    if h * w >= 4 * n * n:
+        assert np.mean(decoded == reference) > 0.9
 
 
 def test_exponents_minimise_the_squared_error():
