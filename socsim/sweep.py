@@ -129,13 +129,15 @@ def run_point(data: dict[str, Any], out_dir: str, overrides: dict[str, Any]) -> 
     scenario = Scenario.from_dict(data)
     result = run_scenario(scenario).result.with_sweep_point(overrides)
     write_result(result, Path(out_dir), None)
-    return row_of(result, overrides)
+    return row_of(result, overrides, Path(out_dir).name)
 
 
-def row_of(result: RunResult, overrides: dict[str, Any]) -> dict[str, Any]:
-    """The sweep table row of one point's result."""
+def row_of(result: RunResult, overrides: dict[str, Any], pid: str) -> dict[str, Any]:
+    """The sweep table row of one point's result: its id (``pid``, the name of its folder under
+    ``points/``), its overrides, its metrics."""
     frames = result.frames
-    row = {k: (json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in overrides.items()}
+    row: dict[str, Any] = {"point": pid}
+    row.update({k: (json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in overrides.items()})
     row.update(
         {
             "latency_ms_max": result.summary.latency_ms_max,
@@ -159,7 +161,7 @@ def _finished(point_dir: Path, overrides: dict[str, Any]) -> dict[str, Any] | No
         return None
     if result.sweep_point != json.loads(json.dumps(overrides, default=str)):
         return None
-    return row_of(result, overrides)
+    return row_of(result, overrides, point_dir.name)
 
 
 def point_results(sweep: Sweep, out_dir: Path) -> list[tuple[str, RunResult]]:
@@ -300,7 +302,7 @@ def plot_metric(rows: list[dict[str, Any]], spec: SweepSpec, out_dir: Path) -> P
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    varying = [k for k in rows[0] if k not in ROW_METRICS and k != "wcrt_bound_ms"]
+    varying = [k for k in rows[0] if k not in ROW_METRICS and k not in ("wcrt_bound_ms", "point")]
     labels = [", ".join(f"{k}={r[k]}" for k in varying) for r in rows]
     values = [float(r[spec.metric]) for r in rows]
     fig, ax = plt.subplots(figsize=(max(6, 0.5 * len(rows) + 2), 4.5))

@@ -61,6 +61,11 @@ def test_local_and_dask_give_identical_tables_and_resume(tmp_path):
     assert [r["soc.bus.width_bytes"] for r in local] == [8, 8, 32, 32]
     # A wider bus never makes the frame slower.
     assert local[2]["latency_ms_max"] <= local[0]["latency_ms_max"]
+    # Each row names its point's folder.
+    assert [r["point"] for r in local] == [pid for pid, _, _ in sw.points]
+    for r in local:
+        assert json.loads((tmp_path / "local" / "points" / r["point"] / "result.json").read_text())["sweep_point"] == {
+            "soc.bus.width_bytes": r["soc.bus.width_bytes"], "masters[0].rate_gbps": r["masters[0].rate_gbps"]}
     # Resume: delete one point's result; only that point is recomputed.
     points = sorted((tmp_path / "local" / "points").iterdir())
     mtimes = {p.name: (p / "result.json").stat().st_mtime_ns for p in points}
@@ -70,7 +75,7 @@ def test_local_and_dask_give_identical_tables_and_resume(tmp_path):
     after = {p.name: (p / "result.json").stat().st_mtime_ns for p in points}
     assert [n for n in mtimes if mtimes[n] != after[n]] == [points[0].name]
     written = write_table(again, tmp_path / "local")
-    assert (tmp_path / "local" / "sweep.csv").read_text().splitlines()[0].startswith("soc.bus.width_bytes,")
+    assert (tmp_path / "local" / "sweep.csv").read_text().splitlines()[0].startswith("point,soc.bus.width_bytes,")
     assert len(written) in (1, 2)
 
 
