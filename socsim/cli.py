@@ -81,7 +81,9 @@ def _root(
 
 
 def _fail(exc: SocsimError) -> None:
-    err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+    """Print every problem of a user error on its own 'error: ' line and exit 2."""
+    for line in str(exc).splitlines():
+        err.print(f"error: {line}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -499,7 +501,8 @@ def main() -> None:
     try:
         app()
     except SocsimError as exc:  # errors raised outside a command body
-        err.print(f"error: {exc}", markup=False, highlight=False)
+        for line in str(exc).splitlines():
+            err.print(f"error: {line}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(2)
 
 

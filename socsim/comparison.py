@@ -29,7 +29,7 @@ def with_codec(scenario: Scenario, text: str) -> Scenario:
     try:
         return Scenario.from_dict(data)
     except ScenarioError as exc:
-        raise ScenarioError(f"--codecs {text!r}: {exc}") from None
+        raise ScenarioError("\n".join(f"--codecs {text!r}: {line}" for line in str(exc).splitlines())) from None
 
 
 def row_of(result: RunResult, raw_bytes: float | None = None) -> dict[str, Any]:

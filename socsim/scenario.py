@@ -538,42 +538,49 @@ class Scenario(Spec):
         return self.model_copy(update={"codec": self.codec.model_copy(update={"params": params})})
 
     def check(self) -> None:
-        """Checks that need the registries and the file system; raise ScenarioError."""
+        """Checks that need the registries and the file system; one ScenarioError with every problem, a line each."""
+        problems = self._codec_problems() + self._workload_problems() + self._master_problems()
+        if problems:
+            raise ScenarioError("\n".join(problems))
+
+    def _codec_problems(self) -> list[str]:
+        """The codec exists, takes these parameters and can compress this transfer unit."""
         from socsim.codecs.registry import get_codec
 
         try:
-            get_codec(self.codec.name, dict(self.codec.params), field="codec").check_unit(
-                self.codec.transfer_unit
-            )
+            get_codec(self.codec.name, dict(self.codec.params), field="codec").check_unit(self.codec.transfer_unit)
         except CodecError as exc:
-            raise ScenarioError(str(exc)) from None
+            return [str(exc)]
+        return []
+
+    def _workload_problems(self) -> list[str]:
+        """The model's name is well formed, its weights and images exist, its input size fits the networks."""
+        problems = []
         model = self.workload.model
         if ":" in model:
             module, _, func = model.partition(":")
             if not module or not func:
-                raise ScenarioError(f"workload.model={model!r}: expected 'package.module:factory'")
+                problems.append(f"workload.model={model!r}: expected 'package.module:factory'")
         # Built-in model names are checked by the workload stage (``socsim.workload.models.check_name``).
         w = self.workload.weights
         if w != "random" and w != "trained" and not w.startswith("trained:") and not self.resolve(w).is_file():
-            raise ScenarioError(f"workload.weights={w!r}: file not found")
+            problems.append(f"workload.weights={w!r}: file not found")
         for i, img in enumerate(self.workload.images):
-            if img == "skimage" or img.startswith("skimage:"):
-                continue
-            if not self.resolve(img).exists():
-                raise ScenarioError(f"workload.images[{i}]={img!r}: file or folder not found")
-        if self.workload.height is not None and self.workload.height % 32:
-            raise ScenarioError(f"workload.height={self.workload.height}: must be a multiple of 32")
-        if self.workload.width is not None and self.workload.width % 32:
-            raise ScenarioError(f"workload.width={self.workload.width}: must be a multiple of 32")
-        if len({m.name for m in self.masters}) != len(self.masters):
-            raise ScenarioError("masters: names must be unique")
-        for i, m in enumerate(self.masters):
-            if m.name == "npu":
-                raise ScenarioError(f"masters[{i}].name='npu': reserved for the accelerator")
-        self._check_bus_names()
+            if not (img == "skimage" or img.startswith("skimage:")) and not self.resolve(img).exists():
+                problems.append(f"workload.images[{i}]={img!r}: file or folder not found")
+        for field in ("height", "width"):
+            value = getattr(self.workload, field)
+            if value is not None and value % 32:
+                problems.append(f"workload.{field}={value}: must be a multiple of 32")
+        return problems
 
-    def _check_bus_names(self) -> None:
-        """Every master named by the arbiter's parameters exists ('npu' is the accelerator)."""
+    def _master_problems(self) -> list[str]:
+        """Master names are unique, 'npu' is the accelerator's, every master the arbiter names exists."""
+        problems = []
+        if len({m.name for m in self.masters}) != len(self.masters):
+            problems.append("masters: names must be unique")
+        problems += [f"masters[{i}].name='npu': reserved for the accelerator"
+                     for i, m in enumerate(self.masters) if m.name == "npu"]
         names = ["npu"] + [m.name for m in self.masters]
         bus = self.soc.bus
         named = [(f"soc.bus.priorities.{k}", k) for k in bus.priorities]
@@ -582,9 +589,9 @@ class Scenario(Spec):
             named += [(f"soc.bus.tdma.table[{i}]", k) for i, k in enumerate(bus.tdma.table)]
         if bus.budget is not None:
             named += [(f"soc.bus.budget.bytes.{k}", k) for k in bus.budget.bytes]
-        for field, name in named:
-            if name not in names:
-                raise ScenarioError(f"{field}={name!r}: no master of that name (known: {', '.join(names)})")
+        problems += [f"{field}={name!r}: no master of that name (known: {', '.join(names)})"
+                     for field, name in named if name not in names]
+        return problems
 
 
 def parse_setting(text: str) -> tuple[str, Any]:
@@ -601,9 +608,16 @@ def parse_setting(text: str) -> tuple[str, Any]:
 
 
 def validation_message(exc: ValidationError) -> str:
-    """The first pydantic error as 'field.path=value: message' on one line."""
-    err = exc.errors()[0]
-    loc = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in err["loc"]).replace(".[", "[")
+    """Every pydantic error, one line each ('field.path=value: message'), joined by newlines."""
+    return "\n".join(dict.fromkeys(_error_line(err) for err in exc.errors()))
+
+
+def _error_line(err: Any) -> str:
+    """One pydantic error as 'field.path=value: message' on one line (the path as ``--set`` takes it)."""
+    parts = list(err["loc"])
+    if len(parts) > 3 and parts[0] == "masters" and isinstance(parts[1], int):
+        del parts[2]  # the union's tag (the master's kind) is no part of the field path
+    loc = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in parts).replace(".[", "[")
     loc = loc or "scenario"
     msg = err["msg"].replace("\n", " ")
     if err["type"] == "missing":

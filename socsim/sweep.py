@@ -117,7 +117,8 @@ class Sweep:
             try:
                 Scenario.from_dict(data)
             except ScenarioError as exc:
-                raise ScenarioError(f"point {i} {json.dumps(overrides, default=str)}: {exc}") from None
+                where = f"point {i} {json.dumps(overrides, default=str)}"
+                raise ScenarioError("\n".join(f"{where}: {line}" for line in str(exc).splitlines())) from None
             self.points.append((point_id(overrides), overrides, data))
 
 
