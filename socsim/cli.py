@@ -153,7 +153,7 @@ def run(
         target = out_dir if out_dir is not None else Path("results") / s.name / _run_id(s.codec.name)
         written = write_result(result, target, json_path)
         if not no_report:
-            written += _write_report(target, output.sim, s.name)
+            written += _write_report(target, output.sim, s)
     except SocsimError as exc:
         _fail(exc)
     screen.tables(run_tables(result))
@@ -252,13 +252,13 @@ def _run_id(label: str) -> str:
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M%S-%f")[:-3] + f"-{label}"
 
 
-def _write_report(run_dir: Path, sim, scenario_name: str) -> list[Path]:
+def _write_report(run_dir: Path, sim, scenario) -> list[Path]:
     """trace.json, the figures and report.html of a run folder."""
     from socsim.report.export import write_text
     from socsim.report.html import render
     from socsim.report.trace import trace_json
 
-    write_text(run_dir / "trace.json", trace_json(sim, scenario_name), "--out")
+    write_text(run_dir / "trace.json", trace_json(sim, scenario.name, scenario.soc.dma.channels), "--out")
     return [run_dir / "trace.json"] + [p for p in render(run_dir) if p.name == "report.html"]
 
 

@@ -3,6 +3,8 @@
 import json
 import re
 
+import pytest
+
 from typer.testing import CliRunner
 
 from socsim.cli import app
@@ -33,7 +35,7 @@ def test_run_folder_has_valid_trace_and_self_contained_report(tmp_path):
     events = doc["traceEvents"]
     assert {e["ph"] for e in events} >= {"M", "X", "C"}
     names = {e["args"]["name"] for e in events if e["ph"] == "M" and e["name"] == "thread_name"}
-    assert {"frames", "layers", "accelerator (tile compute)", "DMA lane 0"} <= names
+    assert {"frames", "layers", "accelerator (tile compute)", "DMA channel 0"} <= names
     assert all(e["dur"] >= 0 for e in events if e["ph"] == "X")
     page = (run / "report.html").read_text()
     pngs = sorted(p.name for p in run.glob("*.png"))
@@ -47,6 +49,28 @@ def test_run_folder_has_valid_trace_and_self_contained_report(tmp_path):
     assert res.exit_code == 0 and (run / "report.html").exists()
     res = CliRunner().invoke(app, ["report", str(tmp_path / "nowhere")])
     assert res.exit_code == 2
+
+
+@pytest.mark.parametrize("fidelity", ["fast", "burst"])
+@pytest.mark.parametrize("channels", [1, 2])
+def test_trace_has_one_track_per_dma_channel_and_whole_nanoseconds(tmp_path, channels, fidelity):
+    from socsim.pipeline import run_scenario
+    from socsim.report.trace import TID_DMA0, trace_events
+
+    s = Scenario.from_yaml(SMALL, OVER, [f"soc.dma.channels={channels}"])
+    events = trace_events(run_scenario(s, fidelity=fidelity).sim, s.name, channels)
+    assert check_trace({"traceEvents": events}) == []
+    tracks = {e["args"]["name"]: e["tid"] for e in events if e["ph"] == "M" and e["name"] == "thread_name"}
+    assert [n for n in tracks if n.startswith("DMA")] == [f"DMA channel {c}" for c in range(channels)]
+    dma = [e for e in events if e["ph"] == "X" and e["tid"] >= TID_DMA0]
+    assert {e["tid"] for e in dma} == {TID_DMA0 + c for c in range(channels)}
+    assert all(e["args"]["bytes"] > 0 for e in dma)
+    assert all(abs(x * 1e3 - round(x * 1e3)) < 1e-6 for e in events if e["ph"] in "XC"
+               for x in (e["ts"], e.get("dur", 0)))
+    # Every byte the accelerator moved appears on exactly one channel slice.
+    moved = sum(e["args"]["read_bytes"] + e["args"]["write_bytes"] for e in events if e["tid"] == tracks["layers"]
+                and e["ph"] == "X")
+    assert sum(e["args"]["bytes"] for e in dma) == moved
 
 
 def test_check_trace_finds_problems():
