@@ -21,7 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="socsim: does a CNN meet its frame deadline on this SoC, with this codec, among other masters?",
 )
-out = Console()
+out = Console(soft_wrap=True)
 
 
 class Fidelity(str, Enum):
@@ -61,7 +61,7 @@ SET_HELP = ("Change one scenario field, FIELD.PATH=VALUE (repeatable; the sweep'
 FORMAT_HELP = ("Tables as: table (aligned text, whole when piped), markdown, csv or json (raw values; "
                "only the data goes to standard output).")
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _print_version(value: bool) -> None:

@@ -38,6 +38,11 @@ def test_run_folder_has_valid_trace_and_self_contained_report(tmp_path):
     assert {"frames", "layers", "accelerator (tile compute)", "DMA channel 0"} <= names
     assert all(e["dur"] >= 0 for e in events if e["ph"] == "X")
     page = (run / "report.html").read_text()
+    # The verdict banner comes first: meets or misses, how surely, the margin, the smallest guaranteed ratio.
+    banner = re.search(r'<div class="banner (\w+)">(.*?)</div>', page)
+    assert banner and page.index(banner.group(0)) < page.index("<h2>")
+    assert re.search(r"<b>meets 33.3 ms by guarantee, margin \+\d+\.\d{3} ms</b>", banner.group(2))
+    assert "smallest guaranteed compression ratio that meets it: " in banner.group(2)
     pngs = sorted(p.name for p in run.glob("*.png"))
     assert {"timeline.png", "utilization.png", "layer_bytes.png"} <= set(pngs)
     # Every figure is inlined (the page needs no other file) and nothing is fetched from a network.
@@ -119,6 +124,13 @@ def test_cli_compare(tmp_path):
     data = json.loads((tmp_path / "c" / "compare.json").read_text())
     assert [d["codec"]["key"] for d in data] == ["none", "spm", "dct:keep=10,n=8"]
     assert (tmp_path / "c" / "report.html").exists() and (tmp_path / "c" / "layer_bytes.png").exists()
+    page = (tmp_path / "c" / "report.html").read_text()
+    # One banner per codec; every section after the comparison table is per codec or says it covers all.
+    assert re.findall(r'<div class="banner \w+"><code>([^<]+)</code>', page) == ["none", "spm", "dct:keep=10,n=8"]
+    sections = re.findall(r"<h2>(.*?)</h2>", page)
+    assert sections[0] == "Codecs compared"
+    assert all(re.search(r" — (codec \S+|all codecs)$", h) for h in sections[1:]), sections
+    assert sections.count("Layers — codec spm") == 1 and sections.count("Frames — codec dct:keep=10,n=8") == 1
     res = CliRunner().invoke(app, ["compare", str(_scenario_file(tmp_path)), "--codecs", "none,zip"])
     assert res.exit_code == 2 and "zip" in res.output
 
