@@ -219,7 +219,7 @@ def sweep(
         if workers < 1:
             raise SocsimError(f"--workers={workers}: must be at least 1")
         sw = Sweep(sweep_file)
-        target = out_dir if out_dir is not None else Path("results") / "sweeps" / sw.spec.name
+        target = (out_dir if out_dir is not None else Path("results") / "sweeps" / sw.spec.name).resolve()
         from socsim.report.progress import PointProgress
 
         bar = None if quiet else PointProgress()

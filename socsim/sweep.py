@@ -12,11 +12,14 @@ A sweep file (YAML)::
     metric: latency_ms_max             # the column the plot shows
 
 Field paths use dots and list indices (``masters[0].rate_gbps``). Every point is validated like
-a scenario before anything runs. Each point's result lands in ``<out>/points/<id>/result.json``
-(written atomically); a rerun skips points whose result is already there, so an interrupted sweep
-resumes. Activations are captured once per distinct workload, before the points are dispatched,
-and shared through the activation cache. Executors: ``local`` (a process pool) or ``dask``
-(dask.distributed; an in-process LocalCluster unless a scheduler address is given).
+a scenario before anything runs. Workers return each point's result and this process writes it
+into ``<out>/points/<id>/`` (atomically; the table's ``point`` column is that folder's name), so a
+worker needs no disk shared with the client, only the scenario's input files (none for random
+weights and skimage images). A rerun skips points whose result is already there, so an interrupted
+sweep resumes. Activations are captured once per distinct workload before the points are
+dispatched, into this machine's activation cache (local workers share it; a remote worker fills
+its own). Executors: ``local`` (a process pool) or ``dask`` (dask.distributed; an in-process
+LocalCluster unless a scheduler address is given).
 """
 
 from __future__ import annotations
@@ -122,15 +125,14 @@ class Sweep:
             self.points.append((point_id(overrides), overrides, data))
 
 
-def run_point(data: dict[str, Any], out_dir: str, overrides: dict[str, Any]) -> dict[str, Any]:
-    """Run one point (in a worker) and write its result; returns the table row."""
-    from socsim.report.export import write_result
+def run_point(data: dict[str, Any], overrides: dict[str, Any]) -> str:
+    """Run one point (in a worker, which shares no disk with the client) and return its result as
+    ``result.json`` text; the client writes the point's folder."""
     from socsim.pipeline import run_scenario
+    from socsim.report.export import result_json
 
     scenario = Scenario.from_dict(data)
-    result = run_scenario(scenario).result.with_sweep_point(overrides)
-    write_result(result, Path(out_dir), None)
-    return row_of(result, overrides, Path(out_dir).name)
+    return result_json(run_scenario(scenario).result.with_sweep_point(overrides))
 
 
 def row_of(result: RunResult, overrides: dict[str, Any], pid: str) -> dict[str, Any]:
@@ -200,7 +202,11 @@ def run_sweep(
     scheduler: str | None = None,
     on_point: Callable[[int, int], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Run every unfinished point and return all rows in point order."""
+    """Run every unfinished point and return all rows in point order. Workers return each point's
+    result; this process writes its folder ``<out_dir>/points/<id>/`` (``out_dir`` made absolute)."""
+    from socsim.report.export import write_result
+
+    out_dir = Path(out_dir).resolve()
     rows: dict[str, dict[str, Any]] = {}
     todo = []
     for pid, overrides, data in sweep.points:
@@ -214,10 +220,13 @@ def run_sweep(
         on_point(len(rows), total)
     if todo:
         prepare_workloads(sweep, todo)
-        jobs = [(data, str(out_dir / "points" / pid), overrides) for pid, overrides, data in todo]
+        jobs = [(data, overrides) for _, overrides, data in todo]
 
-        def done(i: int, row: dict[str, Any]) -> None:
-            rows[todo[i][0]] = row
+        def done(i: int, text: str) -> None:
+            pid, overrides, _ = todo[i]
+            result = RunResult.model_validate_json(text)
+            write_result(result, out_dir / "points" / pid, None)
+            rows[pid] = row_of(result, overrides, pid)
             if on_point:
                 on_point(len(rows), total)
 
@@ -226,8 +235,8 @@ def run_sweep(
 
 
 def _execute(jobs: list[tuple], executor: str, workers: int, scheduler: str | None,
-             done: Callable[[int, dict[str, Any]], None]) -> None:
-    """Run ``run_point(*job)`` for every job; ``done(index, row)`` as each one finishes."""
+             done: Callable[[int, str], None]) -> None:
+    """Run ``run_point(*job)`` for every job; ``done(index, result text)`` as each one finishes."""
     if executor == "local":
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
