@@ -34,7 +34,7 @@ from socsim.scenario import DramControllerSpec, DramDeviceSpec
 class Txn:
     """One burst-sized transaction and where it goes."""
 
-    __slots__ = ("addr", "kind", "bank", "row", "col", "added", "tag")
+    __slots__ = ("addr", "kind", "bank", "row", "col", "added", "tag", "missed")
 
     def __init__(self, addr: int, kind: int, bank: int, row: int, col: int, added: int, tag):
         self.addr = addr
@@ -44,6 +44,8 @@ class Txn:
         self.col = col
         self.added = added
         self.tag = tag
+        self.missed = 0
+        """0 until an ACT (1: the bank was closed) or a PRE (2: another row was open) is issued for it."""
 
 
 @dataclass
@@ -85,7 +87,10 @@ class DramController:
         self._next_rank = 0
         self._ref_interval = device.tREFI // device.ranks
         self.done: list[tuple[object, int]] = []
-        """(tag, clock its data is done) of every finished transaction, in finishing order."""
+        """(tag, clock its data is done) of every finished transaction: reads when their data has
+        left the DRAM, writes (posted) one clock after they are accepted."""
+        self.cas: list[tuple[object, int]] = []
+        """(tag, 0 row hit / 1 bank was closed / 2 row conflict) of every RD and WR issued, in order."""
         self.stats = ControllerStats()
 
     def will_accept(self, is_write: bool) -> bool:
@@ -183,6 +188,7 @@ class DramController:
         t = queue[pos]
         dev, st = self.dev, self.stats
         if cmd == RD or cmd == WR:
+            outcome = 0 if dev.hits[t.bank] else (t.missed or 1)
             if dev.hits[t.bank]:
                 st.row_hits += 1
             del queue[pos]
@@ -195,8 +201,12 @@ class DramController:
             else:
                 st.writes += 1
                 self.pending_writes.discard(t.addr)
+            self.cas.append((t.tag, outcome))
         elif cmd == ACT:
             st.activates += 1
+            t.missed = max(t.missed, 1)
+        else:
+            t.missed = 2
         dev.issue(cmd, t.bank, t.row, clk)
 
     def _schedule(self) -> bool:
