@@ -48,7 +48,7 @@ class AddressMap:
     """Per field (token, lowest bit, width) (bits)."""
 
     @classmethod
-    def of(cls, scheme: str, burst_bytes: int, counts: dict[str, int]) -> "AddressMap":
+    def of(cls, scheme: str, burst_bytes: int, counts: dict[str, int]) -> AddressMap:
         """The map of ``scheme`` for a burst size and per-field counts (ch, ra, bg, ba, ro, co: bursts per row)."""
         tokens = [scheme[i:i + 2] for i in range(0, len(scheme), 2)]
         if len(scheme) != 12 or sorted(tokens) != sorted(FIELDS):

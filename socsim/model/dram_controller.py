@@ -34,7 +34,7 @@ from socsim.scenario import DramControllerSpec, DramDeviceSpec
 class Txn:
     """One burst-sized transaction and where it goes."""
 
-    __slots__ = ("addr", "kind", "bank", "row", "col", "added", "tag", "missed")
+    __slots__ = ("added", "addr", "bank", "col", "kind", "missed", "row", "tag")
 
     def __init__(self, addr: int, kind: int, bank: int, row: int, col: int, added: int, tag):
         self.addr = addr
