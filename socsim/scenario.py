@@ -166,19 +166,143 @@ class DramTimingSpec(Spec):
     """Controller write drain: one read→write→read turnaround pair per this many written bytes (bytes)."""
 
 
+class DramDeviceSpec(Spec):
+    """A command-level DRAM device: organisation and JEDEC timing in clocks (nCK), as a DRAMsim3 config gives them."""
+
+    protocol: Literal["DDR4", "LPDDR4"]
+    """DRAM standard (JESD79-4 DDR4 or JESD209-4 LPDDR4)."""
+    tCK: PositiveFloat
+    """Clock period (ns)."""
+    ranks: PositiveInt = 1
+    """Ranks on the channel (count)."""
+    bankgroups: PositiveInt
+    """Bank groups per rank; LPDDR4 has none, its banks are only split for the address map (count)."""
+    banks_per_group: PositiveInt
+    """Banks per bank group (count)."""
+    rows: PositiveInt
+    """Rows per bank (count)."""
+    columns: PositiveInt
+    """Columns per row of one device (count)."""
+    device_width: PositiveInt
+    """Data width of one device (bits)."""
+    bus_width: PositiveInt = 64
+    """Data width of the rank: devices side by side in lockstep (bits)."""
+    BL: PositiveInt
+    """Burst length (beats); one burst of bus_width × BL / 8 bytes is the minimum access."""
+    address_mapping: str = "rochrababgco"
+    """Field order from the most significant bit (socsim.model.address_map)."""
+    AL: NonNegativeInt = 0
+    """Additive latency (nCK)."""
+    CL: PositiveInt
+    """CAS (read) latency RL − AL (nCK)."""
+    CWL: PositiveInt
+    """CAS write latency WL − AL (nCK)."""
+    tRCD: PositiveInt
+    """ACTIVATE to READ/WRITE (nCK)."""
+    tRP: PositiveInt
+    """PRECHARGE to ACTIVATE (nCK)."""
+    tRAS: PositiveInt
+    """ACTIVATE to PRECHARGE; tRC = tRAS + tRP (nCK)."""
+    tRFC: PositiveInt
+    """All-bank REFRESH to ACTIVATE (nCK)."""
+    tREFI: PositiveInt
+    """Average refresh interval (nCK)."""
+    tRRD_S: PositiveInt
+    """ACTIVATE to ACTIVATE, different bank group (nCK)."""
+    tRRD_L: PositiveInt
+    """ACTIVATE to ACTIVATE, same bank group (nCK)."""
+    tWTR_S: PositiveInt
+    """End of write data to READ, different bank group (nCK)."""
+    tWTR_L: PositiveInt
+    """End of write data to READ, same bank group (nCK)."""
+    tFAW: PositiveInt
+    """Window in which a rank takes at most four ACTIVATEs (nCK)."""
+    tWR: PositiveInt
+    """Write recovery: end of write data to PRECHARGE (nCK)."""
+    tRTP: PositiveInt
+    """READ to PRECHARGE (nCK)."""
+    tCCD_S: PositiveInt
+    """READ to READ (WRITE to WRITE), different bank group (nCK)."""
+    tCCD_L: PositiveInt
+    """READ to READ (WRITE to WRITE), same bank group (nCK)."""
+    tRTRS: NonNegativeInt = 1
+    """Rank-to-rank switch and read-to-write bubble on the data bus (nCK)."""
+    tPPD: NonNegativeInt = 0
+    """PRECHARGE to PRECHARGE, other banks (LPDDR4) (nCK)."""
+
+    @field_validator("address_mapping")
+    @classmethod
+    def _six_fields(cls, scheme: str) -> str:
+        if len(scheme) != 12 or sorted(scheme[i:i + 2] for i in range(0, 12, 2)) != sorted(("ch", "ra", "bg", "ba", "ro", "co")):
+            raise ValueError("needs each of ch, ra, bg, ba, ro, co once, most significant first")
+        return scheme
+
+    @model_validator(mode="after")
+    def _powers_of_two(self) -> "DramDeviceSpec":
+        for name in ("ranks", "bankgroups", "banks_per_group", "rows", "columns", "BL", "bus_width"):
+            value = getattr(self, name)
+            if value & (value - 1):
+                raise ValueError(f"{name}={value}: must be a power of two")
+        if self.columns < self.BL or self.bus_width < self.device_width:
+            raise ValueError(f"columns={self.columns} must be at least BL={self.BL}, bus_width at least device_width")
+        return self
+
+    @property
+    def burst_bytes(self) -> int:
+        """Bytes of one burst, the minimum access: bus_width × BL / 8 (bytes)."""
+        return self.bus_width // 8 * self.BL
+
+    @property
+    def burst_cycles(self) -> int:
+        """Data-bus clocks of one burst, BL / 2 (double data rate) (nCK)."""
+        return self.BL // 2
+
+    @property
+    def banks(self) -> int:
+        """Banks per rank (count)."""
+        return self.bankgroups * self.banks_per_group
+
+    @property
+    def row_bytes(self) -> int:
+        """One row across the rank's devices (bytes)."""
+        return self.columns // self.BL * self.burst_bytes
+
+    @property
+    def peak_gbps(self) -> float:
+        """One burst every burst_cycles clocks (GB/s)."""
+        return self.burst_bytes / (self.burst_cycles * self.tCK)
+
+
+class DramControllerSpec(Spec):
+    """The command-level memory controller: queues, FR-FCFS row-hit cap and write drain (as DRAMsim3's)."""
+
+    trans_queue_size: PositiveInt = 32
+    """Read queue and write buffer capacity each (transactions)."""
+    cmd_queue_size: PositiveInt = 8
+    """Per-bank command queue capacity (commands)."""
+    row_hit_cap: PositiveInt = 4
+    """FR-FCFS: a row that has served this many hits is closed for an older request to another row (count)."""
+    write_low_watermark: NonNegativeInt = 8
+    """Drain writes when the buffer holds more than this and no command is queued (transactions)."""
+
+
 class DramSpec(Spec):
     """The DRAM: a named preset, or a peak bandwidth and latency, with a simple or a timing model."""
 
     preset: str | None = None
     """Named DRAM; sets peak_gbps, latency_ns and timing unless those are given too."""
-    model: Literal["simple", "timing"] | None = None
-    """'simple': peak bandwidth + fixed latency; 'timing': rows, refresh, turnaround; default: timing with a preset or timing, else simple."""
+    model: Literal["simple", "timing", "command"] | None = None
+    """'simple': peak bandwidth + fixed latency; 'timing': rows, refresh, turnaround; 'command': command-level device and controller (burst fidelity only); default: timing with a preset or timing, else simple."""
     peak_gbps: PositiveFloat | None = None
     """Peak data bandwidth (GB/s, 1e9 bytes per second)."""
     latency_ns: PositiveFloat | None = None
     """Pipeline latency: end of a request's data phase to its last byte at the master (ns)."""
     timing: DramTimingSpec | None = None
     """Timing parameters for the timing model; default: the preset's."""
+    device: DramDeviceSpec | None = None
+    """Command-level device for the command model; default: the preset's."""
+    controller: DramControllerSpec | None = None
+    """Command-level controller for the command model; default: DramControllerSpec()."""
 
     @field_validator("preset")
     @classmethod
@@ -198,6 +322,8 @@ class DramSpec(Spec):
             raise ValueError("give a preset or both peak_gbps and latency_ns")
         if self.model == "timing" and self.preset is None and self.timing is None:
             raise ValueError("model 'timing' needs a preset or a timing entry")
+        if self.model == "command" and self.device is None and (self.preset is None or self.preset_spec.device is None):
+            raise ValueError("model 'command' needs a device entry or a preset with a command-level device")
         return self
 
     @property
@@ -222,7 +348,21 @@ class DramSpec(Spec):
         """Timing parameters in force (None for the simple model)."""
         if self.resolved_model == "simple":
             return None
-        return self.timing if self.timing is not None else self.preset_spec.timing
+        if self.timing is not None or self.preset is None:
+            return self.timing
+        return self.preset_spec.timing
+
+    @property
+    def resolved_device(self) -> DramDeviceSpec | None:
+        """Command-level device in force (None unless the model is 'command')."""
+        if self.resolved_model != "command":
+            return None
+        return self.device if self.device is not None else self.preset_spec.device
+
+    @property
+    def resolved_controller(self) -> DramControllerSpec:
+        """Command-level controller in force."""
+        return self.controller if self.controller is not None else DramControllerSpec()
 
 
 class SocSpec(Spec):
