@@ -26,7 +26,9 @@ BYTES_MAX = 2**30
 BURST_BYTES_MAX = 4096
 """Largest bus burst in bytes (an AXI burst never crosses a 4 KiB page)."""
 CYCLES_MAX = 1_000_000
-"""Longest pipeline latency in cycles."""
+"""Longest pipeline latency or DRAM timing parameter in cycles."""
+DRAM_ROWS_MAX = 2**20
+"""Most rows in one DRAM bank (DDR5 has 2^17)."""
 PRIORITY_MAX = 2**31 - 1
 """Largest fixed-priority level (and the negative of the smallest)."""
 HEADROOM_BITS_MAX = 16
@@ -58,7 +60,10 @@ Bytes = Annotated[int, Field(ge=1, le=BYTES_MAX)]
 BurstBytes = Annotated[int, Field(ge=1, le=BURST_BYTES_MAX)]
 NonNegativeBytes = Annotated[int, Field(ge=0, le=BYTES_MAX)]
 Kib = Annotated[int, Field(ge=1, le=BYTES_MAX // 1024)]
+NonNegativeCount = Annotated[int, Field(ge=0, le=COUNT_MAX)]
+DramRows = Annotated[int, Field(ge=1, le=DRAM_ROWS_MAX)]
 Cycles = Annotated[int, Field(ge=0, le=CYCLES_MAX)]
+PositiveCycles = Annotated[int, Field(ge=1, le=CYCLES_MAX)]
 Priority = Annotated[int, Field(ge=-PRIORITY_MAX, le=PRIORITY_MAX)]
 HeadroomBits = Annotated[int, Field(ge=0, le=HEADROOM_BITS_MAX)]
 FreqMhz = Annotated[float, Field(ge=FREQ_MHZ_MIN, le=FREQ_MHZ_MAX, allow_inf_nan=False)]

@@ -281,8 +281,8 @@ class DramResult(ResultModel):
     """Pipeline latency from a data phase to the data at the master (ns)."""
     bytes: int
     """Bytes served to all masters (bytes)."""
-    model: Literal["simple", "timing"]
-    """DRAM model: peak and latency only, or rows, refresh and turnaround."""
+    model: Literal["simple", "timing", "command"]
+    """DRAM model: peak and latency only; rows, refresh and turnaround; or the command-level device and controller."""
     busy_fraction: float
     """Server busy time of all masters / sim end (0..1)."""
     efficiency: float | None

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from socsim import cli
 from socsim.cli import app
 from socsim.report.export import result_json
-from socsim.run import run_scenario
+from socsim.pipeline import run_scenario
 from socsim.scenario import Scenario
 from socsim.sweep import Sweep
 from socsim.errors import ScenarioError

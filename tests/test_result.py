@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from socsim.cli import app
 from socsim.report.export import result_json, scenario_yaml
 from socsim.result import SCHEMA_PATH, RunResult, Summary, WindowBytes, schema_json
-from socsim.run import run_scenario, standalone
+from socsim.pipeline import run_scenario, standalone
 from socsim.scenario import Scenario
 
 from paths import ROOT, SCENARIOS
@@ -68,6 +68,18 @@ def test_run_folder_scenario_yaml_reruns_to_the_same_result(tmp_path):
     assert "scenario.yaml" in res.output
     again = Scenario.from_yaml(run / "scenario.yaml")
     assert result_json(run_scenario(again).result) == (run / "result.json").read_text()
+
+
+def test_cli_rerun_of_a_run_folder_is_byte_identical(tmp_path):
+    """`socsim run RUN_DIR/scenario.yaml` writes the same result.json, --set settings included."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    res = CliRunner().invoke(app, ["run", str(small_file(tmp_path)), "--set", "soc.bus.width_bytes=8", "--set",
+                                   "codec=dct:keep=21", "--out", str(first), "-q", "--no-report"])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(app, ["run", str(first / "scenario.yaml"), "--out", str(second), "-q", "--no-report"])
+    assert res.exit_code == 0, res.output
+    assert (second / "result.json").read_bytes() == (first / "result.json").read_bytes()
+    assert (second / "scenario.yaml").read_bytes() == (first / "scenario.yaml").read_bytes()
 
 
 def test_standalone_scenario_names_files_absolutely(tmp_path):

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from socsim.cli import app
 from socsim.report.export import result_json
-from socsim.run import run_scenario
+from socsim.pipeline import run_scenario
 from socsim.scenario import Scenario
 from socsim.workload.cache import ActivationCache, default_dir
 

@@ -5,7 +5,7 @@ import numpy as np
 import yaml
 
 from socsim.codecs.masks import masks_json, triangle_mask
-from socsim.run import run_scenario
+from socsim.pipeline import run_scenario
 from socsim.scenario import Scenario
 from socsim.workload.capture import layer_graph
 from socsim.workload.weights import build_model

@@ -46,7 +46,7 @@ BAD = [
     ("dram without rate", GOOD.replace("peak_gbps: 10, ", ""), "soc.dram"),
     ("unknown dram preset", GOOD.replace("{peak_gbps: 10, latency_ns: 50}", "{preset: ddr9}"), "soc.dram.preset"),
     ("unknown master kind", GOOD.replace("kind: token_bucket", "kind: gpu"), "masters[0]"),
-    ("master missing rate", GOOD.replace(", rate_gbps: 1.0", ""), "masters[0].token_bucket.rate_gbps"),
+    ("master missing rate", GOOD.replace(", rate_gbps: 1.0", ""), "masters[0].rate_gbps"),
     ("missing weights file", GOOD.replace("weights: random", "weights: nowhere.pth"), "workload.weights"),
     ("missing image", GOOD.replace("images: [skimage]", "images: [missing.png]"), "workload.images[0]"),
     ("unknown codec", GOOD.replace("name: none", "name: zip"), "codec.name"),
@@ -66,7 +66,7 @@ BAD = [
     ("refresh longer than its interval", GOOD.replace("{peak_gbps: 10, latency_ns: 50}", "{preset: lpddr4-3200, timing: {"
      "channels: 4, banks: 8, row_bytes: 8192, t_cl_ns: 17.5, t_rcd_ns: 18, t_rp_ns: 18, t_rfc_ns: 5000, t_refi_ns: 3904, "
      "t_w2r_ns: 27.5, t_r2w_ns: 5, write_batch_bytes: 8192}}"), "soc.dram.timing: t_rfc_ns=5000.0 must be shorter"),
-    ("huge token-bucket burst", GOOD.replace("sigma_bytes: 4096", f"sigma_bytes: {2**62}"), "masters[0].token_bucket.sigma_bytes"),
+    ("huge token-bucket burst", GOOD.replace("sigma_bytes: 4096", f"sigma_bytes: {2**62}"), "masters[0].sigma_bytes"),
     ("name with a control character", GOOD.replace("name: t", 'name: "a\\tb"'), "name='a\\tb'"),
     ("factory that is not a module path", GOOD.replace("model: mobilenet_v1", "model: '../x:f'"), "workload.model='../x:f'"),
 ]

@@ -18,7 +18,7 @@ below is sound; the bound is the smallest delay any of them gives:
   requests of s bytes, its shortest piece of a row (s if s ≤ row, else s mod row or row) —
   ``worst_case_service(model, run, S)`` with the shortest run of all streams (dram.py docstring, "Worst case"). Each stream
   reaches its bank in address order: a channel's loads and stores are separate streams, and the
-  codec engine, FIFO, delays either all of a channel's stores or none (``socsim.run`` codes every
+  codec engine, FIFO, delays either all of a channel's stores or none (``socsim.pipeline`` codes every
   activation store alike);
 - *partitioned, random masters as interference*: the same map with run = row_bytes for all
   streams, and the extra server time of the random-address masters' bursts charged separately:

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from socsim.errors import SocsimError
-from socsim.fileio import atomic_write_bytes
+from socsim.fileio import write_output
 from socsim.result import RunResult
 from socsim.scenario import Scenario
 
@@ -42,19 +42,20 @@ def scenario_yaml(scenario: Scenario) -> str:
 
 
 def write_bytes(path: Path, data: bytes, field: str) -> None:
-    """Write ``data`` atomically; failures (a full or read-only disk, a folder in the way) become
-    one-line errors naming ``field`` and the path."""
+    """Write ``data`` to ``path`` (``socsim.fileio.write_output``: '-' is standard output, regular files
+    are replaced atomically); failures (a full or read-only disk, a folder in the way) become one-line
+    errors naming ``field`` and the path."""
     try:
-        atomic_write_bytes(path, data)
+        write_output(path, data)
     except OSError as exc:
         why = exc.strerror or str(exc)
-        if exc.filename is not None and Path(exc.filename) in path.parents:  # a file where a folder must be
+        if exc.filename is not None and Path(exc.filename) in Path(path).parents:  # a file where a folder must be
             why += f": {str(exc.filename)!r}"
         raise SocsimError(f"{field}={str(path)!r}: cannot write ({why})") from None
 
 
 def write_text(path: Path, text: str, field: str) -> None:
-    """Write ``text`` atomically, as ``write_bytes``."""
+    """Write ``text`` as ``write_bytes`` does."""
     write_bytes(path, text.encode(), field)
 
 

@@ -9,7 +9,7 @@ from soundness import cases, check
 from socsim.analysis.bounds import FIDELITY_MARGIN, bound_frames, mixed_stores
 from socsim.model.dram import DramModel
 from socsim.model.schedule import LayerPlan, TilePlan
-from socsim.run import run_scenario
+from socsim.pipeline import run_scenario
 from socsim.scenario import Scenario
 from socsim.soc.system import simulate
 

@@ -8,7 +8,7 @@ import dataclasses
 
 import pytest
 
-from socsim.run import run_scenario
+from socsim.pipeline import run_scenario
 from socsim.scenario import Scenario
 from socsim.soc.system import simulate
 

@@ -14,7 +14,7 @@ from typing import Any, Callable
 from socsim.codecs.registry import get_codec, parse_codec_text
 from socsim.errors import CodecError, ScenarioError
 from socsim.result import RunResult
-from socsim.run import RunOutput, run_scenario
+from socsim.pipeline import RunOutput, run_scenario
 from socsim.scenario import Scenario
 
 
@@ -29,7 +29,7 @@ def with_codec(scenario: Scenario, text: str) -> Scenario:
     try:
         return Scenario.from_dict(data)
     except ScenarioError as exc:
-        raise ScenarioError(f"--codecs {text!r}: {exc}") from None
+        raise ScenarioError("\n".join(f"--codecs {text!r}: {line}" for line in str(exc).splitlines())) from None
 
 
 def row_of(result: RunResult, raw_bytes: float | None = None) -> dict[str, Any]:
@@ -62,6 +62,11 @@ class Comparison:
     outputs: list[RunOutput]
     rows: list[dict[str, Any]]
 
+    @property
+    def results(self) -> list[RunResult]:
+        """The typed result of every codec, in the order asked."""
+        return [o.result for o in self.outputs]
+
 
 def compare(
     scenario: Scenario,
@@ -70,7 +75,7 @@ def compare(
     **run_options: Any,
 ) -> Comparison:
     """Run the scenario once per codec, capturing activations once for all of them."""
-    from socsim.run import build_plans
+    from socsim.pipeline import build_plans
     from socsim.workload.activations import load_workload
 
     if not codec_texts:
