@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 from rich.console import Console
 
-from socsim.errors import SocsimError
+from socsim.errors import Overloaded, SocsimError
 from socsim.limits import EPOCHS_MAX, FRAMES_MAX, SEED_MAX, WORKERS_MAX
 
 if TYPE_CHECKING:
@@ -166,6 +166,8 @@ def run(
         written = write_result(result, target, json_path)
         if not no_report:
             written += _write_report(target, output.sim, s)
+    except Overloaded as exc:
+        _verdict_exit(s.name, exc, check)
     except SocsimError as exc:
         _fail(exc)
     screen.tables(run_tables(result))
@@ -180,6 +182,16 @@ def run(
     files = ", ".join("standard output" if str(p) == STDOUT else str(p) for p in written)
     screen.summary(f"{s.name}: {_verdict_line(result)}; wrote {files}")
     _exit_on_check(check, [("", result)])
+
+
+def _verdict_exit(name: str, exc: Overloaded, check: Check | None) -> None:
+    """Print the verdict that replaced the simulation (an overloaded path, a starved accelerator) as
+    one line and exit: 0, or 1 under --check, which it fails whatever it holds the run to."""
+    out.print(f"{name}: {exc}", markup=False, highlight=False, soft_wrap=True)
+    if check is None:
+        raise typer.Exit(0)
+    err.print(f"check {check.value}: {exc}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
 
 
 def _exit_on_check(check: Check | None, results: list[tuple[str, RunResult]]) -> None:
@@ -333,6 +345,8 @@ def compare(
         write_text(target / "scenario.yaml", scenario_yaml(comp.outputs[0].result.scenario), "--out")
         write_text(target / "compare.csv", _rows_csv(comp.rows), "--out")
         written = render(target)
+    except Overloaded as exc:
+        _verdict_exit(s.name, exc, check)
     except SocsimError as exc:
         _fail(exc)
     title = f"{s.name}: codecs compared (deadline {s.deadline_ms} ms, same seed and activations)"

@@ -26,3 +26,13 @@ class CacheError(SocsimError):
 
 class ResultError(SocsimError):
     """A result file (result.json, compare.json) is missing, malformed or not of this socsim's format."""
+
+
+class Overloaded(SocsimError):
+    """The chip cannot serve what the scenario asks (an overloaded path, a starved accelerator): a
+    verdict on a valid scenario, not a bad input; the CLI prints it and exits 0 (1 under --check)."""
+
+    def __init__(self, verdict: object):
+        super().__init__(str(verdict))
+        self.verdict = verdict
+        """The verdict (``socsim.model.overload.Overload``)."""

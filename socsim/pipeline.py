@@ -16,7 +16,9 @@ import numpy as np
 from socsim import __version__
 from socsim.codecs.base import Codec, TransferUnit
 from socsim.codecs.registry import get_codec
+from socsim.errors import Overloaded
 from socsim.model.engine import CodecEngine
+from socsim.model.overload import find_overload, starved_frames
 from socsim.model.records import SimResult
 from socsim.model.schedule import LayerPlan, plan_layer, resident_outputs
 from socsim.result import (
@@ -144,13 +146,17 @@ def run_scenario(
     fidelity: str = "fast",
     adversarial: bool = False,
 ) -> RunOutput:
-    """Run the scenario end to end and return its result document (``fidelity``: 'fast' or 'burst').
+    """Run the scenario end to end and return its result document (``fidelity``: 'fast' or 'burst');
+    an overloaded path or a starved accelerator raises ``Overloaded`` with the verdict instead.
 
     ``adversarial`` simulates the critical instant the bound is built for: every transfer unit at
     its codec's worst-case size (RLE and sparsity maps at their full expansion, as if fed expanding
     data) while the other masters start together at time 0 with their initial bursts.
     """
     check(scenario)  # before the capture, which may take minutes; the workload checks itself
+    overload = find_overload(scenario)
+    if overload is not None:
+        raise Overloaded(overload)
     seconds: dict[str, float] = {}
     codec = get_codec(scenario.codec.name, dict(scenario.codec.params))
     t0 = time.perf_counter()
@@ -161,6 +167,9 @@ def run_scenario(
     sizes = worst_case_sizes(scenario, workload, codec) if adversarial else None
     plans = build_plans(scenario, workload, codec, sizes)
     seconds["plan"] = time.perf_counter() - t0
+    starved = starved_frames(scenario, max(sum(p.read_bytes + p.write_bytes for p in frame) for frame in plans))
+    if starved is not None:
+        raise Overloaded(starved)
     t0 = time.perf_counter()
     sim = simulate(scenario, plans, fidelity)
     seconds["simulate"] = time.perf_counter() - t0

@@ -116,6 +116,11 @@ class Source(ABC):
         k = int(np.searchsorted(times, t_ns, side="left"))
         return times[:k], self._buf[1][:k], self._buf[2][:k], self._buf[3][:k]
 
+    @property
+    def buffered(self) -> int:
+        """Requests generated so far and kept for ``requests_until`` (count)."""
+        return self._len
+
     def iter_requests(self) -> Iterator[tuple[float, int, bool, int]]:
         """Requests one by one, in time order (generated lazily)."""
         for t, s, w, r in self._chunks():

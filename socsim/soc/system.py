@@ -21,11 +21,12 @@ import math
 import numpy as np
 import simpy
 
-from socsim.errors import ScenarioError
+from socsim.errors import Overloaded, ScenarioError
 from socsim.model.arbitration import make_arbiter
 from socsim.model.dram import DramModel, refresh_ns, worst_case_service
 from socsim.model.engine import CodecEngine
-from socsim.model.masters import FLUID_WINDOW_NS, make_sources
+from socsim.model.masters import FLUID_WINDOW_NS, Source, make_sources
+from socsim.model.overload import REQUESTS_MAX, Overload, frames_too_long, horizon_requests
 from socsim.model.records import FrameRecord, LayerRecord, MasterStats, SimResult
 from socsim.model.schedule import LayerPlan
 from socsim.scenario import Scenario
@@ -39,6 +40,8 @@ from socsim.units import NS_PER_MS
 
 NPU = "npu"
 FIDELITIES = ("fast", "burst")
+GUARD_EVENTS = 4096
+"""Events between two checks that the other masters' requests still fit in memory (count)."""
 
 
 def _percentiles(lat: np.ndarray) -> tuple[float | None, float | None, float | None]:
@@ -63,6 +66,9 @@ def check(scenario: Scenario, model: DramModel | None = None) -> None:
         for name, q in bus.budget.bytes.items():
             if q < model.burst_bytes:
                 raise ScenarioError(f"soc.bus.budget.bytes.{name}={q}: smaller than one burst ({model.burst_bytes} bytes)")
+    too_long = frames_too_long(scenario, make_sources(scenario.masters, model.burst_bytes, scenario.seed))
+    if too_long is not None:
+        raise ScenarioError(too_long)
 
 
 def simulate(scenario: Scenario, plans: list[list[LayerPlan]], fidelity: str = "fast") -> SimResult:
@@ -119,14 +125,44 @@ def simulate(scenario: Scenario, plans: list[list[LayerPlan]], fidelity: str = "
     done = env.process(run_frames())
     events = 0
     while not (done.processed and drained()):
-        if env.peek() == float("inf"):
-            raise RuntimeError("simulation stalled: a master can never be served (check the arbitration)")
+        if env.peek() == math.inf:
+            raise Overloaded(_stalled(scenario, frames, names, done.processed))
         env.step()
         events += 1
+        if not events % GUARD_EVENTS:
+            _guard(scenario, frames, sources, env.now)
     frames_end = max((f.end_ns for f in frames), default=0.0)
     end = env.now
     return _result(scenario, model, arbiter, sources, frames, fidelity, events, frames_end, end,
                    dma, masters if fidelity == "burst" else None, controller if fidelity == "burst" else None)
+
+
+def _stalled(scenario: Scenario, frames: list[FrameRecord], names: list[str], frames_done: bool) -> Overload:
+    """The verdict when nothing will ever happen again but a frame or a master's requests are unserved."""
+    arbitration = scenario.soc.bus.arbitration
+    if not frames_done:
+        return Overload("starved", math.inf, 0.0, f"the accelerator is never served under soc.bus.arbitration="
+                        f"{arbitration}: frame {sum(f.end_ns > 0 for f in frames)} never ends")
+    return Overload("overloaded", math.inf, 0.0, f"the requests of {', '.join(names[1:])} are never all served "
+                    f"under soc.bus.arbitration={arbitration}")
+
+
+def _guard(scenario: Scenario, frames: list[FrameRecord], sources: list[Source], now_ns: float) -> None:
+    """Stop a run whose other masters have issued more requests than a simulation holds: a verdict
+    when the frame in progress is already past its deadline, else a ScenarioError."""
+    issued = horizon_requests(sources, now_ns)
+    if issued <= REQUESTS_MAX:
+        return
+    # Invariant: a frame that has not ended has end_ns 0 (every frame moves bytes, so it ends later).
+    running = next((f for f in frames if f.end_ns == 0.0), None)
+    deadline_ns = scenario.deadline_ms * NS_PER_MS
+    if running is not None and now_ns - running.release_ns > deadline_ns:
+        raise Overloaded(Overload(
+            "starved", math.inf, 0.0, f"frame {running.index} has run {(now_ns - running.release_ns) / NS_PER_MS:.4g} ms, "
+            f"past its deadline of {scenario.deadline_ms:g} ms, while the other masters issued {issued:.3g} requests, "
+            f"more than the {REQUESTS_MAX:.3g} a simulation holds"))
+    raise ScenarioError(f"frames={scenario.frames}: after {now_ns / 1e9:.4g} s simulated the other masters issued "
+                        f"{issued:.3g} requests, more than the {REQUESTS_MAX:.3g} a simulation holds; simulate fewer frames")
 
 
 def _result(scenario, model, arbiter, sources, frames, fidelity, events, frames_end, end, dma, burst_masters,
