@@ -239,6 +239,7 @@ def sweep(
     from socsim.sweep import Sweep, plot_metric, run_sweep, write_table
 
     screen = Screen(fmt.value, quiet)
+    _interrupt_on_sigterm()
     try:
         sw = Sweep(sweep_file)
         target = (out_dir if out_dir is not None else Path("results") / "sweeps" / sw.spec.name).resolve()
@@ -266,6 +267,16 @@ def sweep(
         except SocsimError as exc:
             _fail(exc)
         _exit_on_check(check, [(f"point {pid}: ", r) for pid, r in results])
+
+
+def _interrupt_on_sigterm() -> None:
+    """Make SIGTERM interrupt this process as Ctrl-C does, so that a sweep stops its workers."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def _check_writable(path: Path, option: str, folder: bool = True) -> None:

@@ -28,6 +28,7 @@ import copy
 import hashlib
 import itertools
 import json
+import os
 from pathlib import Path
 from typing import Any, Callable, Literal
 
@@ -239,10 +240,17 @@ def _execute(jobs: list[tuple], executor: str, workers: int, scheduler: str | No
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = {pool.submit(run_point, *job): i for i, job in enumerate(jobs)}
-            for fut in as_completed(futures):
-                done(futures[fut], fut.result())
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_start,
+                                 initargs=(os.getpid(),)) as pool:
+            try:
+                futures = {pool.submit(run_point, *job): i for i, job in enumerate(jobs)}
+                for fut in as_completed(futures):
+                    done(futures[fut], fut.result())
+            except BaseException:  # an interrupt or a failed point: no worker outlives the sweep
+                pool.shutdown(wait=False, cancel_futures=True)
+                for child in multiprocessing.active_children():
+                    child.terminate()
+                raise
         return
     if executor != "dask":
         raise SocsimError(f"--executor={executor!r}: must be 'local' or 'dask'")
@@ -268,6 +276,27 @@ def _execute(jobs: list[tuple], executor: str, workers: int, scheduler: str | No
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+PARENT_POLL_S = 0.5
+"""How often a local worker checks that the sweep that started it is still alive (s)."""
+
+
+def _worker_start(parent_pid: int) -> None:
+    """In a local worker: leave SIGINT to the sweep (which stops its workers), and exit as soon as
+    the sweep's process is gone (killed, say), instead of running points for nobody."""
+    import signal
+    import threading
+    import time
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="socsim-parent-watch", daemon=True).start()
 
 
 def write_table(rows: list[dict[str, Any]], out_dir: Path) -> list[Path]:
