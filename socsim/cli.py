@@ -244,6 +244,8 @@ def sweep(
         sw = Sweep(sweep_file)
         target = (out_dir if out_dir is not None else Path("results") / "sweeps" / sw.spec.name).resolve()
         _check_writable(target, "--out")
+        for name in ("sweep.csv", "sweep.parquet", f"sweep_{sw.spec.metric}.png"):
+            _check_writable(target / name, "--out", folder=False)
         from socsim.report.progress import PointProgress
 
         bar = None if quiet else PointProgress()
