@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
@@ -163,9 +164,11 @@ def run(
             if progress:
                 progress.close()
         result = output.result
-        written = write_result(result, target, json_path)
-        if not no_report:
-            written += _write_report(target, output.sim, s)
+        with _staged(target) as stage:
+            written = write_result(result, stage, None)
+            if not no_report:
+                written += _write_report(stage, output.sim, s)
+        written = [target / p.name for p in written] + write_result(result, None, json_path)
     except Overloaded as exc:
         _verdict_exit(s.name, exc, check)
     except SocsimError as exc:
@@ -297,6 +300,18 @@ def _run_id(label: str) -> str:
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M%S-%f")[:-3] + f"-{label}"
 
 
+@contextmanager
+def _staged(target: Path):
+    """``socsim.fileio.staged_folder`` for an --out folder, a failure to move it in place one line."""
+    from socsim.fileio import staged_folder
+
+    try:
+        with staged_folder(target) as stage:
+            yield stage
+    except OSError as exc:
+        raise SocsimError(f"--out={str(target)!r}: cannot write ({exc.strerror or exc})") from None
+
+
 def _write_report(run_dir: Path, sim, scenario) -> list[Path]:
     """trace.json, the figures and report.html of a run folder."""
     from socsim.report.export import write_text
@@ -353,11 +368,12 @@ def compare(
         finally:
             if progress:
                 progress.close()
-        write_text(target / "compare.json", results_json([o.result for o in comp.outputs]), "--out")
-        write_text(target / "result.json", result_json(comp.outputs[0].result), "--out")
-        write_text(target / "scenario.yaml", scenario_yaml(comp.outputs[0].result.scenario), "--out")
-        write_text(target / "compare.csv", _rows_csv(comp.rows), "--out")
-        written = render(target)
+        with _staged(target) as stage:
+            write_text(stage / "compare.json", results_json([o.result for o in comp.outputs]), "--out")
+            write_text(stage / "result.json", result_json(comp.outputs[0].result), "--out")
+            write_text(stage / "scenario.yaml", scenario_yaml(comp.outputs[0].result.scenario), "--out")
+            write_text(stage / "compare.csv", _rows_csv(comp.rows), "--out")
+            written = [target / p.name for p in render(stage)]
     except Overloaded as exc:
         _verdict_exit(s.name, exc, check)
     except SocsimError as exc:

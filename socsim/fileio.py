@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import stat
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 STDOUT = "-"
@@ -94,3 +97,22 @@ def write_output(path: Path | str, data: bytes) -> None:
                 fh.write(data)
             return
     atomic_write_bytes(Path(path), data)
+
+
+@contextmanager
+def staged_folder(target: Path, last: str = "result.json") -> Iterator[Path]:
+    """A temporary folder beside ``target`` to fill; when the block ends without error it becomes
+    ``target`` (renamed, or, when ``target`` exists, its files moved in one by one with ``last``
+    last), so a folder holding ``last`` is complete; on an error or an interrupt it is removed."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    try:
+        yield stage
+        if not target.exists():
+            os.rename(stage, target)
+            return
+        for name in sorted(os.listdir(stage), key=lambda n: n == last):
+            os.replace(stage / name, target / name)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)

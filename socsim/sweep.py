@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 
 from socsim.errors import ResultError, ScenarioError, SocsimError
 from socsim.fieldpath import set_path
+from socsim.fileio import staged_folder
 from socsim.limits import FileName
 from socsim.report.export import write_bytes, write_text
 from socsim.result import RunResult, load_result
@@ -223,7 +224,8 @@ def run_sweep(
         def done(i: int, text: str) -> None:
             pid, overrides, _ = todo[i]
             result = RunResult.model_validate_json(text)
-            write_result(result, out_dir / "points" / pid, None)
+            with staged_folder(out_dir / "points" / pid) as stage:
+                write_result(result, stage, None)
             rows[pid] = row_of(result, overrides, pid)
             if on_point:
                 on_point(len(rows), total)
