@@ -308,8 +308,9 @@ def _staged(target: Path):
     try:
         with staged_folder(target) as stage:
             yield stage
-    except OSError as exc:
-        raise SocsimError(f"--out={str(target)!r}: cannot write ({exc.strerror or exc})") from None
+    except OSError as exc:  # the destination of a failed move, else the folder
+        where = exc.filename2 or target
+        raise SocsimError(f"--out={str(where)!r}: cannot write ({exc.strerror or exc})") from None
 
 
 def _write_report(run_dir: Path, sim, scenario) -> list[Path]:
