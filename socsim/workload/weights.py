@@ -14,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
+import os
 import pickle
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,24 +120,33 @@ def resolve_model(model: str) -> ModelInfo:
     return ModelInfo(name=model, factory=factory, input_hw=None, task="dense")
 
 
+def hub_dir() -> Path:
+    """torch hub's cache folder without importing torch: ``torch.hub.get_dir()`` when torch is already
+    loaded (it honours ``torch.hub.set_dir``), else ``$TORCH_HOME/hub`` with ``$TORCH_HOME`` defaulting
+    to ``$XDG_CACHE_HOME/torch`` and that to ``~/.cache/torch``, as torch computes it."""
+    hub = sys.modules.get("torch.hub")
+    if hub is not None:
+        return Path(hub.get_dir())
+    cache = os.getenv("XDG_CACHE_HOME", "~/.cache")
+    return Path(os.path.expanduser(os.getenv("TORCH_HOME", os.path.join(cache, "torch")))) / "hub"
+
+
 def find_trained_file(model: str, source: str, field_value: str) -> Path:
     """Path of a trained source's file: offline package, then torch hub cache, then extra folders."""
-    import torch.hub
-
     src = TRAINED[(model, source)]
     candidates: list[Path] = []
     spec = importlib.util.find_spec(src.package)
     if spec is not None and spec.submodule_search_locations:
         candidates += [Path(loc) / src.package_file for loc in spec.submodule_search_locations]
-    hub_dir = Path(torch.hub.get_dir()) / "checkpoints"
-    candidates.append(hub_dir / src.hub_file)
+    checkpoints = hub_dir() / "checkpoints"
+    candidates.append(checkpoints / src.hub_file)
     candidates += [Path(d).expanduser() / src.hub_file for d in src.extra_dirs]
     for path in candidates:
         if path.is_file():
             return path
     raise WorkloadError(
         f"workload.weights={field_value!r}: {src.hub_file} for {model} not found; install it with "
-        f"'{src.install}', put it in {hub_dir}, or pass the file as workload.weights"
+        f"'{src.install}', put it in {checkpoints}, or pass the file as workload.weights"
     )
 
 
