@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from socsim.analysis import response_time
-from socsim.analysis.bounds import bound_frames
+from socsim.analysis.bounds import bound_frames, meets_deadline
 from socsim.model.schedule import LayerPlan, TilePlan
 
 from replay_reference import ReferenceReplay
@@ -43,3 +43,17 @@ def test_fast_replay_equals_reference(case, cut, extra_gbps):
     with patch.object(response_time, "_Replay", ReferenceReplay):
         slow = bound_frames(scenario, plans, extra_gbps=extra_gbps)
     assert _terms(fast) == _terms(slow)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(cases(stress=False) | cases(stress=True), st.sampled_from([0.0, 0.5, 3.0]),
+       st.sampled_from([0.5, 0.9, 0.99, 1.0, 1.01, 1.2]))
+def test_meets_deadline_answers_as_bound_frames(case, extra_gbps, slack):
+    scenario, plans = case
+    b = bound_frames(scenario, plans, extra_gbps=extra_gbps)
+    # Deadlines at, just around and far from the bounds of each form and of the reported bound.
+    values = list(b.frames_ns) + [p.bound_ns * 1.02 for p in b.per_transfer] + [w * 1.02 for w in b.whole_frame_ns]
+    for deadline in [v * slack for v in values] or [1e6]:
+        expected = bool(b.frames_ns) and max(b.frames_ns) <= deadline
+        assert meets_deadline(scenario, plans, deadline, extra_gbps) == expected
+        assert meets_deadline(scenario, plans, deadline, extra_gbps, alone=b.alone) == expected
