@@ -17,7 +17,7 @@ import numpy as np
 from socsim.codecs.base import Codec
 from socsim.errors import WorkloadError
 from socsim.scenario import Scenario
-from socsim.workload.cache import ActivationCache, default_dir, graph_from_json, graph_to_json, key_of
+from socsim.workload.cache import DIGESTS_DIR, ActivationCache, default_dir, graph_from_json, graph_to_json, key_of
 from socsim.workload.graph import LayerGraph
 
 
@@ -83,8 +83,9 @@ def _resolution(scenario: Scenario) -> _Resolution:
     return _Resolution(h, w, bool(info is not None and info.task == "classification"))
 
 
-def _weights_identity(scenario: Scenario) -> str:
-    """What identifies the weights for the cache: a seed, or the SHA-256 of the file to load."""
+def _weights_identity(scenario: Scenario, digests: Path | None = None) -> str:
+    """What identifies the weights for the cache: a seed, or the SHA-256 of the file to load (remembered
+    in ``digests``, see ``file_sha256``)."""
     from socsim.workload import weights as W
 
     wl = scenario.workload
@@ -98,8 +99,8 @@ def _weights_identity(scenario: Scenario) -> str:
             raise WorkloadError(f"workload.weights={wl.weights!r}: no trained source {source!r} for {wl.model} (known: {known})")
         path = W.find_trained_file(wl.model, source, wl.weights)
         # Partly random initialisations depend on the seed too.
-        return f"trained:{source}:{W.file_sha256(path)}:seed={scenario.seed}"
-    return f"file:{W.file_sha256(scenario.resolve(wl.weights))}"
+        return f"trained:{source}:{W.file_sha256(path, digests)}:seed={scenario.seed}"
+    return f"file:{W.file_sha256(scenario.resolve(wl.weights), digests)}"
 
 
 def _model_identity(model: str) -> str:
@@ -127,9 +128,10 @@ def load_workload(
     t0 = time.perf_counter()
     wl = scenario.workload
     res = _resolution(scenario)
+    root = scenario.resolve(scenario.run.cache_dir) if scenario.run.cache_dir else default_dir()
     identity = {
         "model": _model_identity(wl.model),
-        "weights": _weights_identity(scenario),
+        "weights": _weights_identity(scenario, root / DIGESTS_DIR),
         "images": sources_identity(wl.images, Path(scenario.base_dir)),
         "frames": scenario.frames,
         "height": res.height,
@@ -138,7 +140,6 @@ def load_workload(
         "seed": scenario.seed,
         "headroom": wl.frac_bits_headroom,
     }
-    root = scenario.resolve(scenario.run.cache_dir) if scenario.run.cache_dir else default_dir()
     slot = _CacheSlot(ActivationCache(root), key_of(identity), scenario.codec.transfer_unit.model_dump_json())
     seconds = {"cache_key": time.perf_counter() - t0}
     if use_cache:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from socsim.errors import WorkloadError
+from socsim.fileio import atomic_write_bytes
 from socsim.workload.models import MODELS, ModelInfo
 
 if TYPE_CHECKING:
@@ -90,17 +91,36 @@ TRAINED: dict[tuple[str, str], TrainedSource] = {
 }
 """Trained sources by (registry model, source name); every ``ModelInfo.trained`` name has an entry."""
 
-_SHA256_CACHE: dict[tuple[str, int, int], str] = {}
+_SHA256_CACHE: dict[str, str] = {}
 
 
-def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file, cached in memory by (resolved path, size, mtime)."""
+def file_sha256(path: Path, memo_dir: Path | None = None) -> str:
+    """Hex SHA-256 of a file, remembered in memory and, with ``memo_dir``, in a small file there, by
+    (resolved path, inode, size, mtime, ctime): rewriting the file changes its ctime, which no
+    user call can set back, so a remembered digest is never stale."""
     stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    if key not in _SHA256_CACHE:
-        with path.open("rb") as f:
-            _SHA256_CACHE[key] = hashlib.file_digest(f, "sha256").hexdigest()
-    return _SHA256_CACHE[key]
+    key = f"{path.resolve()}|{stat.st_ino}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ctime_ns}"
+    if key in _SHA256_CACHE:
+        return _SHA256_CACHE[key]
+    memo = None
+    if memo_dir is not None:
+        memo = Path(memo_dir) / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".sha256")
+        try:
+            text = memo.read_text()
+        except OSError:
+            text = ""
+        if len(text) == 64 and all(c in "0123456789abcdef" for c in text):
+            _SHA256_CACHE[key] = text
+            return text
+    with path.open("rb") as f:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    _SHA256_CACHE[key] = digest
+    if memo is not None:
+        try:
+            atomic_write_bytes(memo, digest.encode())
+        except OSError:
+            pass  # Remembering is an optimisation: an unwritable cache folder only costs the hash again.
+    return digest
 
 
 def resolve_model(model: str) -> ModelInfo:
