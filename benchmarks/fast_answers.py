@@ -110,7 +110,7 @@ def sweep(checkout: Path, points: int) -> str:
     with tempfile.TemporaryDirectory() as d:
         spec = Path(d) / "sweep.yaml"
         spec.write_text(f"name: bench\nbase: {SCENARIO}\npoints:\n"
-                        + "".join(f"  - {{masters[2].rate_gbps: {1.0 + 0.02 * k:.2f}}}\n" for k in range(points)))
+                        + "".join(f"  - {{'masters[2].rate_gbps': {1.0 + 0.02 * k:.2f}}}\n" for k in range(points)))
         t0 = time.perf_counter()
         cpu, _ = cpu_run(checkout, ["-m", "socsim.cli", "sweep", str(spec), "-q", "--out", str(Path(d) / "o")])
         wall = time.perf_counter() - t0
