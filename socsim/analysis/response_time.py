@@ -261,7 +261,8 @@ class _Replay:
     def _submit_one(self, sizes: Sequence[int], t: float, raw: Sequence[int], coded: Sequence[bool],
                     write: bool) -> int:
         """``submit`` with one channel: each descriptor's terms that depend only on its size and raw
-        size come from ``_terms``, computed once per replay (same operations, same floats)."""
+        size come from ``_terms``, computed once per replay (same operations, same floats). Maxima are
+        written as conditional expressions: a ``max()`` call per comparison is most of the loop's time."""
         queued = done = t
         hold_total = eng_total = 0.0
         largest = 0
