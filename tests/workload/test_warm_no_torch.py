@@ -47,12 +47,9 @@ def test_hub_dir_is_torchs(home, xdg):
     assert ours == torchs
 
 
-def test_hub_dir_follows_set_dir_once_torch_is_loaded(tmp_path):
+def test_hub_dir_follows_set_dir_once_torch_is_loaded(tmp_path, monkeypatch):
     import torch.hub
 
-    old = torch.hub.get_dir()
+    monkeypatch.setattr(torch.hub, "_hub_dir", torch.hub._hub_dir)  # undone after the test: unset again
     torch.hub.set_dir(str(tmp_path))
-    try:
-        assert weights.hub_dir() == tmp_path
-    finally:
-        torch.hub.set_dir(old)
+    assert weights.hub_dir() == tmp_path
