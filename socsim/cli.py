@@ -139,10 +139,13 @@ def run(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
     check: Optional[Check] = typer.Option(None, "--check", help=CHECK_HELP),
     no_report: bool = typer.Option(False, "--no-report", help="Skip trace.json, the figures and report.html."),
+    figures: bool = typer.Option(False, "--figures", help="Also draw the figures (PNG, inlined in report.html); "
+                                 "`socsim report RUN_DIR` draws them later from result.json."),
     adversarial: bool = typer.Option(False, "--adversarial", help="Simulate the critical instant: every unit at its codec's worst-case size."),
     fidelity: Fidelity = typer.Option(Fidelity.fast, "--fidelity", help="SoC model: fast (fluid shares) or burst (every bus burst an event; slow)."),
 ) -> None:
-    """Simulate the scenario and print per-layer and per-frame tables; write result.json."""
+    """Simulate the scenario and print per-layer and per-frame tables; write result.json, trace.json and
+    report.html (its figures with --figures, or later with `socsim report`)."""
     from socsim.fileio import STDOUT
     from socsim.report.export import write_result
     from socsim.report.tables import display_lines, run_tables
@@ -167,7 +170,7 @@ def run(
         with _staged(target) as stage:
             written = write_result(result, stage, None)
             if not no_report:
-                written += _write_report(stage, output.sim, s)
+                written += _write_report(stage, output.sim, s, figures)
         written = [target / p.name for p in written] + write_result(result, None, json_path)
     except Overloaded as exc:
         _verdict_exit(s.name, exc, check)
@@ -313,14 +316,14 @@ def _staged(target: Path):
         raise SocsimError(f"--out={str(where)!r}: cannot write ({exc.strerror or exc})") from None
 
 
-def _write_report(run_dir: Path, sim, scenario) -> list[Path]:
-    """trace.json, the figures and report.html of a run folder."""
+def _write_report(run_dir: Path, sim, scenario, figures: bool) -> list[Path]:
+    """trace.json, report.html and (``figures``) the figures of a run folder."""
     from socsim.report.export import write_text
     from socsim.report.html import render
     from socsim.report.trace import trace_json
 
     write_text(run_dir / "trace.json", trace_json(sim, scenario.name, scenario.soc.dma.channels), "--out")
-    return [run_dir / "trace.json"] + [p for p in render(run_dir) if p.name == "report.html"]
+    return [run_dir / "trace.json"] + [p for p in render(run_dir, figures) if p.name == "report.html"]
 
 
 @app.command()

@@ -202,39 +202,25 @@ def _no_bound(scenario: Scenario) -> str | None:
     return None
 
 
-def bound_frames(scenario: Scenario, plans: list[list[LayerPlan]], extra_gbps: float = 0.0,
-                 alone: list[FrameBound] | None = None) -> BoundResult:
-    """Worst-case latency (from release) of every frame of ``plans`` on the scenario's SoC.
-
-    ``extra_gbps`` adds a sequential interferer of that rate with no burst (for the sensitivity);
-    ``alone`` passes the accelerator-alone replay of these plans when it is already known.
-    """
-    reason = _no_bound(scenario)
-    model = DramModel.from_spec(scenario.soc)
-    reordered = mixed_stores(scenario, plans, model)
-    desc = npu_descriptor_bound(scenario, model, reordered)
-    period_ns = scenario.frame_period_ms * NS_PER_MS
-    # Each frame alone, from an idle engine (its duration does not depend on when it starts); frames
-    # with the same plans (worst-case sizes) are replayed once.
-    if alone is None:
-        alone = _per_distinct(plans, lambda frame: frame_bounds([frame], desc, model.rate_gbps, period_ns)[0])
-    if reason is not None:
-        return BoundResult([], alone, None, reason, reordered=reordered)
+def _interference_with(scenario: Scenario, model: DramModel, extra_gbps: float) -> Interference:
+    """``interference`` plus a sequential interferer of ``extra_gbps`` with no burst (none when 0)."""
     inter = interference(scenario, model)
     if extra_gbps > 0:
         kappa = model.sequential_kappa()
         fixed = model.burst_bytes * kappa + (model.t_miss_ns if model.row_bytes else 0.0) + model.t_burst_ns
         inter.terms["extra"] = (fixed, extra_gbps * kappa)
         inter = Interference(inter.fixed_ns + fixed, inter.per_ns + extra_gbps * kappa, inter.terms)
-    if inter.per_ns >= 1.0:
-        return BoundResult([], alone, inter, "other masters and refresh can take the whole DRAM: no bound",
-                           reordered=reordered)
-    # Whole-frame form: chain the frames through the accelerator's busy periods. A busy period that
-    # starts at time 0 finds the system empty; one that starts later may find the other masters'
-    # backlog, which is at most their fixed term (they are stable on their own, per_ns < 1): it is
-    # added once. When the previous frame's bound passes this frame's release, the frame may still
-    # start at its release (the previous one ended early) or continue the busy period: both cases
-    # are bounded and the larger bound holds.
+    return inter
+
+
+def _whole_frame_ns(alone: list[FrameBound], inter: Interference, period_ns: float) -> list[float]:
+    """The whole-frame form of every frame, chained through the accelerator's busy periods (ns).
+
+    A busy period that starts at time 0 finds the system empty; one that starts later may find the
+    other masters' backlog, which is at most their fixed term (they are stable on their own,
+    per_ns < 1): it is added once. When the previous frame's bound passes this frame's release, the
+    frame may still start at its release (the previous one ended early) or continue the busy period:
+    both cases are bounded and the larger bound holds."""
     whole: list[float] = []
     prev_end = 0.0
     busy_start = 0.0
@@ -252,6 +238,32 @@ def bound_frames(scenario: Scenario, plans: list[list[LayerPlan]], extra_gbps: f
             end = max(fresh, busy_start + (work + inter.fixed_ns + carried) / (1.0 - inter.per_ns))
         whole.append(end - release)
         prev_end = end
+    return whole
+
+
+def bound_frames(scenario: Scenario, plans: list[list[LayerPlan]], extra_gbps: float = 0.0,
+                 alone: list[FrameBound] | None = None) -> BoundResult:
+    """Worst-case latency (from release) of every frame of ``plans`` on the scenario's SoC.
+
+    ``extra_gbps`` adds a sequential interferer of that rate with no burst (for the sensitivity);
+    ``alone`` passes the accelerator-alone replay of these plans when it is already known.
+    """
+    reason = _no_bound(scenario)
+    model = DramModel.from_spec(scenario.soc)
+    reordered = mixed_stores(scenario, plans, model)
+    desc = npu_descriptor_bound(scenario, model, reordered)
+    period_ns = scenario.frame_period_ms * NS_PER_MS
+    # Each frame alone, from an idle engine (its duration does not depend on when it starts); frames
+    # with the same plans (worst-case sizes) are replayed once.
+    if alone is None:
+        alone = _alone(plans, desc, model, period_ns)
+    if reason is not None:
+        return BoundResult([], alone, None, reason, reordered=reordered)
+    inter = _interference_with(scenario, model, extra_gbps)
+    if inter.per_ns >= 1.0:
+        return BoundResult([], alone, inter, "other masters and refresh can take the whole DRAM: no bound",
+                           reordered=reordered)
+    whole = _whole_frame_ns(alone, inter, period_ns)
     # Per-transfer form: the replay with the path as the accelerator's leftover server, where the
     # interference only delays transfers (compute hides it) and a is paid per path busy period.
     shared = replace(desc, interference_fixed_ns=inter.fixed_ns, interference_share=inter.per_ns)
@@ -259,6 +271,38 @@ def bound_frames(scenario: Scenario, plans: list[list[LayerPlan]], extra_gbps: f
     # Both bound every frame's end; the smaller one holds.
     out = [min(w, p.bound_ns) * (1.0 + FIDELITY_MARGIN) for w, p in zip(whole, per_transfer)]
     return BoundResult(out, alone, inter, per_transfer=per_transfer, whole_frame_ns=whole, reordered=reordered)
+
+
+def _alone(plans: list[list[LayerPlan]], desc: DescriptorBound, model: DramModel, period_ns: float) -> list[FrameBound]:
+    """The accelerator-alone replay of every frame from an idle engine, once per distinct frame."""
+    return _per_distinct(plans, lambda frame: frame_bounds([frame], desc, model.rate_gbps, period_ns)[0])
+
+
+def meets_deadline(scenario: Scenario, plans: list[list[LayerPlan]], deadline_ns: float,
+                   extra_gbps: float = 0.0, alone: list[FrameBound] | None = None) -> bool:
+    """Whether every frame's bound (``bound_frames`` with the same arguments) is at most ``deadline_ns``.
+
+    The same answer with less work: a frame meets it when either form does, so the per-transfer
+    replay comes first and the accelerator-alone replay (the whole-frame form) runs only when a frame
+    misses by the per-transfer form."""
+    if _no_bound(scenario) is not None:
+        return False
+    model = DramModel.from_spec(scenario.soc)
+    inter = _interference_with(scenario, model, extra_gbps)
+    if inter.per_ns >= 1.0:
+        return False
+    reordered = mixed_stores(scenario, plans, model)
+    desc = npu_descriptor_bound(scenario, model, reordered)
+    period_ns = scenario.frame_period_ms * NS_PER_MS
+    shared = replace(desc, interference_fixed_ns=inter.fixed_ns, interference_share=inter.per_ns)
+    scale = 1.0 + FIDELITY_MARGIN
+    per_transfer = [p.bound_ns * scale <= deadline_ns for p in frame_bounds(plans, shared, model.rate_gbps, period_ns)]
+    if all(per_transfer):
+        return True
+    if alone is None:
+        alone = _alone(plans, desc, model, period_ns)
+    whole = _whole_frame_ns(alone, inter, period_ns)
+    return all(p or w * scale <= deadline_ns for p, w in zip(per_transfer, whole))
 
 
 def min_compression_ratio(scenario: Scenario, plans_for_ratio, lo: float = 1.0, hi: float = 64.0,
@@ -270,8 +314,7 @@ def min_compression_ratio(scenario: Scenario, plans_for_ratio, lo: float = 1.0, 
     deadline = scenario.deadline_ms * NS_PER_MS
 
     def meets(r: float) -> bool:
-        b = bound_frames(scenario, plans_for_ratio(r))
-        return bool(b.frames_ns) and max(b.frames_ns) <= deadline
+        return meets_deadline(scenario, plans_for_ratio(r), deadline)
 
     if meets(lo):
         return lo
@@ -388,6 +431,5 @@ def max_extra_interferer_gbps(scenario: Scenario, plans: list[list[LayerPlan]], 
     lo, hi = 0.0, (1.0 - worst.interference.per_ns) / model.sequential_kappa()
     for _ in range(steps):
         mid = (lo + hi) / 2
-        b = bound_frames(scenario, plans, extra_gbps=mid, alone=worst.alone)
-        lo, hi = (mid, hi) if b.frames_ns and max(b.frames_ns) <= deadline else (lo, mid)
+        lo, hi = (mid, hi) if meets_deadline(scenario, plans, deadline, mid, worst.alone) else (lo, mid)
     return lo

@@ -137,6 +137,10 @@ class _Replay:
         """Path time of every descriptor with the interference (ns)."""
         self.batches: list[_Batch] = []
         """Every batch so far, in queue order."""
+        self._shape: dict[int, tuple[float, int, int, float]] = {}
+        """Descriptor size (bytes) → ``_size_shape``, memoised (a layer's units repeat their sizes)."""
+        self._one: dict = {}
+        """Size, or (size, raw size) for a coded descriptor → ``_terms`` (one-channel replay)."""
 
     def idle_at(self, t: float) -> bool:
         """Whether the channels, the path and the engine are all free by ``t``."""
@@ -184,25 +188,160 @@ class _Replay:
 
     def submit(self, sizes: Sequence[int], t: float, raw: Sequence[int] = (), coded: Sequence[bool] = (),
                write: bool = False) -> int:
-        """Queue a batch of descriptors at time t; return its index (see ``done_by``)."""
+        """Queue a batch of descriptors at time t; return its index (see ``done_by``).
+
+        Each descriptor is served by ``_descriptor``'s rules, inlined here (the replay's hot loop; the
+        one-descriptor method stays as the statement of the rules and tests/analysis compare the two)."""
+        if len(self.channel_free) == 1:
+            return self._submit_one(sizes, t, raw, coded, write)
         queued = done = t
         hold_total = eng_total = 0.0
         largest = 0
         free = self.channel_free
-        e_gbps = self.b.engine_gbps
+        one = len(free) == 1
+        b, f, a = self.b, self.f, self.a
+        e_gbps = b.engine_gbps
+        any_coded = bool(coded) and e_gbps is not None
+        shape = self._shape
+        window_covers = (b.window_bursts - 1) * b.min_path_burst_ns
+        rtt0, lat, completion = b.rtt_ns, b.engine_latency_ns, b.completion_ns
+        peak = self.peak
+        path_free, engine_free = self.path_free, self.engine_free
+        transfer, hold_sum, path_sum = self.transfer_ns, self.hold_total_ns, self.path_total_ns
         for k, size in enumerate(sizes):
-            ch = 0 if len(free) == 1 else min(range(len(free)), key=free.__getitem__)
+            ch = 0 if one else min(range(len(free)), key=free.__getitem__)
             start = t if t > free[ch] else free[ch]
-            eng = raw[k] / e_gbps if bool(coded) and coded[k] and e_gbps is not None else None
-            d = self._descriptor(size, start, queued, eng)
-            free[ch] = d.channel_end
-            done = max(done, d.end)
-            largest = max(largest, d.bursts)
-            hold_total += d.hold
-            eng_total += eng or 0.0
+            known = shape.get(size)
+            if known is None:
+                known = shape[size] = self._size_shape(size)
+            hold, nbursts, waves, hold_per_burst = known
+            coded_k = any_coded and coded[k]
+            eng = raw[k] / e_gbps if coded_k else 0.0
+            path_start = start if start > path_free else path_free
+            rtt = rtt0 + ((lat + eng / nbursts) if coded_k else 0.0)
+            if window_covers >= rtt:
+                x, y = queued + (a + hold) * f, path_free + hold * f
+                path_end = x if x > y else y
+                ch_end = path_end
+                fixed = a
+            else:
+                fixed = a * waves
+                path_end = path_start + (fixed + hold) * f
+                backlog = (path_start - start) + (engine_free - start if engine_free - start > 0.0 else 0.0)
+                y = start + backlog + (waves * rtt + fixed) * f
+                ch_end = path_end if path_end > y else y
+            end = ch_end
+            if coded_k:
+                eng_end = (start if start > engine_free else engine_free) + eng
+                engine_free = eng_end
+                last = eng_end + lat
+                x, y = ch_end + eng / nbursts + lat, last + hold_per_burst * f
+                ch_end = x if x > y else y
+                y = last + (hold_per_burst + fixed) * f
+                end = ch_end if ch_end > y else y
+            path_free = path_end
+            transfer += size / peak
+            hold_sum += hold
+            x = path_end - path_start
+            path_sum += hold if hold > x else x
+            free[ch] = ch_end
+            end += completion
+            if end > done:
+                done = end
+            if nbursts > largest:
+                largest = nbursts
+            hold_total += hold
+            eng_total += eng
             t = start  # FIFO: the next descriptor leaves the queue no earlier than this one
+        self.path_free, self.engine_free = path_free, engine_free
+        self.transfer_ns, self.hold_total_ns, self.path_total_ns = transfer, hold_sum, path_sum
         self.batches.append(_Batch(queued, done, hold_total, eng_total, write, largest))
         return len(self.batches) - 1
+
+    def _submit_one(self, sizes: Sequence[int], t: float, raw: Sequence[int], coded: Sequence[bool],
+                    write: bool) -> int:
+        """``submit`` with one channel: each descriptor's terms that depend only on its size and raw
+        size come from ``_terms``, computed once per replay (same operations, same floats). Maxima are
+        written as conditional expressions: a ``max()`` call per comparison is most of the loop's time."""
+        queued = done = t
+        hold_total = eng_total = 0.0
+        largest = 0
+        b = self.b
+        e_gbps = b.engine_gbps
+        any_coded = bool(coded) and e_gbps is not None
+        lat, completion = b.engine_latency_ns, b.completion_ns
+        memo = self._one
+        c_free = self.channel_free[0]
+        path_free, engine_free = self.path_free, self.engine_free
+        transfer, hold_sum, path_sum = self.transfer_ns, self.hold_total_ns, self.path_total_ns
+        for k, size in enumerate(sizes):
+            start = t if t > c_free else c_free
+            coded_k = any_coded and coded[k]
+            key = (size, raw[k]) if coded_k else size
+            m = memo.get(key)
+            if m is None:
+                m = memo[key] = self._terms(size, raw[k] / e_gbps if coded_k else None)
+            hold, nbursts, tr, covers, ahf, hf, fhf, wrf, eng, epb, hpf, hpff = m
+            path_start = start if start > path_free else path_free
+            if covers:
+                x, y = queued + ahf, path_free + hf
+                path_end = ch_end = x if x > y else y
+            else:
+                path_end = path_start + fhf
+                backlog = (path_start - start) + (engine_free - start if engine_free - start > 0.0 else 0.0)
+                y = start + backlog + wrf
+                ch_end = path_end if path_end > y else y
+            end = ch_end
+            if coded_k:
+                eng_end = (start if start > engine_free else engine_free) + eng
+                engine_free = eng_end
+                last = eng_end + lat
+                x, y = ch_end + epb + lat, last + hpf
+                ch_end = x if x > y else y
+                y = last + hpff
+                end = ch_end if ch_end > y else y
+            path_free = path_end
+            transfer += tr
+            hold_sum += hold
+            x = path_end - path_start
+            path_sum += hold if hold > x else x
+            c_free = ch_end
+            end += completion
+            if end > done:
+                done = end
+            if nbursts > largest:
+                largest = nbursts
+            hold_total += hold
+            eng_total += eng
+            t = start  # FIFO: the next descriptor leaves the queue no earlier than this one
+        self.channel_free[0] = c_free
+        self.path_free, self.engine_free = path_free, engine_free
+        self.transfer_ns, self.hold_total_ns, self.path_total_ns = transfer, hold_sum, path_sum
+        self.batches.append(_Batch(queued, done, hold_total, eng_total, write, largest))
+        return len(self.batches) - 1
+
+    def _terms(self, size: int, eng: float | None) -> tuple:
+        """The terms of ``_descriptor`` for a descriptor of ``size`` bytes and ``eng`` ns of engine time
+        (None: it bypasses the engine) that do not depend on the replay's state: hold, bursts,
+        size/peak, whether the window covers a round trip, (a + hold)·f, hold·f, (fixed + hold)·f,
+        (waves·rtt + fixed)·f, eng, eng per burst, hold per burst ·f and (hold per burst + fixed)·f."""
+        b, f, a = self.b, self.f, self.a
+        hold, nbursts, waves, hold_per_burst = self._size_shape(size)
+        coded = eng is not None
+        eng = eng or 0.0
+        rtt = b.rtt_ns + ((b.engine_latency_ns + eng / nbursts) if coded else 0.0)
+        covers = (b.window_bursts - 1) * b.min_path_burst_ns >= rtt
+        fixed = a if covers else a * waves
+        return (hold, nbursts, size / self.peak, covers, (a + hold) * f, hold * f, (fixed + hold) * f,
+                (waves * rtt + fixed) * f, eng, eng / nbursts, hold_per_burst * f, (hold_per_burst + fixed) * f)
+
+    def _size_shape(self, size: int) -> tuple[float, int, int, float]:
+        """A descriptor of ``size`` bytes: its path time (ns), its bursts, its waves of window_bursts
+        bursts, and its path time per burst (ns)."""
+        b = self.b
+        hold = b.path_ns(size)
+        nbursts = max(1, -(-size // b.burst_bytes))
+        return hold, nbursts, -(-nbursts // b.window_bursts), hold / nbursts
 
     def _descriptor(self, size: int, start: float, queued: float, eng: float | None) -> "_Served":
         """Serve one descriptor of ``size`` bytes whose channel starts it at ``start`` (its batch was

@@ -3,6 +3,8 @@
 ``render(run_dir)`` reads ``result.json`` (and ``compare.json`` when the folder holds a codec
 comparison) through the typed result (``socsim.result``), writes every figure the data supports as
 PNG next to it, and writes report.html. It never re-simulates: ``socsim report RUN_DIR`` calls it.
+``render(run_dir, figures_too=False)`` writes report.html with every table and a line that says how to
+draw the figures (matplotlib is not imported): ``socsim run`` does that unless given ``--figures``.
 """
 
 from __future__ import annotations
@@ -51,14 +53,15 @@ def figures(result: RunResult, compare: list[RunResult] | None) -> dict[str, byt
     return {name: png for name, png in candidates.items() if png is not None}
 
 
-def render(run_dir: Path) -> list[Path]:
-    """Write the figures and report.html of a run folder; return the files written."""
+def render(run_dir: Path, figures_too: bool = True) -> list[Path]:
+    """Write the figures (unless ``figures_too`` is False) and report.html of a run folder; return the
+    files written."""
     run_dir = Path(run_dir)
     result = load_result(run_dir / "result.json")
     compare = load_results(run_dir / "compare.json") if (run_dir / "compare.json").exists() else None
-    figs = figures(result, compare)
+    figs = figures(result, compare) if figures_too else None
     written = []
-    for name, png in figs.items():
+    for name, png in (figs or {}).items():
         write_bytes(run_dir / name, png, "RUN_DIR")
         written.append(run_dir / name)
     page = page_html(result, compare, figs)
@@ -71,9 +74,15 @@ SINGLE_RUN_FIGURES = ("timeline.png", "utilization.png", "windows.png")
 """Figures drawn from one run (in a comparison, its first codec's); the others cover every codec."""
 
 
-def page_html(result: RunResult, compare: list[RunResult] | None, figs: dict[str, bytes]) -> str:
-    """The report page with every figure inlined as a data URI: a verdict banner first, then every
-    section for each codec of a comparison (or labelled with the codec it shows)."""
+NO_FIGURES = ("Figures: not drawn for this run. <code>socsim report RUN_DIR</code> draws them from result.json "
+              "and rewrites this page with them; <code>socsim run --figures</code> draws them as it runs.")
+"""The line a report without figures shows in their place."""
+
+
+def page_html(result: RunResult, compare: list[RunResult] | None, figs: dict[str, bytes] | None) -> str:
+    """The report page with every figure inlined as a data URI (``figs`` None: the ``NO_FIGURES`` line
+    instead): a verdict banner first, then every section for each codec of a comparison (or labelled
+    with the codec it shows)."""
     group = compare or [result]
 
     def label(r: RunResult) -> str:
@@ -95,7 +104,9 @@ def page_html(result: RunResult, compare: list[RunResult] | None, figs: dict[str
             [[html.escape(m.name), f"{m.bytes_requested / 1e6:,.2f}", f"{m.bytes_delivered / 1e6:,.2f}",
               f"{m.achieved_gbps:.2f}"] for m in r.masters],
         ))
-    for name, png in figs.items():
+    if figs is None:
+        parts.append(f"<h2>Figures</h2><p>{NO_FIGURES}</p>")
+    for name, png in (figs or {}).items():
         data = base64.b64encode(png).decode()
         scope = (label(result) if name in SINGLE_RUN_FIGURES else " — all codecs") if compare else ""
         parts.append(f'<h2>{html.escape(name[:-4].replace("_", " "))}{scope}</h2>'

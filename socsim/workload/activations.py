@@ -17,7 +17,7 @@ import numpy as np
 from socsim.codecs.base import Codec
 from socsim.errors import WorkloadError
 from socsim.scenario import Scenario
-from socsim.workload.cache import ActivationCache, default_dir, graph_from_json, graph_to_json, key_of
+from socsim.workload.cache import DIGESTS_DIR, ActivationCache, default_dir, graph_from_json, graph_to_json, key_of
 from socsim.workload.graph import LayerGraph
 
 
@@ -83,9 +83,9 @@ def _resolution(scenario: Scenario) -> _Resolution:
     return _Resolution(h, w, bool(info is not None and info.task == "classification"))
 
 
-def _weights_source(scenario: Scenario) -> str:
+def _weights_source(scenario: Scenario, digests: Path | None = None) -> str:
     """What identifies the weights apart from the seed: 'random', 'trained:<source>:<SHA-256>' or
-    'file:<SHA-256>' of the file to load."""
+    'file:<SHA-256>' of the file to load (digests remembered in ``digests``, see ``file_sha256``)."""
     from socsim.workload import weights as W
 
     wl = scenario.workload
@@ -98,13 +98,13 @@ def _weights_source(scenario: Scenario) -> str:
             known = ", ".join(info.trained) or "none"
             raise WorkloadError(f"workload.weights={wl.weights!r}: no trained source {source!r} for {wl.model} (known: {known})")
         path = W.find_trained_file(wl.model, source, wl.weights)
-        return f"trained:{source}:{W.file_sha256(path)}"
-    return f"file:{W.file_sha256(scenario.resolve(wl.weights))}"
+        return f"trained:{source}:{W.file_sha256(path, digests)}"
+    return f"file:{W.file_sha256(scenario.resolve(wl.weights), digests)}"
 
 
-def _weights_identity(scenario: Scenario) -> str:
+def _weights_identity(scenario: Scenario, digests: Path | None = None) -> str:
     """What identifies the weights for the cache: the source, and the seed unless it is a file."""
-    source = _weights_source(scenario)
+    source = _weights_source(scenario, digests)
     # Random and partly random (trained encoder only) initialisations depend on the seed.
     return source if source.startswith("file:") else f"{source}:seed={scenario.seed}"
 
@@ -147,7 +147,7 @@ def check_workload(scenario: Scenario, codecs: list[Codec]) -> None:
 
     wl = scenario.workload
     res = _resolution(scenario)
-    key = (_model_identity(wl.model), _weights_source(scenario), res.height, res.width)
+    key = (_model_identity(wl.model), _weights_source(scenario, _cache(scenario).root / DIGESTS_DIR), res.height, res.width)
     graph = _CHECKED_GRAPHS.get(key)
     if graph is None:
         net, _, _ = build_model(wl.model, wl.weights, scenario.seed, Path(scenario.base_dir), meta=True)
@@ -175,9 +175,10 @@ def load_workload(
     t0 = time.perf_counter()
     wl = scenario.workload
     res = _resolution(scenario)
+    root = scenario.resolve(scenario.run.cache_dir) if scenario.run.cache_dir else default_dir()
     identity = {
         "model": _model_identity(wl.model),
-        "weights": _weights_identity(scenario),
+        "weights": _weights_identity(scenario, root / DIGESTS_DIR),
         "images": sources_identity(wl.images, Path(scenario.base_dir)),
         "frames": scenario.frames,
         "height": res.height,
@@ -186,7 +187,7 @@ def load_workload(
         "seed": scenario.seed,
         "headroom": wl.frac_bits_headroom,
     }
-    slot = _CacheSlot(_cache(scenario), key_of(identity), scenario.codec.transfer_unit.model_dump_json())
+    slot = _CacheSlot(ActivationCache(root), key_of(identity), scenario.codec.transfer_unit.model_dump_json())
     seconds = {"cache_key": time.perf_counter() - t0}
     if use_cache:
         t1 = time.perf_counter()

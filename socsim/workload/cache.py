@@ -26,6 +26,9 @@ from socsim.workload.graph import Layer, LayerGraph
 
 FORMAT_VERSION = 1
 
+DIGESTS_DIR = "file-sha256"
+"""Folder of the cache root where weight files' SHA-256 digests are remembered (``file_sha256``)."""
+
 
 def default_dir() -> Path:
     """The user cache directory for activations (e.g. ~/.cache/socsim/activations)."""

@@ -8,9 +8,8 @@ source node ``INPUT`` stands for the network input, which the camera pipeline le
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, field
-
-import networkx as nx
 
 from socsim.units import BYTES_PER_VALUE
 
@@ -69,31 +68,47 @@ class Layer:
 
 
 class LayerGraph:
-    """A DAG of layers in execution order, backed by a networkx DiGraph."""
+    """A DAG of layers in execution order; ``graph`` is the same DAG as a networkx DiGraph, built on
+    first use (a run needs only the layers and their consumers, and networkx costs 0.1 s to import)."""
 
     def __init__(self, layers: list[Layer], input_shape: tuple[int, int, int]):
         self.input_shape = tuple(input_shape)
-        self.graph = nx.DiGraph()
-        self.graph.add_node(INPUT, layer=None)
-        self._order: list[str] = []
+        self._layers: dict[str, Layer | None] = {INPUT: None}
+        self._consumers: dict[str, list[str]] = {INPUT: []}
         for layer in layers:
-            if layer.name in self.graph:
+            if layer.name in self._layers:
                 raise ValueError(f"duplicate layer name {layer.name!r}")
-            self.graph.add_node(layer.name, layer=layer)
+            self._layers[layer.name] = layer
+            self._consumers[layer.name] = []
             for src in layer.inputs:
-                if src not in self.graph:
+                if src not in self._layers:
                     raise ValueError(f"layer {layer.name!r} reads {src!r}, which comes later or not at all")
-                self.graph.add_edge(src, layer.name)
-            self._order.append(layer.name)
+                if layer.name not in self._consumers[src]:
+                    self._consumers[src].append(layer.name)
+        self._order: list[str] = [layer.name for layer in layers]
         # Invariant: _order is a topological order because every input was added before its reader.
+
+    @functools.cached_property
+    def graph(self):
+        """The DAG as a networkx DiGraph: node ``INPUT`` and one node per layer (attribute ``layer``),
+        an edge from every input to its reader, in the order they were added."""
+        import networkx as nx
+
+        g = nx.DiGraph()
+        for name, layer in self._layers.items():
+            g.add_node(name, layer=layer)
+        for src, readers in self._consumers.items():
+            for reader in readers:
+                g.add_edge(src, reader)
+        return g
 
     @property
     def layers(self) -> list[Layer]:
         """Layers in execution order."""
-        return [self.graph.nodes[n]["layer"] for n in self._order]
+        return [self._layers[n] for n in self._order]
 
     def __getitem__(self, name: str) -> Layer:
-        return self.graph.nodes[name]["layer"]
+        return self._layers[name]
 
     def __len__(self) -> int:
         return len(self._order)
@@ -105,8 +120,8 @@ class LayerGraph:
         return c * h * w * BYTES_PER_VALUE
 
     def consumers(self, name: str) -> list[str]:
-        """Layers that read the output of ``name``."""
-        return list(self.graph.successors(name))
+        """Layers that read the output of ``name``, in execution order."""
+        return list(self._consumers[name])
 
     def totals(self) -> dict[str, int]:
         """Whole-network MACs, weight bytes and output activation bytes."""

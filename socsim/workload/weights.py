@@ -15,13 +15,16 @@ import contextlib
 import hashlib
 import importlib
 import importlib.util
+import os
 import pickle
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from socsim.errors import WorkloadError
+from socsim.fileio import atomic_write_bytes
 from socsim.workload.models import MODELS, ModelInfo
 
 if TYPE_CHECKING:
@@ -89,17 +92,36 @@ TRAINED: dict[tuple[str, str], TrainedSource] = {
 }
 """Trained sources by (registry model, source name); every ``ModelInfo.trained`` name has an entry."""
 
-_SHA256_CACHE: dict[tuple[str, int, int], str] = {}
+_SHA256_CACHE: dict[str, str] = {}
 
 
-def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file, cached in memory by (resolved path, size, mtime)."""
+def file_sha256(path: Path, memo_dir: Path | None = None) -> str:
+    """Hex SHA-256 of a file, remembered in memory and, with ``memo_dir``, in a small file there, by
+    (resolved path, inode, size, mtime, ctime): rewriting the file changes its ctime, which no
+    user call can set back, so a remembered digest is never stale."""
     stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    if key not in _SHA256_CACHE:
-        with path.open("rb") as f:
-            _SHA256_CACHE[key] = hashlib.file_digest(f, "sha256").hexdigest()
-    return _SHA256_CACHE[key]
+    key = f"{path.resolve()}|{stat.st_ino}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ctime_ns}"
+    if key in _SHA256_CACHE:
+        return _SHA256_CACHE[key]
+    memo = None
+    if memo_dir is not None:
+        memo = Path(memo_dir) / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".sha256")
+        try:
+            text = memo.read_text()
+        except OSError:
+            text = ""
+        if len(text) == 64 and all(c in "0123456789abcdef" for c in text):
+            _SHA256_CACHE[key] = text
+            return text
+    with path.open("rb") as f:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    _SHA256_CACHE[key] = digest
+    if memo is not None:
+        try:
+            atomic_write_bytes(memo, digest.encode())
+        except OSError:
+            pass  # Remembering is an optimisation: an unwritable cache folder only costs the hash again.
+    return digest
 
 
 def resolve_model(model: str) -> ModelInfo:
@@ -120,24 +142,33 @@ def resolve_model(model: str) -> ModelInfo:
     return ModelInfo(name=model, factory=factory, input_hw=None, task="dense")
 
 
+def hub_dir() -> Path:
+    """torch hub's cache folder without importing torch: ``torch.hub.get_dir()`` when torch is already
+    loaded (it honours ``torch.hub.set_dir``), else ``$TORCH_HOME/hub`` with ``$TORCH_HOME`` defaulting
+    to ``$XDG_CACHE_HOME/torch`` and that to ``~/.cache/torch``, as torch computes it."""
+    hub = sys.modules.get("torch.hub")
+    if hub is not None:
+        return Path(hub.get_dir())
+    cache = os.getenv("XDG_CACHE_HOME", "~/.cache")
+    return Path(os.path.expanduser(os.getenv("TORCH_HOME", os.path.join(cache, "torch")))) / "hub"
+
+
 def find_trained_file(model: str, source: str, field_value: str) -> Path:
     """Path of a trained source's file: offline package, then torch hub cache, then extra folders."""
-    import torch.hub
-
     src = TRAINED[(model, source)]
     candidates: list[Path] = []
     spec = importlib.util.find_spec(src.package)
     if spec is not None and spec.submodule_search_locations:
         candidates += [Path(loc) / src.package_file for loc in spec.submodule_search_locations]
-    hub_dir = Path(torch.hub.get_dir()) / "checkpoints"
-    candidates.append(hub_dir / src.hub_file)
+    checkpoints = hub_dir() / "checkpoints"
+    candidates.append(checkpoints / src.hub_file)
     candidates += [Path(d).expanduser() / src.hub_file for d in src.extra_dirs]
     for path in candidates:
         if path.is_file():
             return path
     raise WorkloadError(
         f"workload.weights={field_value!r}: {src.hub_file} for {model} not found; install it with "
-        f"'{src.install}', put it in {hub_dir}, or pass the file as workload.weights"
+        f"'{src.install}', put it in {checkpoints}, or pass the file as workload.weights"
     )
 
 

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from socsim.cli import app
 from socsim.comparison import compare
+from socsim.report.html import NO_FIGURES
 from socsim.report.trace import check_trace
 from socsim.scenario import Scenario
 
@@ -43,17 +44,30 @@ def test_run_folder_has_valid_trace_and_self_contained_report(tmp_path):
     assert banner and page.index(banner.group(0)) < page.index("<h2>")
     assert re.search(r"<b>meets 33.3 ms by guarantee, margin \+\d+\.\d{3} ms</b>", banner.group(2))
     assert "smallest guaranteed compression ratio that meets it: " in banner.group(2)
-    pngs = sorted(p.name for p in run.glob("*.png"))
-    assert {"timeline.png", "utilization.png", "layer_bytes.png"} <= set(pngs)
-    # Every figure is inlined (the page needs no other file) and nothing is fetched from a network.
-    assert len(re.findall(r'<img alt="([^"]+)" src="data:image/png;base64,', page)) == len(pngs)
-    assert "http://" not in page and "https://" not in page
-    # `socsim report` re-renders from the JSON alone.
+    # Without --figures no figure is drawn and the page says how to draw them.
+    assert list(run.glob("*.png")) == [] and "<img" not in page and NO_FIGURES in page
+    # `socsim report` draws them from the JSON alone and inlines every one (the page needs no other
+    # file) and nothing is fetched from a network.
     (run / "report.html").unlink()
     res = CliRunner().invoke(app, ["report", str(run)])
     assert res.exit_code == 0 and (run / "report.html").exists()
+    page = (run / "report.html").read_text()
+    pngs = sorted(p.name for p in run.glob("*.png"))
+    assert {"timeline.png", "utilization.png", "layer_bytes.png"} <= set(pngs)
+    assert len(re.findall(r'<img alt="([^"]+)" src="data:image/png;base64,', page)) == len(pngs)
+    assert "http://" not in page and "https://" not in page and NO_FIGURES not in page
     res = CliRunner().invoke(app, ["report", str(tmp_path / "nowhere")])
     assert res.exit_code == 2
+
+
+def test_run_with_figures_draws_and_inlines_them(tmp_path):
+    res = CliRunner().invoke(app, ["run", str(_scenario_file(tmp_path)), "--frames", "1", "--figures", "-q",
+                                   "--out", str(tmp_path / "r")])
+    assert res.exit_code == 0, res.output
+    page = (tmp_path / "r" / "report.html").read_text()
+    pngs = sorted(p.name for p in (tmp_path / "r").glob("*.png"))
+    assert {"timeline.png", "utilization.png", "layer_bytes.png"} <= set(pngs) and NO_FIGURES not in page
+    assert len(re.findall(r'<img alt="([^"]+)" src="data:image/png;base64,', page)) == len(pngs)
 
 
 @pytest.mark.parametrize("fidelity", ["fast", "burst"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import replace
 
 import pytest
@@ -163,3 +164,19 @@ def test_user_factory():
     with pytest.raises(WorkloadError) as exc:
         build_model("socsim.workload.models.mobilenet:nothing", "random", seed=0)
     assert_one_line(exc, "has no callable 'nothing'")
+
+
+def test_file_digest_remembered_on_disk_until_the_file_changes(tmp_path, monkeypatch):
+    f = tmp_path / "w.pth"
+    f.write_bytes(b"a" * 1000)
+    memo = tmp_path / "digests"
+    first = weights.file_sha256(f, memo)
+    assert first == hashlib.sha256(b"a" * 1000).hexdigest() and len(list(memo.iterdir())) == 1
+    monkeypatch.setattr(weights, "_SHA256_CACHE", {})
+    monkeypatch.setattr(hashlib, "file_digest", None)  # a remembered digest reads no file
+    assert weights.file_sha256(f, memo) == first
+    monkeypatch.undo()
+    stat = f.stat()
+    f.write_bytes(b"b" * 1000)  # same size, same mtime set back: the ctime still tells
+    os.utime(f, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert weights.file_sha256(f, memo) == hashlib.sha256(b"b" * 1000).hexdigest()
