@@ -234,9 +234,9 @@ class DramController:
         return changed
 
 
-def address_map(device: DramDeviceSpec) -> AddressMap:
-    """The address map of a device's ``address_mapping`` scheme (one channel)."""
-    counts = {"ch": 1, "ra": device.ranks, "bg": device.bankgroups, "ba": device.banks_per_group,
+def address_map(device: DramDeviceSpec, channels: int = 1) -> AddressMap:
+    """The address map of a device's ``address_mapping`` scheme over ``channels`` channels (count)."""
+    counts = {"ch": channels, "ra": device.ranks, "bg": device.bankgroups, "ba": device.banks_per_group,
               "ro": device.rows, "co": device.columns // device.BL}
     return AddressMap.of(device.address_mapping, device.burst_bytes, counts)
 
