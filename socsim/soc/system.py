@@ -16,14 +16,13 @@ Two fidelities of one model (same address map, DRAM rules, arbiter, DMA windows,
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import simpy
 
 from socsim.errors import ScenarioError
 from socsim.model.arbitration import make_arbiter
-from socsim.model.dram import DramModel, refresh_ns, worst_case_service
+from socsim.model.dram import DramModel, bound_model, refresh_ns, worst_case_service
 from socsim.model.engine import CodecEngine
 from socsim.model.masters import FLUID_WINDOW_NS, make_sources
 from socsim.model.records import FrameRecord, LayerRecord, MasterStats, SimResult
@@ -171,8 +170,8 @@ def _result(scenario, model, arbiter, sources, frames, fidelity, events, frames_
         frames_end_ns=frames_end, arbitration=arbiter.name,
         refresh_ns=controller.refresh_ns() if command else refresh_ns(model, end),
         dram_busy_ns=float(sum(busy)),
-        # The command-level DRAM has no worst case yet: no guaranteed service (rate 0, latency ∞).
-        worst_case_service=(0.0, math.inf) if command else worst_case_service(model),
+        # The command-level DRAM's guarantee is the one of its worst-case view (any access pattern).
+        worst_case_service=worst_case_service(bound_model(scenario.soc)) if command else worst_case_service(model),
         worst_case_partitioned=None if command else _partitioned(model, scenario.soc.dma.channels, sources),
         engine_busy_ns=dma.engine_busy_ns,
         bandwidth=None if fidelity == "burst" else _bandwidth(dma, [m.name for m in stats], frames_end),
