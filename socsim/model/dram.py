@@ -178,6 +178,11 @@ class DramModel:
             return [(2 * c, 2 * c + 1) for c in range(channels)], [(2 * channels + k) % n for k in range(masters)]
         return [(c % n, c % n) for c in range(channels)], [(channels + k) % n for k in range(masters)]
 
+    def stream_row(self, row: int, stream: int, streams: int) -> int:
+        """Row of the bank for row ``row`` of stream ``stream`` of ``streams``: streams that share a bank
+        lay their bytes out in disjoint rows (r·S + s), so they never hit each other's rows (index)."""
+        return row * streams + stream
+
     def sequential_kappa(self) -> float:
         """Server time per byte of a sequential stream: t_B/b + (tRP + tRCD)/row_bytes (ns/byte)."""
         k = self.t_burst_ns / self.burst_bytes

@@ -81,7 +81,9 @@ def simulate(scenario: Scenario, plans: list[list[LayerPlan]], fidelity: str = "
                       if model.model == "command" else MemoryController(env, model, arbiter))
         dma = DmaEngine(env, soc.dma, model, controller, 0, len(sources))
         _, banks = model.stream_banks(channels, len(sources))
-        masters = [BurstSource(env, s, controller, i, banks[i - 1], model.row_bytes)
+        streams = model.stream_count(channels, len(sources))
+        masters = [BurstSource(env, s, controller, i, banks[i - 1], model.row_bytes,
+                               (streams - len(sources) + i - 1, streams))
                    for i, s in enumerate(sources, start=1)]
     else:
         # Random arrivals are averaged over a thousandth of the frame period (1–50 µs).
