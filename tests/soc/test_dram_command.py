@@ -155,3 +155,21 @@ def test_full_write_buffer_behind_an_older_read_of_the_same_address_does_not_sta
     ctrl = DramController(d, DramControllerSpec(row_hit_cap=1))
     served = run_trace(ctrl, trace, 30_000)
     assert served.bursts > 1000  # 37 before, then nothing: read queue and write buffer full, command queues empty
+
+
+def test_lpddr4x_4266_clocks_are_the_lpddr4_ns_values_at_its_clock():
+    """lpddr4x-4266: JESD209-4B ns values (those of lpddr4-3200) over tCK = 0.46875 ns, rounded up;
+    tREFI rounded down; RL 36 / WL 18 nCK; peak 4266 MT/s × 8 B."""
+    import math
+
+    from socsim.registry import DRAM_PRESETS
+
+    preset = DRAM_PRESETS.load("lpddr4x-4266")
+    d = preset.device
+    up = {"tRCD": 18.0, "tRP": 18.0, "tRAS": 42.0, "tRFC": 280.0, "tRRD_S": 10.0, "tWTR_L": 10.0,
+          "tFAW": 40.0, "tWR": 18.0, "tRTP": 7.5}
+    for name, ns in up.items():
+        assert getattr(d, name) == math.ceil(ns / d.tCK - 1e-9), name
+    assert d.tREFI == math.floor(3904.0 / d.tCK) and (d.CL, d.CWL) == (36, 18)
+    assert d.peak_gbps == pytest.approx(preset.peak_gbps, rel=1e-3)
+    assert d.row_bytes == preset.timing.row_bytes and d.banks == preset.timing.banks
