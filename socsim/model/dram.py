@@ -64,6 +64,10 @@ not fit before it (c₁) and S row reopenings (S·tRCD); one burst may be in pro
 (without refresh keep = 1 and the tRFC, c₁ and S·tRCD of the refresh drop out). For the arbitrary
 pattern S = 0 (every conflict is already in c). This is the rate-latency service curve the
 analysis composes with the arbiter's guarantee (``socsim.model.arbitration``).
+
+**Command-level DRAM.** ``model: command`` is simulated by ``socsim.model.dram_controller``; the
+analysis bounds it through ``bound_model``: this reduced model with every burst at the
+controller's worst cycle (``socsim.model.dram_worst_case``, ``command_bound_model``).
 """
 
 from __future__ import annotations
