@@ -11,7 +11,8 @@ For every device and pattern of the fixture it regenerates the same burst stream
   saturating, for the fixture's window of clocks (``run_trace``).
 
 It prints delivered bandwidth as a share of each model's own peak, the error of each share against
-DRAMsim3's, and the row hit rates. Usage:
+DRAMsim3's, the row hit rates, and the share of peak the command model's worst case guarantees to
+the pattern (``socsim.model.dram_worst_case.worst_case_efficiency``; "wc ok": at most DRAMsim3's). Usage:
 
     python benchmarks/dram_vs_dramsim3.py [--reference tests/fixtures/dramsim3/reference.json]
 
@@ -31,6 +32,7 @@ from dramsim3.make_traces import Geometry, load_geometry, patterns
 
 from socsim.dramsim3_config import load_dramsim3_ini
 from socsim.model.dram import HIT, DramModel, DramState
+from socsim.model.dram_worst_case import worst_case_efficiency
 from socsim.model.dram_controller import DramController, TraceResult, run_trace
 from socsim.registry import DRAM_PRESETS
 from socsim.scenario import Scenario
@@ -103,7 +105,7 @@ def main() -> None:
     print(f"DRAMsim3 {reference['dramsim3']['commit'][:10]}, {reference['cycles']} cycles per pattern; "
           "share = delivered / own peak; err = socsim share / DRAMsim3 share - 1")
     print(f"{'device':12s} {'pattern':22s} {'DRAMsim3':>17s} {'timing':>17s} {'err':>7s} {'command':>7s} "
-          f"{'err':>7s} {'hits D3':>8s} {'timing':>7s} {'command':>7s} {'D3 lat':>7s} {'cmd lat':>7s}")
+          f"{'err':>7s} {'hits D3':>8s} {'timing':>7s} {'command':>7s} {'D3 lat':>7s} {'cmd lat':>7s} {'worst':>6s} {'wc ok':>5s}")
     for name, device in reference["devices"].items():
         errors, cmd_errors = [], []
         for _, pattern, d3, soc, cmd in compare_device(name, device, reference["cycles"]):
@@ -112,13 +114,16 @@ def main() -> None:
             cmd_err = share / d3["share_of_peak"] - 1.0
             errors.append(abs(err))
             cmd_errors.append(abs(cmd_err))
+            writes = device["patterns"][pattern]["parameters"]["read_fraction"] < 1.0
+            wc = worst_case_efficiency(load_dramsim3_ini(FIXTURES / device["config"])[0], writes)
             lat = d3["average_read_latency_ns"]
             cmd_lat = None if cmd.mean_read_latency is None else cmd.mean_read_latency * device["tck_ns"]
             print(f"{name:12s} {pattern:22s} {d3['bandwidth_gbps']:6.2f} GB/s {100 * d3['share_of_peak']:5.1f}% "
                   f"{soc.gbps:6.2f} GB/s {100 * soc.share_of_peak:5.1f}% {100 * err:+6.1f}% "
                   f"{100 * share:6.1f}% {100 * cmd_err:+6.1f}% "
                   f"{100 * d3['row_hit_rate']:7.1f}% {100 * soc.row_hit_rate:6.1f}% {100 * cmd.row_hit_rate:6.1f}% "
-                  f"{'-' if lat is None else f'{lat:.0f} ns':>7s} {'-' if cmd_lat is None else f'{cmd_lat:.0f} ns':>7s}")
+                  f"{'-' if lat is None else f'{lat:.0f} ns':>7s} {'-' if cmd_lat is None else f'{cmd_lat:.0f} ns':>7s} "
+                  f"{100 * wc:5.1f}% {'yes' if wc <= d3['share_of_peak'] else 'NO':>5s}")
         print(f"{name:12s} {'mean |err|':22s} {'':17s} {'':17s} {100 * sum(errors) / len(errors):6.1f}% "
               f"{'':7s} {100 * sum(cmd_errors) / len(cmd_errors):6.1f}% "
               f"(timing: socsim preset {device['socsim_preset']}, peak "

@@ -421,6 +421,40 @@ def _progress_callback(quiet: bool):
     return None if quiet else FrameProgress()
 
 
+@app.command()
+def dram(
+    preset: Optional[str] = typer.Argument(None, help="DRAM preset with a command-level device (e.g. ddr4-3200)."),
+    config: Optional[Path] = typer.Option(None, "--config", help="A DRAMsim3 .ini config instead of a preset."),
+    mapping: Optional[str] = typer.Option(None, "--mapping", help="Address mapping, most significant field first (e.g. rochrababgco)."),
+    channels: int = typer.Option(1, "--channels", help="Independent channels (a power of two)."),
+    request_bytes: Optional[int] = typer.Option(None, "--request-bytes", help="Bytes per request (default: one burst, bus width x BL)."),
+    fidelity: Fidelity = typer.Option(Fidelity.burst, "--fidelity", help="Only burst: the command-level DRAM runs event by event."),
+    patterns: Optional[str] = typer.Option(None, "--patterns", help="Patterns, comma-separated (default: all)."),
+    json_path: Optional[Path] = typer.Option(None, "--json", help="Also write the figures as JSON here ('-': standard output)."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
+) -> None:
+    """Characterise a DRAM on standard saturating patterns: efficiency, read latency, worst case."""
+    import json
+
+    from socsim.dram_characterise import characterise, dram_under_test, pattern_names
+    from socsim.fileio import STDOUT
+    from socsim.report.export import write_text
+    from socsim.report.tables import dram_table
+    from socsim.report.terminal import Screen
+
+    screen = Screen(fmt.value, stdout_taken=json_path is not None and str(json_path) == STDOUT)
+    try:
+        if fidelity != Fidelity.burst:
+            raise SocsimError(f"--fidelity={fidelity.value}: the command-level DRAM runs at burst fidelity only")
+        dut = dram_under_test(preset, config, mapping, channels, request_bytes)
+        doc = characterise(dut, pattern_names(patterns))
+        if json_path is not None:
+            write_text(json_path, json.dumps(doc, indent=2) + "\n", "--json")
+    except SocsimError as exc:
+        _fail(exc)
+    screen.tables([dram_table(doc)])
+
+
 workload_app = typer.Typer(no_args_is_help=True, help="Inspect a workload without running a scenario.")
 app.add_typer(workload_app, name="workload")
 

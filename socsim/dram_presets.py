@@ -54,6 +54,31 @@ LPDDR4_3200 = DramPreset(
     ),
 )
 
+# LPDDR4X-4266, 64-bit interface = 4 × x16 channels in lockstep, 8 Gb per channel die.
+# JESD209-4-1 (LPDDR4X) keeps LPDDR4's core timings (JESD209-4B) and lowers only the I/O voltage,
+# so every ns value is the lpddr4-3200 preset's: tRCD = tRPpb = 18 ns, tRAS 42 ns, tRFCab 280 ns
+# (8 Gb), tREFI 3.904 µs (≤85 °C), tRRD = tWTR = max(10 ns, 4/8 nCK), tFAW 40 ns, tWR 18 ns,
+# tRTP max(7.5 ns, 8 nCK), tCCD 8 nCK (BL16), tPPD 4 nCK. At 4266 MT/s: tCK = 1/2133.3 MHz =
+# 0.46875 ns; RL 36 and WL 18 nCK (JESD209-4B read/write latency tables, DBI off, WL set A, the
+# 3733 < f ≤ 4266 MT/s row) = 16.875 / 8.4375 ns. In clocks, each ns value divided by tCK and
+# rounded up (tREFI rounded down): tRCD = tRP 39, tRAS 90, tRFC 598, tREFI 8328, tRRD = tWTR 22,
+# tFAW 86, tWR 39, tRTP 16. Peak 4266 MT/s × 8 B = 34.13 GB/s. W→R gap = tWTR + RL = 26.875 ns;
+# R→W gap ≈ 5 ns (the lpddr4-3200 estimate). latency_ns (100 ns) and write_batch_bytes are
+# controller assumptions, as for lpddr4-3200. Organisation as lpddr4-3200 (DRAMsim3's
+# LPDDR4_8Gb_x16 configs: 8 banks shown as 2 × 4, 65536 rows, 1024 columns, BL16, 8 KiB row).
+LPDDR4X_4266 = DramPreset(
+    34.133, 100.0,
+    DramTimingSpec(channels=4, banks=8, row_bytes=8192, t_cl_ns=16.875, t_rcd_ns=18.0, t_rp_ns=18.0,
+                   t_rfc_ns=280.0, t_refi_ns=3904.0, t_w2r_ns=26.875, t_r2w_ns=5.0, write_batch_bytes=8192),
+    "JESD209-4-1 LPDDR4X-4266 (JESD209-4B core timings), 8 Gb/channel; latency and write batch are "
+    "controller assumptions",
+    DramDeviceSpec(
+        protocol="LPDDR4", tCK=0.46875, ranks=1, bankgroups=2, banks_per_group=4, rows=65536, columns=1024,
+        device_width=16, bus_width=64, BL=16, CL=36, CWL=18, tRCD=39, tRP=39, tRAS=90, tRFC=598, tREFI=8328,
+        tRRD_S=22, tRRD_L=22, tWTR_S=22, tWTR_L=22, tFAW=86, tWR=39, tRTP=16, tCCD_S=8, tCCD_L=8, tRTRS=1, tPPD=4,
+    ),
+)
+
 # LPDDR5-6400, 128-bit interface = 8 × x16 channels in lockstep, 16 Gb per channel die,
 # 16-bank mode. JESD209-5B (LPDDR5): CK = 800 MHz (tCK 1.25 ns, WCK:CK 4:1), 2 KB page per x16
 # channel (row 8 × 2 KiB = 16 KiB); tRCD = tRPpb = 18 ns; RL = 17 nCK (set 0, no DBI/ECC) =

@@ -207,9 +207,6 @@ def analyse(scenario: Scenario, workload: Workload, codec: Codec, simulated_ms: 
         min_compression_ratio,
     )
 
-    if scenario.soc.dram.resolved_model == "command":
-        return {"method": "none", "worst_case_window_bytes": [], "display": [],
-                "reason": "soc.dram.model='command': the worst-case analysis does not support the command-level DRAM yet"}
     worst_plans = build_plans(scenario, workload, codec, worst_case_sizes(scenario, workload, codec))
     worst = bound_frames(scenario, worst_plans)
     observed = bound_frames(scenario, build_plans(scenario, workload, codec, observed_max_sizes(workload, codec)))

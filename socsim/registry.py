@@ -84,6 +84,7 @@ scenario entry (a pydantic model with ``kind: Literal[<name>]``)."""
 
 DRAM_PRESETS = Registry("DRAM preset", "socsim.dram_presets", {
     "lpddr4-3200": "socsim.dram_presets:LPDDR4_3200",
+    "lpddr4x-4266": "socsim.dram_presets:LPDDR4X_4266",
     "lpddr5-6400": "socsim.dram_presets:LPDDR5_6400",
     "ddr4-3200": "socsim.dram_presets:DDR4_3200",
 })

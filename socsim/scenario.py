@@ -9,6 +9,7 @@ a scenario are relative to the scenario file.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args
@@ -28,7 +29,7 @@ from pydantic import (
 )
 
 from socsim.codecs.base import TransferUnit
-from socsim.errors import CodecError, ScenarioError
+from socsim.errors import CodecError, ScenarioError, SocsimError
 from socsim.fieldpath import set_path
 from socsim.limits import (
     COUNT_MAX,
@@ -328,6 +329,8 @@ class DramSpec(Spec):
 
     preset: str | None = None
     """Named DRAM; sets peak_gbps, latency_ns and timing unless those are given too."""
+    config: str | None = None
+    """A DRAMsim3 .ini file (relative to the scenario file): the command model's device and controller, as the file gives them."""
     model: Literal["simple", "timing", "command"] | None = None
     """'simple': peak bandwidth + fixed latency; 'timing': rows, refresh, turnaround; 'command': command-level device and controller (burst fidelity only); default: timing with a preset or timing, else simple."""
     peak_gbps: Gbps | None = None
@@ -353,8 +356,22 @@ class DramSpec(Spec):
         """The named preset's numbers (``socsim.dram_presets``)."""
         return DRAM_PRESETS.load(self.preset)
 
+    @field_validator("config")
+    @classmethod
+    def _readable_config(cls, path: str | None) -> str | None:
+        if path is not None:
+            try:
+                _dramsim3_ini(path)
+            except SocsimError as exc:
+                raise ValueError(str(exc).removeprefix(f"{path}: ")) from None
+        return path
+
     @model_validator(mode="after")
     def _resolve(self) -> "DramSpec":
+        if self.config is not None:
+            if self.preset is not None or self.device is not None or self.model not in (None, "command"):
+                raise ValueError("config gives the command model's device: no preset, device or other model with it")
+            return self
         if self.preset is None and (self.peak_gbps is None or self.latency_ns is None):
             raise ValueError("give a preset or both peak_gbps and latency_ns")
         if self.model == "timing" and self.preset is None and self.timing is None:
@@ -365,19 +382,29 @@ class DramSpec(Spec):
 
     @property
     def bandwidth_gbps(self) -> float:
-        """Peak bandwidth after applying the preset (GB/s)."""
-        return self.peak_gbps if self.peak_gbps is not None else self.preset_spec.peak_gbps
+        """Peak bandwidth after applying the preset or config (GB/s)."""
+        if self.peak_gbps is not None:
+            return self.peak_gbps
+        return self.resolved_device.peak_gbps if self.config is not None else self.preset_spec.peak_gbps
 
     @property
     def access_latency_ns(self) -> float:
-        """Pipeline latency after applying the preset (ns)."""
-        return self.latency_ns if self.latency_ns is not None else self.preset_spec.latency_ns
+        """Pipeline latency after applying the preset; with a config and no latency_ns, the device's
+        read latency RL alone (ns)."""
+        if self.latency_ns is not None:
+            return self.latency_ns
+        if self.config is not None:
+            d = self.resolved_device
+            return (d.AL + d.CL) * d.tCK
+        return self.preset_spec.latency_ns
 
     @property
     def resolved_model(self) -> str:
-        """'simple' or 'timing' after applying the default."""
+        """'simple', 'timing' or 'command' after applying the default (command with a config)."""
         if self.model is not None:
             return self.model
+        if self.config is not None:
+            return "command"
         return "timing" if (self.preset is not None or self.timing is not None) else "simple"
 
     @property
@@ -394,12 +421,24 @@ class DramSpec(Spec):
         """Command-level device in force (None unless the model is 'command')."""
         if self.resolved_model != "command":
             return None
+        if self.config is not None:
+            return _dramsim3_ini(self.config)[0]
         return self.device if self.device is not None else self.preset_spec.device
 
     @property
     def resolved_controller(self) -> DramControllerSpec:
-        """Command-level controller in force."""
-        return self.controller if self.controller is not None else DramControllerSpec()
+        """Command-level controller in force (a config's queues unless controller is given)."""
+        if self.controller is not None:
+            return self.controller
+        return _dramsim3_ini(self.config)[1] if self.config is not None else DramControllerSpec()
+
+
+@functools.lru_cache(maxsize=32)
+def _dramsim3_ini(path: str) -> tuple[DramDeviceSpec, DramControllerSpec]:
+    """The device and controller of a DRAMsim3 .ini file (``socsim.dramsim3_config``), read once per path."""
+    from socsim.dramsim3_config import load_dramsim3_ini
+
+    return load_dramsim3_ini(Path(path))
 
 
 class SocSpec(Spec):
@@ -651,6 +690,19 @@ class Scenario(Spec):
     """Where results and caches go."""
     base_dir: str = "."
     """Directory that relative paths are resolved against (set by from_yaml to the file's folder)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _dram_config_absolute(cls, data: Any) -> Any:
+        """soc.dram.config relative to the scenario file's folder, made absolute before it is read."""
+        dram = data.get("soc", {}).get("dram") if isinstance(data, dict) and isinstance(data.get("soc"), dict) else None
+        if isinstance(dram, dict) and isinstance(dram.get("config"), str):
+            path = Path(dram["config"]).expanduser()
+            if not path.is_absolute():
+                path = Path(data.get("base_dir", ".")) / path
+                soc = {**data["soc"], "dram": {**dram, "config": str(path)}}
+                return {**data, "soc": soc}
+        return data
 
     @property
     def frame_period_ms(self) -> float:

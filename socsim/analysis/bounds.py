@@ -55,7 +55,7 @@ import numpy as np
 
 from socsim.analysis.display import display_check, master_latency_bounds_ns
 from socsim.analysis.response_time import DescriptorBound, FrameBound, frame_bounds
-from socsim.model.dram import DramModel, worst_case_service
+from socsim.model.dram import DramModel, bound_model, worst_case_service
 from socsim.model.engine import CodecEngine
 from socsim.model.masters import make_sources
 from socsim.model.schedule import LayerPlan
@@ -110,7 +110,7 @@ def mixed_stores(scenario: Scenario, plans: list[list[LayerPlan]], model: DramMo
     uncoded = any(not tile.write_coded and tile.write_bytes for frame in plans for layer in frame for tile in layer.tiles)
     if len(kinds) > 1 or (True in kinds and uncoded):
         return True
-    model = model if model is not None else DramModel.from_spec(scenario.soc)
+    model = model if model is not None else bound_model(scenario.soc)
     return True in kinds and not model.splits_directions(scenario.soc.dma.channels, len(scenario.masters))
 
 
@@ -119,7 +119,7 @@ def npu_descriptor_bound(scenario: Scenario, model: DramModel, reordered: bool =
     ``reordered``: its streams may interleave rows (``mixed_stores``), so every burst may conflict."""
     b = model.burst_bytes
     miss = model.t_miss_ns if model.row_bytes else 0.0
-    shared = streams_share_banks(model, scenario) or reordered
+    shared = streams_share_banks(model, scenario) or reordered or model.miss_every_burst
     turn = model.t_turn_ns
 
     t_burst = model.t_burst_ns
@@ -152,7 +152,8 @@ def interference(scenario: Scenario, model: DramModel) -> Interference:
     """The linear bound I(t) on server time lost to other masters and refresh (module docstring)."""
     b = model.burst_bytes
     miss = model.t_miss_ns if model.row_bytes else 0.0
-    shared = streams_share_banks(model, scenario)
+    # With miss_every_burst a burst's miss already covers whatever shares its bank.
+    shared = streams_share_banks(model, scenario) and not model.miss_every_burst
     turn_per_byte = model.t_turn_ns / model.write_batch_bytes if model.t_turn_ns else 0.0
     terms: dict[str, tuple[float, float]] = {}
     for src in make_sources(scenario.masters, b, scenario.seed):
@@ -249,7 +250,7 @@ def bound_frames(scenario: Scenario, plans: list[list[LayerPlan]], extra_gbps: f
     ``alone`` passes the accelerator-alone replay of these plans when it is already known.
     """
     reason = _no_bound(scenario)
-    model = DramModel.from_spec(scenario.soc)
+    model = bound_model(scenario.soc)
     reordered = mixed_stores(scenario, plans, model)
     desc = npu_descriptor_bound(scenario, model, reordered)
     period_ns = scenario.frame_period_ms * NS_PER_MS
@@ -287,7 +288,7 @@ def meets_deadline(scenario: Scenario, plans: list[list[LayerPlan]], deadline_ns
     misses by the per-transfer form."""
     if _no_bound(scenario) is not None:
         return False
-    model = DramModel.from_spec(scenario.soc)
+    model = bound_model(scenario.soc)
     inter = _interference_with(scenario, model, extra_gbps)
     if inter.per_ns >= 1.0:
         return False
@@ -365,7 +366,7 @@ def analysis_result(
     compression: float | None = None, extra_gbps: float | None = None,
 ) -> dict[str, Any]:
     """The ``analysis`` section of a result document."""
-    model = DramModel.from_spec(scenario.soc)
+    model = bound_model(scenario.soc)
     doc: dict[str, Any] = {
         "method": "worst-case replay of the schedule; other masters and refresh as linear interference, "
                   "charged per transfer (path as leftover server) or over the whole frame, the smaller bound",
@@ -427,7 +428,7 @@ def max_extra_interferer_gbps(scenario: Scenario, plans: list[list[LayerPlan]], 
     deadline = scenario.deadline_ms * NS_PER_MS
     if max(worst.frames_ns) > deadline:
         return 0.0
-    model = DramModel.from_spec(scenario.soc)
+    model = bound_model(scenario.soc)
     lo, hi = 0.0, (1.0 - worst.interference.per_ns) / model.sequential_kappa()
     for _ in range(steps):
         mid = (lo + hi) / 2

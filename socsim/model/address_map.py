@@ -67,9 +67,16 @@ class AddressMap:
         f = {token: (addr >> pos) & ((1 << width) - 1) for token, pos, width in self.positions}
         return DramAddress(f["ra"], f["bg"], f["ba"], f["ro"], f["co"])
 
-    def encode(self, a: DramAddress) -> int:
-        """The byte address of the first byte of burst ``a`` (channel 0)."""
-        values = {"ch": 0, "ra": a.rank, "bg": a.bankgroup, "ba": a.bank, "ro": a.row, "co": a.column}
+    def channel(self, addr: int) -> int:
+        """The channel of byte address ``addr`` (index; 0 with one channel)."""
+        for token, pos, width in self.positions:
+            if token == "ch":
+                return (addr >> pos) & ((1 << width) - 1)
+        return 0
+
+    def encode(self, a: DramAddress, channel: int = 0) -> int:
+        """The byte address of the first byte of burst ``a`` in ``channel``."""
+        values = {"ch": channel, "ra": a.rank, "bg": a.bankgroup, "ba": a.bank, "ro": a.row, "co": a.column}
         addr = 0
         for token, pos, width in self.positions:
             addr |= (values[token] & ((1 << width) - 1)) << pos

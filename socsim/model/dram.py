@@ -64,6 +64,10 @@ not fit before it (c₁) and S row reopenings (S·tRCD); one burst may be in pro
 (without refresh keep = 1 and the tRFC, c₁ and S·tRCD of the refresh drop out). For the arbitrary
 pattern S = 0 (every conflict is already in c). This is the rate-latency service curve the
 analysis composes with the arbiter's guarantee (``socsim.model.arbitration``).
+
+**Command-level DRAM.** ``model: command`` is simulated by ``socsim.model.dram_controller``; the
+analysis bounds it through ``bound_model``: this reduced model with every burst at the
+controller's worst cycle (``socsim.model.dram_worst_case``, ``command_bound_model``).
 """
 
 from __future__ import annotations
@@ -72,7 +76,7 @@ import math
 from dataclasses import dataclass
 
 from socsim.errors import ScenarioError
-from socsim.scenario import SocSpec
+from socsim.scenario import DramControllerSpec, DramDeviceSpec, SocSpec
 from socsim.units import bandwidth_gbps
 
 HIT, CLOSED, CONFLICT = 0, 1, 2
@@ -113,6 +117,9 @@ class DramModel:
     """One write→read plus read→write turnaround pair, t_W2R + t_R2W (ns)."""
     write_batch_bytes: int = 1
     """Written bytes per turnaround pair (bytes)."""
+    miss_every_burst: bool = False
+    """True for the analysis's view of the command-level DRAM (``bound_model``): every burst pays
+    t_B + tRP + tRCD, which then carry the controller's worst case, wherever its stream lies."""
 
     @classmethod
     def from_spec(cls, soc: SocSpec) -> "DramModel":
@@ -175,6 +182,11 @@ class DramModel:
             return [(2 * c, 2 * c + 1) for c in range(channels)], [(2 * channels + k) % n for k in range(masters)]
         return [(c % n, c % n) for c in range(channels)], [(channels + k) % n for k in range(masters)]
 
+    def stream_row(self, row: int, stream: int, streams: int) -> int:
+        """Row of the bank for row ``row`` of stream ``stream`` of ``streams``: streams that share a bank
+        lay their bytes out in disjoint rows (r·S + s), so they never hit each other's rows (index)."""
+        return row * streams + stream
+
     def sequential_kappa(self) -> float:
         """Server time per byte of a sequential stream: t_B/b + (tRP + tRCD)/row_bytes (ns/byte)."""
         k = self.t_burst_ns / self.burst_bytes
@@ -222,6 +234,39 @@ class DramModel:
         return c
 
 
+def bound_model(soc: SocSpec) -> DramModel:
+    """The DRAM model the analysis bounds: ``DramModel.from_spec``, or for the command-level DRAM its
+    worst-case view (``command_bound_model``)."""
+    model = DramModel.from_spec(soc)
+    if model.model != "command":
+        return model
+    return command_bound_model(model, soc.dram.resolved_device, soc.dram.resolved_controller)
+
+
+def command_bound_model(model: DramModel, d: DramDeviceSpec, ctrl: DramControllerSpec) -> DramModel:
+    """The command-level DRAM as the reduced model of its worst case (``socsim.model.dram_worst_case``).
+
+    A bus burst of b bytes is p = ⌈b / device burst⌉ device bursts, each issued at most c clocks after
+    the previous one while the controller is backlogged (c = ``burst_interval`` with writes), so every
+    burst holds the server for p·c·tCK: t_B plus a "miss" of p·c·tCK − t_B paid by every burst
+    (``miss_every_burst``; rows, bank sharing and turnarounds are inside c). Refresh: one blackout of
+    tRFC + tRP every tREFI/ranks (the reduced model adds the burst that does not fit, p·c·tCK ≥ c·tCK).
+    Latency: the pipeline L (RL included) + t_B after the RD, plus the bursts that may overtake a
+    burst in the controller (``reorder_bursts``, each c): the analysis serves bursts in order."""
+    from socsim.model import dram_worst_case as W
+
+    parts = -(-model.burst_bytes // d.burst_bytes)
+    c = W.burst_interval(d, True)
+    hold_ns = parts * c * d.tCK
+    return DramModel(
+        model="timing", bus_gbps=model.bus_gbps, dram_gbps=model.dram_gbps, rate_gbps=model.rate_gbps,
+        latency_ns=model.latency_ns + (d.burst_cycles + W.reorder_bursts(d, ctrl) * c) * d.tCK,
+        burst_bytes=model.burst_bytes, banks=model.banks, row_bytes=model.burst_bytes, t_cl_ns=model.t_cl_ns,
+        t_rcd_ns=0.0, t_rp_ns=max(0.0, hold_ns - model.t_burst_ns), t_rfc_ns=(d.tRFC + d.tRP) * d.tCK,
+        t_refi_ns=d.tREFI / d.ranks * d.tCK, miss_every_burst=True,
+    )
+
+
 def worst_case_service(model: DramModel, run_bytes: int | None = None, streams: int = 0) -> tuple[float, float]:
     """(R GB/s, T ns): the DRAM serves at least R·(t − T)⁺ bytes in any backlogged window of length t.
 
@@ -229,11 +274,10 @@ def worst_case_service(model: DramModel, run_bytes: int | None = None, streams: 
     its share of turnaround; give ``run_bytes`` (the shortest run a stream keeps in one row) and
     ``streams`` (S, each in its own bank) for the bank-partitioned map. The formulas and their
     derivation are in the module docstring; T includes the pipeline latency L. The command-level
-    model has no worst case yet: ScenarioError.
+    model is bounded through its worst-case view (``bound_model``): ScenarioError for the model itself.
     """
     if model.model == "command":
-        raise ScenarioError("soc.dram.model='command': the worst-case analysis does not support the "
-                            "command-level DRAM yet (use 'timing')")
+        raise ScenarioError("soc.dram.model='command': bound its worst-case view (socsim.model.dram.bound_model)")
     b = model.burst_bytes
     miss = model.t_miss_ns if model.row_bytes else 0.0
     run = b if run_bytes is None else max(b, run_bytes)

@@ -16,7 +16,7 @@ commit 29817593, which this controller follows so that its figures can be checke
    buffer) into its bank's command queue, the oldest whose queue has room. Draining starts when the
    write buffer is full, or holds more than ``write_low_watermark`` with every command queue empty,
    and lasts for the writes the buffer held then; a write whose address a queued read still waits
-   for ends it.
+   for ends it, and the read queue moves a transaction in that clock instead.
 
 Writes are posted (done one clock after they are accepted); a read to a buffered write's address
 is served from the buffer. A read is done RL + BL/2 clocks after its RD issues.
@@ -216,27 +216,35 @@ class DramController:
         if draining == 0 and (len(wb) >= self.spec.trans_queue_size
                               or (len(wb) > self.spec.write_low_watermark and not any(self.cmdq))):
             draining = len(wb)
-        queue = wb if draining > 0 else self.read_q
-        for i, t in enumerate(queue):
-            q = self.cmdq[t.bank]
-            if len(q) < cap:
-                if t.kind == WR:
+        if draining > 0:
+            for i, t in enumerate(wb):
+                if len(self.cmdq[t.bank]) < cap:
                     if t.addr in self.pending_reads:
+                        # An older read of this address must go first: the drain ends and the read
+                        # queue is served in this very clock (DRAMsim3 29817593 restarts the drain every
+                        # clock instead, and with a full write buffer never serves that read).
                         draining = 0
                         break
-                    draining -= 1
-                q.append(t)
-                del queue[i]
+                    self.cmdq[t.bank].append(t)
+                    del wb[i]
+                    self._draining = draining - 1
+                    return True
+            else:
+                changed = draining != self._draining
                 self._draining = draining
-                return True
-        changed = draining != self._draining
+                return changed
         self._draining = draining
-        return changed
+        for i, t in enumerate(self.read_q):
+            if len(self.cmdq[t.bank]) < cap:
+                self.cmdq[t.bank].append(t)
+                del self.read_q[i]
+                return True
+        return False
 
 
-def address_map(device: DramDeviceSpec) -> AddressMap:
-    """The address map of a device's ``address_mapping`` scheme (one channel)."""
-    counts = {"ch": 1, "ra": device.ranks, "bg": device.bankgroups, "ba": device.banks_per_group,
+def address_map(device: DramDeviceSpec, channels: int = 1) -> AddressMap:
+    """The address map of a device's ``address_mapping`` scheme over ``channels`` channels (count)."""
+    counts = {"ch": channels, "ra": device.ranks, "bg": device.bankgroups, "ba": device.banks_per_group,
               "ro": device.rows, "co": device.columns // device.BL}
     return AddressMap.of(device.address_mapping, device.burst_bytes, counts)
 

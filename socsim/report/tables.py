@@ -131,3 +131,18 @@ def sweep_table(rows: list[dict[str, Any]], title: str) -> Grid:
                       "right" if numeric else "left")
 
     return Grid("points", title, [column(k) for k in keys], [[r.get(k) for k in keys] for r in rows])
+
+
+def dram_table(doc: dict[str, Any]) -> Grid:
+    """One row per pattern of a ``socsim dram`` document (``socsim.dram_characterise.characterise``)."""
+    columns = [Column("pattern"), Column("efficiency", fmt(".1%")), Column("GB/s", fmt(".2f")),
+               Column("row hits", fmt(".1%")), Column("read lat avg ns", fmt(",.0f")),
+               Column("p50 ns", fmt(",.0f")), Column("p99 ns", fmt(",.0f")),
+               Column("worst case", fmt(".1%"))]
+    rows = [[p["name"], p["efficiency"], p["gbps"], p["row_hit_rate"], p["read_latency_ns"]["avg"],
+             p["read_latency_ns"]["p50"], p["read_latency_ns"]["p99"], p["worst_case_efficiency"]]
+            for p in doc["patterns"]]
+    what = doc["preset"] if doc["preset"] is not None else doc["config"]
+    title = (f"DRAM {what}: mapping {doc['mapping']}, peak {doc['peak_gbps']:.2f} GB/s, "
+             f"{doc['request_bytes']} B requests, {doc['fidelity']} fidelity")
+    return Grid("dram", title, columns, rows)

@@ -106,6 +106,8 @@ class DmaEngine:
         self.channels = [_Channel(c, banks[c]) for c in range(spec.channels)]
         self._split = model.splits_directions(spec.channels, masters)
         """Loads and stores are separate streams (else one stream, one position, per channel)."""
+        self._streams = model.stream_count(spec.channels, masters)
+        """Streams of the address map, the other masters' included (count)."""
         self.bytes_requested = 0
         self.bytes_delivered = 0
         self.busy_ns = 0.0
@@ -147,6 +149,8 @@ class DmaEngine:
             w = int(d.write)
             stream = w if self._split else 0
             row = ch.pos[stream] // row_bytes if row_bytes else 0
+            # Streams are numbered as DramModel.stream_banks lists them: channel c's are 2c, 2c + 1 or c.
+            row = self.model.stream_row(row, 2 * ch.index + stream if self._split else ch.index, self._streams)
             ch.pos[stream] += b
             if d.write and d.coded and self.engine is not None:
                 ready = self._engine(self.env.now, d.raw_per_burst)

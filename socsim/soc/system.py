@@ -16,14 +16,13 @@ Two fidelities of one model (same address map, DRAM rules, arbiter, DMA windows,
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import simpy
 
 from socsim.errors import Overloaded, ScenarioError
 from socsim.model.arbitration import make_arbiter
-from socsim.model.dram import DramModel, refresh_ns, worst_case_service
+from socsim.model.dram import DramModel, bound_model, refresh_ns, worst_case_service
 from socsim.model.engine import CodecEngine
 from socsim.model.masters import FLUID_WINDOW_NS, Source, make_sources
 from socsim.model.overload import REQUESTS_MAX, Overload, frames_too_long, horizon_requests
@@ -90,7 +89,9 @@ def simulate(scenario: Scenario, plans: list[list[LayerPlan]], fidelity: str = "
                       if model.model == "command" else MemoryController(env, model, arbiter))
         dma = DmaEngine(env, soc.dma, model, controller, 0, len(sources))
         _, banks = model.stream_banks(channels, len(sources))
-        masters = [BurstSource(env, s, controller, i, banks[i - 1], model.row_bytes)
+        streams = model.stream_count(channels, len(sources))
+        masters = [BurstSource(env, s, controller, i, banks[i - 1], model.row_bytes,
+                               (streams - len(sources) + i - 1, streams))
                    for i, s in enumerate(sources, start=1)]
     else:
         # Random arrivals are averaged over a thousandth of the frame period (1–50 µs).
@@ -209,8 +210,8 @@ def _result(scenario, model, arbiter, sources, frames, fidelity, events, frames_
         frames_end_ns=frames_end, arbitration=arbiter.name,
         refresh_ns=controller.refresh_ns() if command else refresh_ns(model, end),
         dram_busy_ns=float(sum(busy)),
-        # The command-level DRAM has no worst case yet: no guaranteed service (rate 0, latency ∞).
-        worst_case_service=(0.0, math.inf) if command else worst_case_service(model),
+        # The command-level DRAM's guarantee is the one of its worst-case view (any access pattern).
+        worst_case_service=worst_case_service(bound_model(scenario.soc)) if command else worst_case_service(model),
         worst_case_partitioned=None if command else _partitioned(model, scenario.soc.dma.channels, sources),
         engine_busy_ns=dma.engine_busy_ns,
         bandwidth=None if fidelity == "burst" else _bandwidth(dma, [m.name for m in stats], frames_end),

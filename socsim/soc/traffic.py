@@ -12,8 +12,11 @@ from socsim.model.masters import Source
 class BurstSource:
     """Burst fidelity: issues a source's requests at their times, burst by burst, to the controller."""
 
-    def __init__(self, env: simpy.Environment, source: Source, controller, master: int, bank: int, row_bytes: int):
+    def __init__(self, env: simpy.Environment, source: Source, controller, master: int, bank: int, row_bytes: int,
+                 stream: tuple[int, int] = (0, 1)):
+        """``stream``: (this master's stream index, streams in all) of the address map (DramModel.stream_row)."""
         self.env = env
+        self.stream = stream
         self.source = source
         self.controller = controller
         self.master = master
@@ -55,7 +58,7 @@ class BurstSource:
                 r = row + (j * b) // rb if rb else 0
             else:
                 r = (self.pos + j * b) // rb if rb else 0
-            self.controller.enqueue(self.master, self.bank, r, write, self, req)
+            self.controller.enqueue(self.master, self.bank, r * self.stream[1] + self.stream[0], write, self, req)
         if not self.source.random_addresses:
             self.pos += size
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from socsim.analysis.bounds import bound_frames, window_curve
 from socsim.model.arbitration import make_arbiter
-from socsim.model.dram import DramModel
+from socsim.model.dram import bound_model
 from socsim.model.masters import make_sources
 from socsim.model.schedule import LayerPlan, TilePlan
 from socsim.scenario import Scenario
@@ -17,6 +17,25 @@ from socsim.soc.system import simulate
 ARBITRATIONS = ["round_robin", "weighted_round_robin", "fixed_priority", "fifo"]
 DRAMS = [{"peak_gbps": 10.0, "latency_ns": 50.0}, {"preset": "lpddr4-3200"}, {"preset": "lpddr5-6400"},
          {"preset": "ddr4-3200"}]
+
+
+@st.composite
+def command_drams(draw):
+    """The command-level DRAM (``soc.dram.model: command``): a preset's device, or one cut down to
+    two or four banks so that streams share banks, with FR-FCFS caps and queues of every size."""
+    from socsim.registry import DRAM_PRESETS
+
+    preset = draw(st.sampled_from(["ddr4-3200", "lpddr4-3200"]))
+    dram = {"preset": preset, "model": "command",
+            "controller": {"row_hit_cap": draw(st.sampled_from([1, 4, 16])),
+                           "trans_queue_size": draw(st.sampled_from([8, 32])),
+                           "cmd_queue_size": draw(st.sampled_from([2, 8])),
+                           "write_low_watermark": draw(st.sampled_from([0, 4]))}}
+    if draw(st.booleans()):
+        device = DRAM_PRESETS.load(preset).device.model_dump()
+        device.update(bankgroups=draw(st.sampled_from([1, 2])), banks_per_group=2)
+        dram["device"] = device
+    return dram
 
 
 @st.composite
@@ -47,11 +66,12 @@ def masters(draw, least=0):
 
 
 @st.composite
-def cases(draw, stress=False):
+def cases(draw, stress=False, command=False):
     """(scenario, plans): a small chip, random masters and arbitration, random layer plans.
 
     ``stress`` draws what the per-transfer form of the bound relies on most: other masters always,
-    deep DMA windows, many tiles and long compute (the interference must hide behind compute)."""
+    deep DMA windows, many tiles and long compute (the interference must hide behind compute).
+    ``command`` draws the command-level DRAM (``command_drams``) instead of the reduced models."""
     arbitration = draw(st.sampled_from(ARBITRATIONS))
     ms = draw(masters(1 if stress else 0))
     bus = {"width_bytes": draw(st.sampled_from([16, 32])), "freq_mhz": 1000.0, "arbitration": arbitration}
@@ -73,7 +93,7 @@ def cases(draw, stress=False):
         "name": "sound", "seed": draw(st.integers(0, 5)), "frames": frames,
         "deadline_ms": 1.0, "period_ms": draw(st.sampled_from([0.02, 0.2, 1.0])),
         "soc": {"accelerator": {"rows": 8, "cols": 8, "freq_mhz": 1000.0, "sram_kib": 64},
-                "dma": dma, "bus": bus, "dram": draw(st.sampled_from(DRAMS))},
+                "dma": dma, "bus": bus, "dram": draw(command_drams()) if command else draw(st.sampled_from(DRAMS))},
         "masters": ms, "workload": {"model": "mobilenet_v1"},
     }
     scenario = Scenario.from_dict(data)
@@ -121,7 +141,7 @@ def window_violations(scenario, grants, end_ns, in_order=True) -> list[str]:
     """Bursts served (burst fidelity grants) and bytes requested in every window of the analysis's
     window curve against it: the accelerator's and each master's served bytes, each master's
     requests, and all served bytes against the DRAM's peak (one burst of rounding)."""
-    model = DramModel.from_spec(scenario.soc)
+    model = bound_model(scenario.soc)
     b = model.burst_bytes
     names = ["npu"] + [m.name for m in scenario.masters]
     starts = {i: np.sort(np.array([t for j, t in grants if j == i])) for i in range(len(names))}
@@ -184,13 +204,14 @@ def main() -> None:
     ap.add_argument("examples", type=int)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--stress", action="store_true", help="the stress profile of cases()")
+    ap.add_argument("--command", action="store_true", help="the command-level DRAM (command_drams())")
     args = ap.parse_args()
     stats = {"passed": 0, "failed": 0, "no_bound": 0, "per_transfer": 0, "whole_frame": 0}
 
     @hseed(args.seed)
     @settings(max_examples=args.examples, deadline=None, suppress_health_check=list(HealthCheck),
               phases=[Phase.generate], database=None)
-    @given(cases(stress=args.stress))
+    @given(cases(stress=args.stress, command=args.command))
     def run(case):
         scenario, plans = case
         bound = bound_frames(scenario, plans)

@@ -39,3 +39,19 @@ def test_bound_never_below_a_simulated_frame_long(case):
 def test_bound_never_below_a_simulated_frame_under_stress_long(case):
     scenario, plans = case
     assert check(scenario, plans) == []
+
+
+@settings(max_examples=CI_EXAMPLES // 5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(command=True))
+def test_bound_never_below_a_simulated_frame_on_the_command_model(case):
+    """soc.dram.model: command, row conflicts (random-address masters) and streams sharing banks included."""
+    scenario, plans = case
+    assert check(scenario, plans) == []
+
+
+@pytest.mark.long
+@settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(command=True))
+def test_bound_never_below_a_simulated_frame_on_the_command_model_long(case):
+    scenario, plans = case
+    assert check(scenario, plans) == []

@@ -1,10 +1,11 @@
-"""``soc.dram.model: command`` in the burst fidelity (socsim.soc.command_controller), and its refusals elsewhere."""
+"""``soc.dram.model: command`` in the burst fidelity (socsim.soc.command_controller), its bound, and its refusal by the fast fidelity."""
 
 import pytest
 from soc_helpers import make_scenario, uniform_layer
 
 from socsim.errors import ScenarioError
-from socsim.model.dram import DramModel, worst_case_service
+from socsim.analysis.bounds import bound_frames
+from socsim.model.dram import DramModel, bound_model, worst_case_service
 from socsim.soc.system import simulate
 
 COMMAND = {"preset": "ddr4-3200", "model": "command"}
@@ -28,7 +29,7 @@ def test_sequential_load_is_bound_by_tccd_l():
     assert 0.85 * 12.8 < gbps < 12.8
     assert sim.masters[0].row_misses <= 256 * 1024 // 8192 + 3  # one per row, the store, a refresh
     assert sim.path.model == "command"
-    assert sim.worst_case_service == (0.0, float("inf"))
+    assert sim.worst_case_service == worst_case_service(bound_model(make_scenario(dram=COMMAND).soc))
 
 
 def test_lpddr4_burst_is_the_minimum_access():
@@ -50,10 +51,26 @@ def test_fast_fidelity_refuses_the_command_model():
         simulate(make_scenario(dram=COMMAND), [[plan]], "fast")
 
 
-def test_worst_case_refuses_the_command_model():
-    model = DramModel.from_spec(make_scenario(dram=COMMAND).soc)
+def test_the_worst_case_of_the_command_model_is_its_bound_view():
+    """The analysis bounds the command model through every burst at the controller's worst cycle:
+    DDR4-3200, c = 88 clocks per 64 B burst (socsim.model.dram_worst_case), refresh tRFC + tRP per tREFI."""
+    soc = make_scenario(dram=COMMAND, bus=FAST_BUS).soc
     with pytest.raises(ScenarioError, match="soc.dram.model"):
-        worst_case_service(model)
+        worst_case_service(DramModel.from_spec(soc))
+    view = bound_model(soc)
+    assert view.miss_every_burst and view.worst_burst_ns() == pytest.approx(88 * 0.625)
+    assert view.t_rfc_ns == pytest.approx((560 + 22) * 0.625) and view.t_refi_ns == pytest.approx(12480 * 0.625)
+    rate, _ = worst_case_service(view)
+    keep = 1 - (560 + 22 + 88) / 12480
+    assert rate == pytest.approx(64 / (88 * 0.625) * keep)
+
+
+def test_analysis_bounds_a_frame_on_the_command_model():
+    plan = uniform_layer("a", 1, [64 * 1024], [64], 10.0)
+    sc = make_scenario(dram=COMMAND, bus=FAST_BUS)
+    bound = bound_frames(sc, [[plan]])
+    sim = simulate(sc, [[plan]], "burst")
+    assert bound.reason is None and sim.frames[0].latency_ns <= bound.frames_ns[0]
 
 
 def test_command_model_needs_a_device():

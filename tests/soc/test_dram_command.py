@@ -136,3 +136,40 @@ def test_share_of_peak_matches_dramsim3(device, pattern):
     d3 = ref["dramsim3"]
     assert result.share_of_peak(d["burst_cycles"]) == pytest.approx(d3["share_of_peak"], rel=0.03)
     assert result.row_hit_rate == pytest.approx(d3["row_hit_rate"], abs=0.02)
+
+
+def test_full_write_buffer_behind_an_older_read_of_the_same_address_does_not_stall():
+    """A write whose address an older queued read waits for ends the drain, and the read queue moves
+    in that clock: with the write buffer full the controller keeps serving (it used to stop)."""
+    import random
+
+    from socsim.model.address_map import DramAddress
+    from socsim.model.dram_controller import DramController, address_map, run_trace
+    from socsim.registry import DRAM_PRESETS
+    from socsim.scenario import DramControllerSpec
+
+    d = DRAM_PRESETS.load("lpddr4-3200").device
+    amap = address_map(d)
+    rng = random.Random(0)
+    trace = [(amap.encode(DramAddress(0, 0, 0, 0, rng.randrange(128))), rng.random() < 0.3) for _ in range(6000)]
+    ctrl = DramController(d, DramControllerSpec(row_hit_cap=1))
+    served = run_trace(ctrl, trace, 30_000)
+    assert served.bursts > 1000  # 37 before, then nothing: read queue and write buffer full, command queues empty
+
+
+def test_lpddr4x_4266_clocks_are_the_lpddr4_ns_values_at_its_clock():
+    """lpddr4x-4266: JESD209-4B ns values (those of lpddr4-3200) over tCK = 0.46875 ns, rounded up;
+    tREFI rounded down; RL 36 / WL 18 nCK; peak 4266 MT/s × 8 B."""
+    import math
+
+    from socsim.registry import DRAM_PRESETS
+
+    preset = DRAM_PRESETS.load("lpddr4x-4266")
+    d = preset.device
+    up = {"tRCD": 18.0, "tRP": 18.0, "tRAS": 42.0, "tRFC": 280.0, "tRRD_S": 10.0, "tWTR_L": 10.0,
+          "tFAW": 40.0, "tWR": 18.0, "tRTP": 7.5}
+    for name, ns in up.items():
+        assert getattr(d, name) == math.ceil(ns / d.tCK - 1e-9), name
+    assert d.tREFI == math.floor(3904.0 / d.tCK) and (d.CL, d.CWL) == (36, 18)
+    assert d.peak_gbps == pytest.approx(preset.peak_gbps, rel=1e-3)
+    assert d.row_bytes == preset.timing.row_bytes and d.banks == preset.timing.banks

@@ -79,7 +79,9 @@ def test_interleaved_masters_in_one_bank_miss_on_every_switch():
     burst = simulate(s, plans(), "burst")
     npu, tb = burst.masters
     assert npu.row_misses > 0.4 * npu.bursts and tb.row_misses > 0.4 * tb.bursts
-    alone = simulate(build({**CASES[-1][1], "masters": []}), plans(), "burst")
+    # One DMA channel alone in the bank: one stream, a miss per row only (two channels would
+    # interleave their own rows in the bank: test_streams_sharing_a_bank_do_not_hit_each_others_rows).
+    alone = simulate(build({**CASES[-1][1], "masters": [], "channels": 1}), plans(), "burst")
     assert alone.masters[0].row_misses < 0.05 * alone.masters[0].bursts
 
 
@@ -164,3 +166,22 @@ def test_cli_fidelity_option(tmp_path):
     assert '"fidelity": "burst"' in (tmp_path / "out" / "result.json").read_text()
     bad = CliRunner().invoke(app, ["run", str(scen), "--fidelity", "exact"])
     assert bad.exit_code == 2
+
+
+def test_streams_sharing_a_bank_do_not_hit_each_others_rows():
+    """Regression: the burst fidelity compared row numbers only, so two DMA channels reading row k of
+    their own streams in one bank "hit" each other's rows (65 misses, fewer than the 129 rows they
+    cross in two banks). Now each stream owns its rows (DramModel.stream_row): a miss at every switch
+    between the channels' windows of 16 bursts, on top of the rows crossed."""
+    timing = dict(CASES[-1][1]["dram"]["timing"])
+    plan = uniform_layer("a", 1, [65536] * 4, [64], 10.0)
+
+    def misses(banks):
+        dram = {**CASES[-1][1]["dram"], "timing": {**timing, "banks": banks}}
+        sim = simulate(make_scenario(channels=2, dram=dram, dma={"max_outstanding": 16}), [[plan]], "burst")
+        return sim.masters[0].row_misses, sim.masters[0].bursts
+
+    own, _ = misses(2)
+    shared, bursts = misses(1)
+    assert own == 4 * 65536 // 2048 + 1  # every row crossed once, and the 64 B store
+    assert shared >= max(own, bursts // 16)
