@@ -1,12 +1,7 @@
 """The accelerator's rules: how long a layer computes, how it is tiled, and how tiles overlap with DMA.
 
-Compute time (cycles at ``freq_mhz``), for a rows×cols MAC array:
-
-- conv / fc: the reduction K = (Cin/groups)·kh·kw is mapped on the rows and the output channels on
-  the columns, one output pixel position per pass: cycles = P·⌈K/rows⌉·⌈Cout/cols⌉, with P the
-  output pixels (1 for fc; input pixels for a transposed conv). Depthwise convolutions put their
-  channels on the columns too (K = kh·kw), which is how NPUs run them.
-- pool / add / upsample / concat / other: a vector unit of ``cols`` lanes, cycles = ⌈ops/cols⌉.
+Compute time: ``socsim.model.compute`` (cycles per dataflow with fill and drain per fold, the
+depthwise mapping, the vector unit), at ``freq_mhz``.
 
 SRAM residency (``sram_residency``): layer i's output map stays on chip — it is never stored
 and its consumer never loads it — when (a) its only consumer is the next layer i+1, and (b) it
@@ -39,6 +34,7 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
+from socsim.model.compute import compute_cycles
 from socsim.scenario import AcceleratorSpec
 from socsim.units import ceil_div, cycles_to_ns, round_up
 
@@ -58,21 +54,8 @@ class Layer(Protocol):
     ofmap_bytes: int
 
 
-
-def compute_cycles(layer: Layer, acc: AcceleratorSpec) -> int:
-    """Cycles the PE array needs for ``layer`` (see the module docstring for the rule)."""
-    if layer.kind in ("conv", "fc") and layer.macs > 0:
-        k = max(1, layer.in_channels_per_group * layer.kernel[0] * layer.kernel[1])
-        cout = layer.out_shape[0]
-        per_pixel = k * cout
-        # Output pixel positions implied by the MAC count (transposed convs count input pixels).
-        pixels = max(1, layer.macs // per_pixel)
-        return pixels * ceil_div(k, acc.rows) * ceil_div(cout, acc.cols)
-    return ceil_div(max(layer.ops, 0), acc.cols)
-
-
 def compute_ns(layer: Layer, acc: AcceleratorSpec) -> float:
-    """Compute time of ``layer`` on the accelerator (ns)."""
+    """Compute time of ``layer`` on the accelerator (ns): ``compute.compute_cycles`` at the accelerator clock."""
     return cycles_to_ns(compute_cycles(layer, acc), acc.freq_mhz)
 
 

@@ -6,7 +6,6 @@ from soc_helpers import both_fidelities, uniform_layer
 from soc_helpers import make_scenario as scenario
 
 from socsim.model.schedule import (
-    compute_cycles,
     plan_layer,
     resident_outputs,
     tile_count,
@@ -97,19 +96,6 @@ def test_token_bucket_shares_round_robin_in_the_fluid():
     alone = simulate(scenario(), [[plan]], "fast").frames[0].latency_ns
     shared = simulate(scenario(masters=[tb]), [[plan]], "fast").frames[0].latency_ns
     assert shared - alone == pytest.approx((10240 / 5 - 10240 / 10) + (1024 / 9 - 1024 / 10))
-
-
-def test_compute_cycles_rule():
-    acc = AcceleratorSpec(rows=8, cols=8, freq_mhz=1000.0, sram_kib=64)
-    conv = Layer("c", "conv", (16, 4, 4), ("input",), macs=16 * 16 * 3 * 9, kernel=(3, 3), in_channels_per_group=3)
-    # K = 27 → ⌈27/8⌉ = 4 row passes, 16 outputs → 2 column passes, 16 pixels.
-    assert compute_cycles(conv, acc) == 16 * 4 * 2
-    dw = Layer("d", "conv", (32, 4, 4), ("input",), macs=32 * 16 * 9, kernel=(3, 3), in_channels_per_group=1)
-    assert compute_cycles(dw, acc) == 16 * 2 * 4
-    fc = Layer("f", "fc", (10, 1, 1), ("input",), macs=100 * 10, in_channels_per_group=100)
-    assert compute_cycles(fc, acc) == 13 * 2
-    pool = Layer("p", "pool", (8, 2, 2), ("input",), ops=128)
-    assert compute_cycles(pool, acc) == 16
 
 
 def test_plan_layer_tiling_rule():
