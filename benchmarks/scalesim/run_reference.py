@@ -40,9 +40,9 @@ DATAFLOWS = ("ws", "os", "is")
 MODELS = {"mobilenet_v1": (224, 224), "vgg16": (224, 224), "fcn8s_small": (64, 128), "fcn8s": (256, 512)}
 """Topology name → input (height, width); 'fcn8s_small' is FCN-8s at a reduced input."""
 RUNS = [
-    ("mobilenet_v1", 32, 32, 120), ("mobilenet_v1", 8, 8, 60), ("fcn8s", 256, 128, 60), ("vgg16", 128, 128, 180),
-    ("fcn8s_small", 32, 32, 60), ("fcn8s_small", 8, 8, 60), ("mobilenet_v1", 256, 128, 60),
-    ("fcn8s_small", 256, 128, 60),
+    ("mobilenet_v1", 32, 32, 120), ("mobilenet_v1", 8, 8, 240), ("fcn8s", 256, 128, 240), ("vgg16", 128, 128, 300),
+    ("fcn8s_small", 32, 32, 240), ("fcn8s_small", 8, 8, 240), ("mobilenet_v1", 256, 128, 240),
+    ("fcn8s_small", 256, 128, 240),
 ]
 """(topology, array rows, array cols, largest estimated run time of one layer in s) in the order they are simulated."""
 # SCALE-Sim's run script, called in its own interpreter: the Python API with traces off
