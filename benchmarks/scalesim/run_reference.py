@@ -236,6 +236,15 @@ def write_inputs(topologies: dict[str, list[Row]]) -> None:
             (FIXTURES / "configs" / f"{df}_{r}x{c}.cfg").write_text(config_text(r, c, df))
 
 
+def cases(topologies: dict[str, list[Row]]):
+    """Every (topology, rows, cols, time limit, dataflow, row, mapping) of ``RUNS``, in order."""
+    for topo, r, c, max_s in RUNS:
+        for df in DATAFLOWS:
+            for row in topologies[topo]:
+                for mapping in mappings(row):
+                    yield topo, r, c, max_s, df, row, mapping
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scalesim-python", default="/tmp/scalesim-venv/bin/python")
@@ -248,33 +257,28 @@ def main() -> None:
     cache_path = args.work / "cache.json"
     cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
     records = []
-    for topo, r, c, max_s in RUNS:
-        h, w = MODELS[topo]
-        for df in DATAFLOWS:
-            for row in topologies[topo]:
-                for mapping in mappings(row):
-                    shape, repeat = row.simulated(mapping)
-                    key = f"{df} {r}x{c} {shape}"
-                    seconds, gb = estimate(shape, r, c, df)
-                    rec = {"topology": topo, "model": topo.removesuffix("_small"), "input": [h, w], "rows": r,
-                           "cols": c, "dataflow": df, "layer": row.name, "mapping": mapping,
-                           "scalesim_layer": list(shape), "repeat": repeat}
-                    if seconds > max_s or gb > args.max_layer_gb:
-                        rec["skipped"] = f"estimated SCALE-Sim run {seconds:.0f} s, {gb:.1f} GB"
-                        records.append(rec)
-                        continue
-                    if key not in cache:
-                        cache[key] = simulate(args.scalesim_python, shape, r, c, df, args.work)
-                        cache_path.write_text(json.dumps(cache, indent=1))
-                        print(f"{topo} {r}x{c} {df} {row.name} {mapping}: {cache[key]}", flush=True)
-                    rec["total_cycles"], rec["stall_cycles"] = cache[key]["total_cycles"], cache[key]["stall_cycles"]
-                    rec["cycles"] = repeat * cache[key]["total_cycles"]
-                    records.append(rec)
-        write_reference(records)
+    for topo, r, c, max_s, df, row, mapping in cases(topologies):
+        shape, repeat = row.simulated(mapping)
+        seconds, gb = estimate(shape, r, c, df)
+        rec = {"topology": topo, "model": topo.removesuffix("_small"), "input": list(MODELS[topo]), "rows": r,
+               "cols": c, "dataflow": df, "layer": row.name, "mapping": mapping, "scalesim_layer": list(shape),
+               "repeat": repeat}
+        records.append(rec)
+        if seconds > max_s or gb > args.max_layer_gb:
+            rec["skipped"] = f"estimated SCALE-Sim run {seconds:.0f} s, {gb:.1f} GB"
+            continue
+        key = f"{df} {r}x{c} {shape}"
+        if key not in cache:
+            cache[key] = simulate(args.scalesim_python, shape, r, c, df, args.work)
+            cache_path.write_text(json.dumps(cache, indent=1))
+            print(f"{topo} {r}x{c} {df} {row.name} {mapping}: {cache[key]}", flush=True)
+        rec["total_cycles"], rec["stall_cycles"] = cache[key]["total_cycles"], cache[key]["stall_cycles"]
+        rec["cycles"] = repeat * cache[key]["total_cycles"]
+    write_reference(records)
 
 
 def write_reference(records: list[dict]) -> None:
-    """Write reference.json with the records so far."""
+    """Write reference.json."""
     out = {
         "scalesim_version": SCALESIM_VERSION,
         "models": {name: list(hw) for name, hw in MODELS.items()},

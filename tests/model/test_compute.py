@@ -6,7 +6,13 @@ import json
 import pytest
 from paths import ROOT
 
-from socsim.model.compute import Gemm, compute_cycles, gemm_cycles, is_depthwise, layer_gemm
+from socsim.model.compute import (
+    Gemm,
+    compute_cycles,
+    gemm_cycles,
+    is_depthwise,
+    layer_gemm,
+)
 from socsim.model.schedule import compute_ns
 from socsim.scenario import AcceleratorSpec
 from socsim.workload.graph import Layer
