@@ -20,8 +20,9 @@ def main() -> None:
     scenario_path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "scenarios" / "fcn8s_automotive.yaml"
     t0 = time.perf_counter()
     from socsim.report.export import result_json, write_result
+    from socsim.report.grid import rich_table
     from socsim.report.tables import frames_table, layers_table
-    from socsim.run import run_scenario
+    from socsim.pipeline import run_scenario
     from socsim.scenario import Scenario
 
     import_s = time.perf_counter() - t0
@@ -37,8 +38,8 @@ def main() -> None:
         from rich.console import Console
 
         console = Console(file=open("/dev/null", "w"), width=160)
-        console.print(layers_table(out.result))
-        console.print(frames_table(out.result))
+        console.print(rich_table(layers_table(out.result), whole=True))
+        console.print(rich_table(frames_table(out.result), whole=True))
         with tempfile.TemporaryDirectory() as tmp:
             write_result(out.result, Path(tmp), None)
             result_json(out.result)

@@ -38,7 +38,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from socsim.codecs.registry import get_codec
-    from socsim.run import build_plans
+    from socsim.pipeline import build_plans
     from socsim.scenario import Scenario
     from socsim.soc.system import simulate
     from socsim.workload.activations import load_workload

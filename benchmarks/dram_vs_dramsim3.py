@@ -1,11 +1,17 @@
-"""socsim's DRAM model next to DRAMsim3 on the standard access patterns of tests/fixtures/dramsim3/reference.json.
+"""socsim's DRAM models next to DRAMsim3 on the standard access patterns of tests/fixtures/dramsim3/reference.json.
 
 For every device and pattern of the fixture it regenerates the same burst stream
-(``benchmarks/dramsim3/make_traces.py``, same config, length and seed), takes the bursts DRAMsim3
-served, maps each address to (bank, row) with the config's address map and serves them back to back
-through socsim's burst-fidelity DRAM state (``DramModel.from_spec`` of the device's socsim preset,
-``DramState.serve``). It prints delivered bandwidth as a share of each model's own peak, the error
-of socsim's share against DRAMsim3's, and both row hit rates. Usage:
+(``benchmarks/dramsim3/make_traces.py``, same config, length and seed) and serves it through
+
+- the reduced model (``soc.dram.model: timing``): the bursts DRAMsim3 served, each address mapped
+  to (bank, row) with the config's address map, back to back through the burst-fidelity DRAM state
+  (``DramModel.from_spec`` of the device's socsim preset, ``DramState.serve``);
+- the command-level model (``soc.dram.model: command``): the whole trace offered to
+  ``socsim.model.dram_controller`` built from the same DRAMsim3 .ini (``socsim.dramsim3_config``),
+  saturating, for the fixture's window of clocks (``run_trace``).
+
+It prints delivered bandwidth as a share of each model's own peak, the error of each share against
+DRAMsim3's, and the row hit rates. Usage:
 
     python benchmarks/dram_vs_dramsim3.py [--reference tests/fixtures/dramsim3/reference.json]
 
@@ -23,7 +29,9 @@ from pathlib import Path
 
 from dramsim3.make_traces import Geometry, load_geometry, patterns
 
+from socsim.dramsim3_config import load_dramsim3_ini
 from socsim.model.dram import HIT, DramModel, DramState
+from socsim.model.dram_controller import DramController, TraceResult, run_trace
 from socsim.registry import DRAM_PRESETS
 from socsim.scenario import Scenario
 
@@ -64,8 +72,14 @@ def serve(model: DramModel, g: Geometry, bursts: list[tuple[int, bool]]) -> Serv
     return Served(gbps, gbps / model.dram_gbps, state.kinds[0][HIT] / len(bursts))
 
 
-def compare_device(name: str, device: dict) -> list[tuple]:
-    """Rows (device, pattern, DRAMsim3 figures, socsim figures) for every pattern of one device."""
+def command_level(config: Path, bursts: list[tuple[int, bool]], cycles: int) -> TraceResult:
+    """The command-level controller of a DRAMsim3 config serving a saturating trace for ``cycles`` clocks."""
+    device, controller = load_dramsim3_ini(config)
+    return run_trace(DramController(device, controller), bursts, cycles)
+
+
+def compare_device(name: str, device: dict, cycles: int) -> list[tuple]:
+    """Rows (device, pattern, DRAMsim3 figures, reduced model, command model) for every pattern of one device."""
     g = load_geometry(FIXTURES / device["config"])
     model = socsim_model(device["socsim_preset"], g.burst_bytes)
     if model.banks != g.banks or model.row_bytes != g.row_bytes:
@@ -75,8 +89,9 @@ def compare_device(name: str, device: dict) -> list[tuple]:
     for pattern in patterns(g):
         ref = device["patterns"][pattern.name]
         params, d3 = ref["parameters"], ref["dramsim3"]
-        bursts = pattern.generate(g, params["trace_bursts"], params["seed"])[: d3["bursts_served"]]
-        rows.append((name, pattern.name, d3, serve(model, g, bursts)))
+        trace = pattern.generate(g, params["trace_bursts"], params["seed"])
+        command = command_level(FIXTURES / device["config"], trace, cycles)
+        rows.append((name, pattern.name, d3, serve(model, g, trace[: d3["bursts_served"]]), command))
     return rows
 
 
@@ -87,21 +102,28 @@ def main() -> None:
     reference = json.loads(args.reference.read_text())
     print(f"DRAMsim3 {reference['dramsim3']['commit'][:10]}, {reference['cycles']} cycles per pattern; "
           "share = delivered / own peak; err = socsim share / DRAMsim3 share - 1")
-    print(f"{'device':12s} {'pattern':22s} {'DRAMsim3':>17s} {'socsim':>17s} {'err':>7s} "
-          f"{'hits D3':>8s} {'hits soc':>8s} {'D3 rd lat':>9s}")
+    print(f"{'device':12s} {'pattern':22s} {'DRAMsim3':>17s} {'timing':>17s} {'err':>7s} {'command':>7s} "
+          f"{'err':>7s} {'hits D3':>8s} {'timing':>7s} {'command':>7s} {'D3 lat':>7s} {'cmd lat':>7s}")
     for name, device in reference["devices"].items():
-        errors = []
-        for _, pattern, d3, soc in compare_device(name, device):
+        errors, cmd_errors = [], []
+        for _, pattern, d3, soc, cmd in compare_device(name, device, reference["cycles"]):
             err = soc.share_of_peak / d3["share_of_peak"] - 1.0
+            share = cmd.share_of_peak(device["burst_cycles"])
+            cmd_err = share / d3["share_of_peak"] - 1.0
             errors.append(abs(err))
+            cmd_errors.append(abs(cmd_err))
             lat = d3["average_read_latency_ns"]
+            cmd_lat = None if cmd.mean_read_latency is None else cmd.mean_read_latency * device["tck_ns"]
             print(f"{name:12s} {pattern:22s} {d3['bandwidth_gbps']:6.2f} GB/s {100 * d3['share_of_peak']:5.1f}% "
                   f"{soc.gbps:6.2f} GB/s {100 * soc.share_of_peak:5.1f}% {100 * err:+6.1f}% "
-                  f"{100 * d3['row_hit_rate']:7.1f}% {100 * soc.row_hit_rate:7.1f}% "
-                  f"{'-' if lat is None else f'{lat:.0f} ns':>9s}")
+                  f"{100 * share:6.1f}% {100 * cmd_err:+6.1f}% "
+                  f"{100 * d3['row_hit_rate']:7.1f}% {100 * soc.row_hit_rate:6.1f}% {100 * cmd.row_hit_rate:6.1f}% "
+                  f"{'-' if lat is None else f'{lat:.0f} ns':>7s} {'-' if cmd_lat is None else f'{cmd_lat:.0f} ns':>7s}")
         print(f"{name:12s} {'mean |err|':22s} {'':17s} {'':17s} {100 * sum(errors) / len(errors):6.1f}% "
-              f"(socsim preset {device['socsim_preset']}, peak {DRAM_PRESETS.load(device['socsim_preset']).peak_gbps} "
-              f"GB/s; DRAMsim3 peak {device['peak_gbps']} GB/s)")
+              f"{'':7s} {100 * sum(cmd_errors) / len(cmd_errors):6.1f}% "
+              f"(timing: socsim preset {device['socsim_preset']}, peak "
+              f"{DRAM_PRESETS.load(device['socsim_preset']).peak_gbps} GB/s; command: {device['config']}; "
+              f"DRAMsim3 peak {device['peak_gbps']} GB/s)")
 
 
 if __name__ == "__main__":

@@ -38,7 +38,10 @@ from pathlib import Path
 import torch
 
 from socsim.accuracy.harness import evaluate
-from socsim.training.masks import masks_document, select_masks, train_attenuation, training_inputs, write_masks
+from socsim.training.inputs import training_inputs
+from socsim.training.loop import TrainingOptions, train_attenuation
+from socsim.training.masks_file import masks_document, write_masks
+from socsim.training.selection import select_masks
 
 ROOT = Path(__file__).resolve().parents[1]
 KEEPS = (10, 15, 21, 28, 36, 45)
@@ -57,13 +60,14 @@ def masks_path(model: str, keep: int) -> Path:
 
 def train(model: str, images: list[str], frames: int, hw: tuple[int, int], args, batch: int, epochs: int):
     """Train the attenuation of ``model`` and print how; returns (training, trained_on line)."""
-    net, task, x, line = training_inputs(model, "trained", images, frames, hw[0], hw[1], 0, ROOT)
+    prepared = training_inputs(model, "trained", images, frames, hw[0], hw[1], 0, ROOT)
     torch.manual_seed(0)
-    tr = train_attenuation(net, task, x, epochs=epochs, lr=args.lr, batch=batch, penalty=args.penalty)
-    trained_on = f"{line}; {epochs} epochs, batch {batch}, Adam lr {args.lr} (warm-up, cosine decay), λ {args.penalty:g}"
+    options = TrainingOptions(epochs=epochs, lr=args.lr, batch=batch, penalty=args.penalty)
+    tr = train_attenuation(prepared.model, prepared.task, prepared.inputs, options)
+    trained_on = f"{prepared.description}; {epochs} epochs, batch {batch}, Adam lr {args.lr} (warm-up, cosine decay), λ {args.penalty:g}"
     print(f"{model}: trained on {trained_on}: {tr.seconds:.0f} s with {torch.get_num_threads()} threads; "
           f"loss (task + penalty) {sum(tr.initial):.5f} → {sum(tr.final):.5f} "
-          f"(task {tr.final[0]:.5f}, penalty {tr.final[1]:.5f})")
+          f"(task {tr.final.task:.5f}, penalty {tr.final.penalty:.5f})")
     return tr, trained_on
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.console import Console
 
 from socsim.errors import SocsimError
+
+if TYPE_CHECKING:
+    from socsim.result import RunResult
 
 app = typer.Typer(
     add_completion=False,
@@ -18,7 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="socsim: does a CNN meet its frame deadline on this SoC, with this codec, among other masters?",
 )
-out = Console()
+out = Console(soft_wrap=True)
 
 
 class Fidelity(str, Enum):
@@ -27,15 +30,65 @@ class Fidelity(str, Enum):
     fast = "fast"
     burst = "burst"
 
-err = Console(stderr=True)
+
+class OutputFormat(str, Enum):
+    """How tables are printed (socsim.report.grid.FORMATS)."""
+
+    table = "table"
+    markdown = "markdown"
+    csv = "csv"
+    json = "json"
+
+
+class Executor(str, Enum):
+    """Where sweep points run (socsim.sweep)."""
+
+    local = "local"
+    dask = "dask"
+
+
+class Check(str, Enum):
+    """What --check holds every run to (socsim.verdict.CHECKS)."""
+
+    simulation = "simulation"
+    guarantee = "guarantee"
+
+
+CHECK_HELP = ("Exit 1 when any frame misses the deadline in simulation, or is not guaranteed by the "
+              "worst-case bound (guarantee); 0 when it holds.")
+SET_HELP = ("Change one scenario field, FIELD.PATH=VALUE (repeatable; the sweep's field paths, e.g. "
+            "soc.bus.width_bytes=32, masters[0].rate_gbps=4, codec=dct:keep=21); what runs is what is stored.")
+FORMAT_HELP = ("Tables as: table (aligned text, whole when piped), markdown, csv or json (raw values; "
+               "only the data goes to standard output).")
+
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from socsim import __version__
+
+        print(f"socsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
+                                 help="Print socsim's version and exit."),
+) -> None:
+    """socsim: does a CNN meet its frame deadline on this SoC, with this codec, among other masters?"""
 
 
 def _fail(exc: SocsimError) -> None:
-    err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+    """Print every problem of a user error on its own 'error: ' line and exit 2."""
+    for line in str(exc).splitlines():
+        err.print(f"error: {line}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
-def _load(scenario: Path, frames: int | None = None, seed: int | None = None):
+def _load(scenario: Path, frames: int | None = None, seed: int | None = None, settings: list[str] | None = None):
+    """The scenario file with its --set settings, then --frames and --seed, applied and checked."""
     from socsim.scenario import Scenario
 
     overrides = {}
@@ -43,7 +96,7 @@ def _load(scenario: Path, frames: int | None = None, seed: int | None = None):
         overrides["frames"] = frames
     if seed is not None:
         overrides["seed"] = seed
-    loaded = Scenario.from_yaml(scenario, overrides)
+    loaded = Scenario.from_yaml(scenario, overrides, settings or ())
     from socsim.workload.models import check_name
 
     check_name(loaded.workload.model)
@@ -51,10 +104,13 @@ def _load(scenario: Path, frames: int | None = None, seed: int | None = None):
 
 
 @app.command()
-def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file.")) -> None:
+def validate(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    settings: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP),
+) -> None:
     """Check a scenario file without running it."""
     try:
-        s = _load(scenario)
+        s = _load(scenario, settings=settings)
     except SocsimError as exc:
         _fail(exc)
     out.print(f"{scenario}: ok ({s.name}: {s.workload.model}, codec {s.codec.name}, {len(s.masters)} other masters)")
@@ -65,21 +121,27 @@ def run(
     scenario: Path = typer.Argument(..., help="Scenario YAML file."),
     frames: Optional[int] = typer.Option(None, "--frames", help="Override the scenario's frame count."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Override the scenario's seed."),
-    json_path: Optional[Path] = typer.Option(None, "--json", help="Also write the result JSON here."),
+    settings: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP),
+    json_path: Optional[Path] = typer.Option(None, "--json", help="Also write the result JSON here ('-': standard output, and everything else goes to standard error)."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Result folder (default results/<scenario>/<run-id>)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Capture activations again even if cached."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
+    check: Optional[Check] = typer.Option(None, "--check", help=CHECK_HELP),
     no_report: bool = typer.Option(False, "--no-report", help="Skip trace.json, the figures and report.html."),
     adversarial: bool = typer.Option(False, "--adversarial", help="Simulate the critical instant: every unit at its codec's worst-case size."),
     fidelity: Fidelity = typer.Option(Fidelity.fast, "--fidelity", help="SoC model: fast (fluid shares) or burst (every bus burst an event; slow)."),
 ) -> None:
     """Simulate the scenario and print per-layer and per-frame tables; write result.json."""
+    from socsim.fileio import STDOUT
     from socsim.report.export import write_result
-    from socsim.report.tables import bound_tables, display_lines, frames_table, layers_table, masters_table
-    from socsim.run import run_scenario
+    from socsim.report.tables import display_lines, run_tables
+    from socsim.report.terminal import Screen
+    from socsim.pipeline import run_scenario
 
+    screen = Screen(fmt.value, quiet, stdout_taken=json_path is not None and str(json_path) == STDOUT)
     try:
-        s = _load(scenario, frames, seed)
+        s = _load(scenario, frames, seed, settings)
         progress = _progress_callback(quiet)
         try:
             output = run_scenario(s, progress=progress.update if progress else None, use_cache=not no_cache,
@@ -91,60 +153,78 @@ def run(
         target = out_dir if out_dir is not None else Path("results") / s.name / _run_id(s.codec.name)
         written = write_result(result, target, json_path)
         if not no_report:
-            written += _write_report(target, output.sim, s.name)
+            written += _write_report(target, output.sim, s)
     except SocsimError as exc:
         _fail(exc)
-    if not quiet:
-        out.print(layers_table(result))
-        out.print(masters_table(result))
-        out.print(frames_table(result))
-        for table in bound_tables(result):
-            out.print(table)
-        for line in display_lines(result):
-            out.print(line, highlight=False)
-        wl = result["workload"]
-        out.print(f"weights: {wl['weights']['source']} — {wl['weights']['note']}", highlight=False)
-        for f in result["frames"]:
-            out.print(f"input {f['index']}: {f['input']}", highlight=False)
-        phases = ", ".join(f"{k} {v:.2f}s" for k, v in output.seconds.items() if "." not in k)
-        out.print(f"activations: {output.workload.cache} (cache); wall: {phases}", highlight=False)
-    summ = result["summary"]
-    verdict = "meets" if summ["deadline_met_all"] else "MISSES"
-    analysis = result.get("analysis", {})
-    if "wcrt_bound_ms" in analysis:
-        ok = "meets" if analysis["deadline_met_by_bound"] else "MISSES"
-        guarantee = (f"; worst-case bound {analysis['wcrt_bound_ms']:.3f} ms ({ok} the deadline by guarantee, "
-                     f"{analysis['wcrt_observed_sizes_ms']:.3f} ms with the largest observed sizes)")
+    screen.tables(run_tables(result))
+    for line in display_lines(result):
+        screen.line(line)
+    weights = result.workload.weights
+    screen.line(f"weights: {weights.source} — {weights.note}")
+    for f in result.frames:
+        screen.line(f"input {f.index}: {f.input}")
+    phases = ", ".join(f"{k} {v:.2f}s" for k, v in output.seconds.items() if "." not in k)
+    screen.line(f"activations: {output.workload.cache} (cache); wall: {phases}")
+    files = ", ".join("standard output" if str(p) == STDOUT else str(p) for p in written)
+    screen.summary(f"{s.name}: {_verdict_line(result)}; wrote {files}")
+    _exit_on_check(check, [("", result)])
+
+
+def _exit_on_check(check: Check | None, results: list[tuple[str, RunResult]]) -> None:
+    """Exit 1, naming every failing frame on standard error, when a labelled result fails ``check``."""
+    if check is None:
+        return
+    from socsim.verdict import failures
+
+    lines = [f"check {check.value}: {label}{line}" for label, r in results for line in failures(r, check.value)]
+    for line in lines:
+        err.print(line, markup=False, highlight=False, soft_wrap=True)
+    if lines:
+        raise typer.Exit(1)
+
+
+def _verdict_line(result: RunResult) -> str:
+    """The run's verdicts in one line: the simulated latency and the bound against the deadline."""
+    summ = result.summary
+    verdict = "meets" if summ.deadline_met_all else "MISSES"
+    bound = result.bound
+    if bound is not None:
+        ok = "meets" if bound.deadline_met_by_bound else "MISSES"
+        guarantee = (f"; worst-case bound {bound.wcrt_bound_ms:.3f} ms ({ok} the deadline by guarantee, "
+                     f"{bound.wcrt_observed_sizes_ms:.3f} ms with the largest observed sizes)")
     else:
-        guarantee = f"; no worst-case bound: {analysis.get('reason', 'not computed')}"
-    out.print(
-        f"{s.name}: {verdict} {result['deadline_ms']} ms in simulation — max latency {summ['latency_ms_max']:.3f} ms "
-        f"over {summ['frames']} frame(s){guarantee}; wrote {', '.join(str(p) for p in written)}",
-        highlight=False,
-    )
+        guarantee = f"; no worst-case bound: {result.analysis.reason}"
+    return (f"{verdict} {result.deadline_ms} ms in simulation — max latency {summ.latency_ms_max:.3f} ms "
+            f"over {summ.frames} frame(s){guarantee}")
 
 
 @app.command()
 def sweep(
     sweep_file: Path = typer.Argument(..., help="Sweep YAML file (a base scenario plus a grid of overrides)."),
-    executor: str = typer.Option("local", "--executor", help="local (process pool) or dask (dask.distributed)."),
+    executor: Executor = typer.Option(Executor.local, "--executor", help="local (process pool) or dask (dask.distributed)."),
     workers: int = typer.Option(2, "--workers", help="Parallel points (processes, or dask threads)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of a running dask scheduler."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Sweep folder (default results/sweeps/<name>)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
+    check: Optional[Check] = typer.Option(None, "--check", help=CHECK_HELP),
 ) -> None:
     """Run one `socsim run` per point of a sweep; gather a table (CSV/Parquet) and a plot."""
-    from rich.table import Table
-
+    from socsim.report.tables import sweep_table
+    from socsim.report.terminal import Screen
     from socsim.sweep import Sweep, plot_metric, run_sweep, write_table
 
+    screen = Screen(fmt.value, quiet)
     try:
         if workers < 1:
             raise SocsimError(f"--workers={workers}: must be at least 1")
         sw = Sweep(sweep_file)
-        target = out_dir if out_dir is not None else Path("results") / "sweeps" / sw.spec.name
-        bar = _PointsBar() if err.is_terminal else None
+        target = (out_dir if out_dir is not None else Path("results") / "sweeps" / sw.spec.name).resolve()
+        from socsim.report.progress import PointProgress
+
+        bar = None if quiet else PointProgress()
         try:
-            rows = run_sweep(sw, target, executor, workers, scheduler, bar.update if bar else None)
+            rows = run_sweep(sw, target, executor.value, workers, scheduler, bar.update if bar else None)
         finally:
             if bar:
                 bar.close()
@@ -152,14 +232,17 @@ def sweep(
         plot = plot_metric(rows, sw.spec, target)
     except SocsimError as exc:
         _fail(exc)
-    table = Table(title=f"sweep {sw.spec.name}: {len(rows)} points")
-    for col in rows[0]:
-        table.add_column(col, justify="left" if not isinstance(rows[0][col], (int, float)) else "right")
-    for r in rows:
-        table.add_row(*[f"{v:.4g}" if isinstance(v, float) else str(v) for v in r.values()])
-    out.print(table)
+    screen.tables([sweep_table(rows, f"sweep {sw.spec.name}: {len(rows)} points")])
     files = [str(p) for p in written] + ([str(plot)] if plot else [])
-    out.print(f"wrote {', '.join(files)}", highlight=False)
+    screen.summary(f"sweep {sw.spec.name}: {len(rows)} points; wrote {', '.join(files)}")
+    if check is not None:
+        from socsim.sweep import point_results
+
+        try:
+            results = point_results(sw, target)
+        except SocsimError as exc:
+            _fail(exc)
+        _exit_on_check(check, [(f"point {pid}: ", r) for pid, r in results])
 
 
 def _run_id(label: str) -> str:
@@ -169,13 +252,13 @@ def _run_id(label: str) -> str:
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M%S-%f")[:-3] + f"-{label}"
 
 
-def _write_report(run_dir: Path, sim, scenario_name: str) -> list[Path]:
+def _write_report(run_dir: Path, sim, scenario) -> list[Path]:
     """trace.json, the figures and report.html of a run folder."""
     from socsim.report.export import write_text
     from socsim.report.html import render
     from socsim.report.trace import trace_json
 
-    write_text(run_dir / "trace.json", trace_json(sim, scenario_name), "--out")
+    write_text(run_dir / "trace.json", trace_json(sim, scenario.name, scenario.soc.dma.channels), "--out")
     return [run_dir / "trace.json"] + [p for p in render(run_dir) if p.name == "report.html"]
 
 
@@ -199,47 +282,46 @@ def compare(
     codecs: str = typer.Option("none,rle,spm,dct:keep=21", "--codecs",
                                help="Comma-separated codecs; parameters after ':' (dct:keep=21)."),
     frames: Optional[int] = typer.Option(None, "--frames", help="Override the scenario's frame count."),
+    settings: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Folder (default results/<scenario>/<run-id>)."),
     fidelity: Fidelity = typer.Option(Fidelity.fast, "--fidelity", help="SoC model fidelity."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
+    check: Optional[Check] = typer.Option(None, "--check", help=CHECK_HELP),
 ) -> None:
     """Run the scenario once per codec (same chip, masters, seed, activations); table + figure."""
-    import json as _json
-
-    from rich.table import Table
-
-    from socsim.compare import compare as run_compare
-    from socsim.report.export import result_json, write_text
+    from socsim.comparison import compare as run_compare
+    from socsim.report.export import result_json, results_json, scenario_yaml, write_text
     from socsim.report.html import render
+    from socsim.report.tables import compare_table
+    from socsim.report.terminal import Screen
 
+    screen = Screen(fmt.value, quiet)
     texts = _split_codecs(codecs)
     try:
-        s = _load(scenario, frames)
-        progress = _progress_callback(False)
+        s = _load(scenario, frames, settings=settings)
+        progress = _progress_callback(quiet)
         try:
             comp = run_compare(s, texts, progress=progress.update if progress else None, fidelity=fidelity.value)
         finally:
             if progress:
                 progress.close()
         target = out_dir if out_dir is not None else Path("results") / s.name / _run_id("compare")
-        write_text(target / "compare.json", _json.dumps([o.result for o in comp.outputs], indent=1) + "\n", "--out")
+        write_text(target / "compare.json", results_json([o.result for o in comp.outputs]), "--out")
         write_text(target / "result.json", result_json(comp.outputs[0].result), "--out")
+        write_text(target / "scenario.yaml", scenario_yaml(comp.outputs[0].result.scenario), "--out")
         write_text(target / "compare.csv", _rows_csv(comp.rows), "--out")
         written = render(target)
     except SocsimError as exc:
         _fail(exc)
-    table = Table(title=f"{s.name}: codecs compared (deadline {s.deadline_ms} ms, same seed and activations)")
-    cols = [("codec", "codec"), ("DRAM MB/frame mean", "dram_mb_per_frame_mean"), ("max", "dram_mb_per_frame_max"),
-            ("reduction", "reduction"), ("guaranteed", "guaranteed"), ("latency ms median", "latency_ms_median"),
-            ("max", "latency_ms_max"), ("deadline (sim)", "deadline_met_sim"), ("bus util", "bus_utilization"),
-            ("underflows", "display_underflows")]
-    if any("wcrt_bound_ms" in r for r in comp.rows):
-        cols += [("bound ms", "wcrt_bound_ms"), ("deadline (bound)", "deadline_met_bound")]
-    for title, _ in cols:
-        table.add_column(title, justify="left" if title == "codec" else "right")
-    for r in comp.rows:
-        table.add_row(*[_fmt(r.get(k), k in ("reduction", "bus_utilization")) for _, k in cols])
-    out.print(table)
-    out.print(f"wrote {target}/compare.json, compare.csv, {', '.join(p.name for p in written)}", highlight=False)
+    title = f"{s.name}: codecs compared (deadline {s.deadline_ms} ms, same seed and activations)"
+    screen.tables([compare_table(comp.rows, title)])
+    met = sum(r["deadline_met_sim"] for r in comp.rows)
+    guaranteed = sum(bool(r.get("deadline_met_bound")) for r in comp.rows)
+    screen.summary(f"{s.name}: {met} of {len(comp.rows)} codecs meet {s.deadline_ms} ms in simulation, "
+                   f"{guaranteed} by guarantee; wrote {target}/compare.json, compare.csv, "
+                   f"{', '.join(p.name for p in written)}")
+    _exit_on_check(check, [(f"{o.result.codec.key}: ", o.result) for o in comp.outputs])
 
 
 def _split_codecs(text: str) -> list[str]:
@@ -253,16 +335,6 @@ def _split_codecs(text: str) -> list[str]:
     return items
 
 
-def _fmt(v, percent: bool = False) -> str:
-    if v is None:
-        return "-"
-    if isinstance(v, bool):
-        return "yes" if v else "[red]no[/]"
-    if isinstance(v, float):
-        return f"{v:.1%}" if percent else f"{v:,.3f}"
-    return str(v)
-
-
 def _rows_csv(rows: list[dict]) -> str:
     import csv
     import io
@@ -274,57 +346,11 @@ def _rows_csv(rows: list[dict]) -> str:
     return buf.getvalue()
 
 
-class _PointsBar:
-    """A rich progress bar over sweep points."""
+def _progress_callback(quiet: bool):
+    """Capture progress on standard error (a bar on a terminal, a line per frame elsewhere); None when quiet."""
+    from socsim.report.progress import FrameProgress
 
-    def __init__(self):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self.bar = Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                            console=err, transient=True)
-        self.task = None
-
-    def update(self, done: int, total: int) -> None:
-        if self.task is None:
-            self.bar.start()
-            self.task = self.bar.add_task("", total=total)
-        self.bar.update(self.task, completed=done)
-
-    def close(self) -> None:
-        if self.task is not None:
-            self.bar.stop()
-
-
-class _Progress:
-    """A rich progress bar over frames, showing the layer being captured."""
-
-    def __init__(self):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self.bar = Progress(
-            TextColumn("capturing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-            TimeElapsedColumn(), console=err, transient=True,
-        )
-        self.task = None
-        self.frame = -1
-
-    def update(self, frame: int, frames: int, layer: str) -> None:
-        if self.task is None:
-            self.bar.start()
-            self.task = self.bar.add_task("", total=frames)
-        if frame != self.frame:
-            self.bar.update(self.task, completed=frame)
-            self.frame = frame
-        self.bar.update(self.task, description=f"frame {frame + 1}/{frames} {layer}")
-
-    def close(self) -> None:
-        if self.task is not None:
-            self.bar.update(self.task, completed=self.bar.tasks[0].total)
-            self.bar.stop()
-
-
-def _progress_callback(quiet: bool) -> _Progress | None:
-    return None if quiet or not err.is_terminal else _Progress()
+    return None if quiet else FrameProgress()
 
 
 workload_app = typer.Typer(no_args_is_help=True, help="Inspect a workload without running a scenario.")
@@ -376,7 +402,8 @@ def accuracy(
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Output folder (default results/accuracy/<model>)."),
 ) -> None:
     """Accuracy cost of codecs: run MODEL with each codec's round trip on every layer, compare with the uncompressed model."""
-    from socsim.accuracy.harness import evaluate, parse_ints, parse_size, split_codec_list, sweep_texts
+    from socsim.accuracy.harness import StudySpec, run_study
+    from socsim.accuracy.texts import parse_ints, parse_size, split_codec_list, sweep_texts
     from socsim.accuracy.report import summary_table, write_outputs
 
     try:
@@ -386,8 +413,8 @@ def accuracy(
         items = [i.strip() for i in images.split(",") if i.strip()] if images else None
         bar = _RunsBar(len(texts), frames) if err.is_terminal else None
         try:
-            report = evaluate(model, texts, weights, items, height, width, frames, seed, unit, raw_output=raw_output,
-                              progress=bar.update if bar else None)
+            spec = StudySpec(model, texts, weights, items, height, width, frames, seed, unit, raw_output=raw_output)
+            report = run_study(spec, progress=bar.update if bar else None)
         finally:
             if bar:
                 bar.close()
@@ -447,11 +474,11 @@ def train_masks(
         import torch
 
         torch.set_num_threads(threads)
-        result = T.train_masks(
-            model, target_reduction, weights, [i.strip() for i in images.split(",") if i.strip()], frames,
-            height, width, epochs, lr, n, batch, seed, Path.cwd(),
-            progress=lambda e, total, loss: err.print(f"epoch {e}/{total}: loss {loss:.5f}", highlight=False),
-            penalty=penalty,
+        options = T.TrainingOptions(n=n, epochs=epochs, lr=lr, batch=batch, seed=seed, penalty=penalty)
+        sources = [i.strip() for i in images.split(",") if i.strip()] if images else ["skimage"]
+        job = T.MaskJob(model, target_reduction, weights, sources, frames, height, width, Path.cwd(), options)
+        result = T.learn_masks(
+            job, progress=lambda e, total, loss: err.print(f"epoch {e}/{total}: loss {loss:.5f}", highlight=False)
         )
         T.write_masks(out_path, result.text)
     except SocsimError as exc:
@@ -474,7 +501,8 @@ def main() -> None:
     try:
         app()
     except SocsimError as exc:  # errors raised outside a command body
-        err.print(f"error: {exc}", markup=False, highlight=False)
+        for line in str(exc).splitlines():
+            err.print(f"error: {line}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(2)
 
 

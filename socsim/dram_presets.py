@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from socsim.scenario import DramTimingSpec
+from socsim.scenario import DramDeviceSpec, DramTimingSpec
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,8 @@ class DramPreset:
     """Timing parameters."""
     source: str
     """Where each number comes from."""
+    device: DramDeviceSpec | None = None
+    """Command-level device (organisation and JEDEC timing in clocks) for ``soc.dram.model: command``."""
 
 
 # LPDDR4-3200, 64-bit interface = 4 × x16 channels in lockstep, 8 Gb per channel die.
@@ -38,6 +40,18 @@ LPDDR4_3200 = DramPreset(
     DramTimingSpec(channels=4, banks=8, row_bytes=8192, t_cl_ns=17.5, t_rcd_ns=18.0, t_rp_ns=18.0,
                    t_rfc_ns=280.0, t_refi_ns=3904.0, t_w2r_ns=27.5, t_r2w_ns=5.0, write_batch_bytes=8192),
     "JESD209-4B LPDDR4-3200, 8 Gb/channel; latency and write batch are controller assumptions",
+    # Command-level device: the four x16 dies of the 64-bit interface as one lockstep rank, as in
+    # DRAMsim3's configs/LPDDR4_8Gb_x16_2400.ini (8 banks, shown as 2 × 4 for its address map,
+    # 1024 columns, BL16: 128 B bursts, 8 KiB row). Timings JESD209-4B at 3200 MT/s, each
+    # max(ns value, nCK floor) rounded up to clocks of 0.625 ns: RL 28, WL 14 (set A), tRCD = tRPpb
+    # = 18 ns, tRAS 42 ns, tRFCab 280 ns, tREFI 3.904 µs, tRRD = tWTR = max(10 ns, 4/8 nCK),
+    # tFAW 40 ns, tWR 18 ns, tRTP max(7.5 ns, 8 nCK) (DRAMsim3 keeps 12), tCCD 8 nCK, tPPD 4 nCK;
+    # the same numbers as tests/fixtures/dramsim3/LPDDR4_8Gb_x16_3200_1rank.ini.
+    DramDeviceSpec(
+        protocol="LPDDR4", tCK=0.625, ranks=1, bankgroups=2, banks_per_group=4, rows=65536, columns=1024,
+        device_width=16, bus_width=64, BL=16, CL=28, CWL=14, tRCD=29, tRP=29, tRAS=68, tRFC=448, tREFI=6246,
+        tRRD_S=16, tRRD_L=16, tWTR_S=16, tWTR_L=16, tFAW=64, tWR=29, tRTP=12, tCCD_S=8, tCCD_L=8, tRTRS=1, tPPD=4,
+    ),
 )
 
 # LPDDR5-6400, 128-bit interface = 8 × x16 channels in lockstep, 16 Gb per channel die,
@@ -68,4 +82,15 @@ DDR4_3200 = DramPreset(
     DramTimingSpec(channels=1, banks=16, row_bytes=8192, t_cl_ns=13.75, t_rcd_ns=13.75, t_rp_ns=13.75,
                    t_rfc_ns=350.0, t_refi_ns=7800.0, t_w2r_ns=21.25, t_r2w_ns=1.25, write_batch_bytes=2048),
     "JESD79-4B DDR4-3200AA (22-22-22), 8 Gb x8; latency and write batch are controller assumptions",
+    # Command-level device: one rank of eight x8 8 Gb devices, DRAMsim3's configs/DDR4_8Gb_x8_3200.ini
+    # (commit 29817593) with one rank: 4 bank groups × 4 banks, 65536 rows, 1024 columns, BL8
+    # (64 B bursts, 8 KiB row). JESD79-4B DDR4-3200AA: CL = tRCD = tRP = 22, CWL 16, tRAS 52
+    # (32 ns), tRFC1 560 (350 ns, 8 Gb), tREFI 12480 (7.8 µs), tRRD_S/L 4/8, tWTR_S/L 4/12,
+    # tFAW 34 (x8, 1 KB page: 21 ns), tWR 24 (15 ns), tRTP 12 (7.5 ns), tCCD_S/L 4/8 nCK.
+    # tCK is JEDEC's 0.625 ns (DRAMsim3 writes 0.63).
+    DramDeviceSpec(
+        protocol="DDR4", tCK=0.625, ranks=1, bankgroups=4, banks_per_group=4, rows=65536, columns=1024,
+        device_width=8, bus_width=64, BL=8, CL=22, CWL=16, tRCD=22, tRP=22, tRAS=52, tRFC=560, tREFI=12480,
+        tRRD_S=4, tRRD_L=8, tWTR_S=4, tWTR_L=12, tFAW=34, tWR=24, tRTP=12, tCCD_S=4, tCCD_L=8, tRTRS=1,
+    ),
 )

@@ -22,3 +22,7 @@ class CodecError(SocsimError):
 
 class CacheError(SocsimError):
     """The activation cache directory cannot be used."""
+
+
+class ResultError(SocsimError):
+    """A result file (result.json, compare.json) is missing, malformed or not of this socsim's format."""

@@ -30,6 +30,7 @@ from pydantic import (
 
 from socsim.codecs.base import TransferUnit
 from socsim.errors import CodecError, ScenarioError
+from socsim.fieldpath import set_path
 from socsim.registry import ARBITERS, DRAM_PRESETS, MASTERS
 
 if TYPE_CHECKING:
@@ -169,19 +170,143 @@ class DramTimingSpec(Spec):
     """Controller write drain: one read→write→read turnaround pair per this many written bytes (bytes)."""
 
 
+class DramDeviceSpec(Spec):
+    """A command-level DRAM device: organisation and JEDEC timing in clocks (nCK), as a DRAMsim3 config gives them."""
+
+    protocol: Literal["DDR4", "LPDDR4"]
+    """DRAM standard (JESD79-4 DDR4 or JESD209-4 LPDDR4)."""
+    tCK: PositiveFloat
+    """Clock period (ns)."""
+    ranks: PositiveInt = 1
+    """Ranks on the channel (count)."""
+    bankgroups: PositiveInt
+    """Bank groups per rank; LPDDR4 has none, its banks are only split for the address map (count)."""
+    banks_per_group: PositiveInt
+    """Banks per bank group (count)."""
+    rows: PositiveInt
+    """Rows per bank (count)."""
+    columns: PositiveInt
+    """Columns per row of one device (count)."""
+    device_width: PositiveInt
+    """Data width of one device (bits)."""
+    bus_width: PositiveInt = 64
+    """Data width of the rank: devices side by side in lockstep (bits)."""
+    BL: PositiveInt
+    """Burst length (beats); one burst of bus_width × BL / 8 bytes is the minimum access."""
+    address_mapping: str = "rochrababgco"
+    """Field order from the most significant bit (socsim.model.address_map)."""
+    AL: NonNegativeInt = 0
+    """Additive latency (nCK)."""
+    CL: PositiveInt
+    """CAS (read) latency RL − AL (nCK)."""
+    CWL: PositiveInt
+    """CAS write latency WL − AL (nCK)."""
+    tRCD: PositiveInt
+    """ACTIVATE to READ/WRITE (nCK)."""
+    tRP: PositiveInt
+    """PRECHARGE to ACTIVATE (nCK)."""
+    tRAS: PositiveInt
+    """ACTIVATE to PRECHARGE; tRC = tRAS + tRP (nCK)."""
+    tRFC: PositiveInt
+    """All-bank REFRESH to ACTIVATE (nCK)."""
+    tREFI: PositiveInt
+    """Average refresh interval (nCK)."""
+    tRRD_S: PositiveInt
+    """ACTIVATE to ACTIVATE, different bank group (nCK)."""
+    tRRD_L: PositiveInt
+    """ACTIVATE to ACTIVATE, same bank group (nCK)."""
+    tWTR_S: PositiveInt
+    """End of write data to READ, different bank group (nCK)."""
+    tWTR_L: PositiveInt
+    """End of write data to READ, same bank group (nCK)."""
+    tFAW: PositiveInt
+    """Window in which a rank takes at most four ACTIVATEs (nCK)."""
+    tWR: PositiveInt
+    """Write recovery: end of write data to PRECHARGE (nCK)."""
+    tRTP: PositiveInt
+    """READ to PRECHARGE (nCK)."""
+    tCCD_S: PositiveInt
+    """READ to READ (WRITE to WRITE), different bank group (nCK)."""
+    tCCD_L: PositiveInt
+    """READ to READ (WRITE to WRITE), same bank group (nCK)."""
+    tRTRS: NonNegativeInt = 1
+    """Rank-to-rank switch and read-to-write bubble on the data bus (nCK)."""
+    tPPD: NonNegativeInt = 0
+    """PRECHARGE to PRECHARGE, other banks (LPDDR4) (nCK)."""
+
+    @field_validator("address_mapping")
+    @classmethod
+    def _six_fields(cls, scheme: str) -> str:
+        if len(scheme) != 12 or sorted(scheme[i:i + 2] for i in range(0, 12, 2)) != sorted(("ch", "ra", "bg", "ba", "ro", "co")):
+            raise ValueError("needs each of ch, ra, bg, ba, ro, co once, most significant first")
+        return scheme
+
+    @model_validator(mode="after")
+    def _powers_of_two(self) -> "DramDeviceSpec":
+        for name in ("ranks", "bankgroups", "banks_per_group", "rows", "columns", "BL", "bus_width"):
+            value = getattr(self, name)
+            if value & (value - 1):
+                raise ValueError(f"{name}={value}: must be a power of two")
+        if self.columns < self.BL or self.bus_width < self.device_width:
+            raise ValueError(f"columns={self.columns} must be at least BL={self.BL}, bus_width at least device_width")
+        return self
+
+    @property
+    def burst_bytes(self) -> int:
+        """Bytes of one burst, the minimum access: bus_width × BL / 8 (bytes)."""
+        return self.bus_width // 8 * self.BL
+
+    @property
+    def burst_cycles(self) -> int:
+        """Data-bus clocks of one burst, BL / 2 (double data rate) (nCK)."""
+        return self.BL // 2
+
+    @property
+    def banks(self) -> int:
+        """Banks per rank (count)."""
+        return self.bankgroups * self.banks_per_group
+
+    @property
+    def row_bytes(self) -> int:
+        """One row across the rank's devices (bytes)."""
+        return self.columns // self.BL * self.burst_bytes
+
+    @property
+    def peak_gbps(self) -> float:
+        """One burst every burst_cycles clocks (GB/s)."""
+        return self.burst_bytes / (self.burst_cycles * self.tCK)
+
+
+class DramControllerSpec(Spec):
+    """The command-level memory controller: queues, FR-FCFS row-hit cap and write drain (as DRAMsim3's)."""
+
+    trans_queue_size: PositiveInt = 32
+    """Read queue and write buffer capacity each (transactions)."""
+    cmd_queue_size: PositiveInt = 8
+    """Per-bank command queue capacity (commands)."""
+    row_hit_cap: PositiveInt = 4
+    """FR-FCFS: a row that has served this many hits is closed for an older request to another row (count)."""
+    write_low_watermark: NonNegativeInt = 8
+    """Drain writes when the buffer holds more than this and no command is queued (transactions)."""
+
+
 class DramSpec(Spec):
     """The DRAM: a named preset, or a peak bandwidth and latency, with a simple or a timing model."""
 
     preset: str | None = None
     """Named DRAM; sets peak_gbps, latency_ns and timing unless those are given too."""
-    model: Literal["simple", "timing"] | None = None
-    """'simple': peak bandwidth + fixed latency; 'timing': rows, refresh, turnaround; default: timing with a preset or timing, else simple."""
+    model: Literal["simple", "timing", "command"] | None = None
+    """'simple': peak bandwidth + fixed latency; 'timing': rows, refresh, turnaround; 'command': command-level device and controller (burst fidelity only); default: timing with a preset or timing, else simple."""
     peak_gbps: PositiveFloat | None = None
     """Peak data bandwidth (GB/s, 1e9 bytes per second)."""
     latency_ns: PositiveFloat | None = None
     """Pipeline latency: end of a request's data phase to its last byte at the master (ns)."""
     timing: DramTimingSpec | None = None
     """Timing parameters for the timing model; default: the preset's."""
+    device: DramDeviceSpec | None = None
+    """Command-level device for the command model; default: the preset's."""
+    controller: DramControllerSpec | None = None
+    """Command-level controller for the command model; default: DramControllerSpec()."""
 
     @field_validator("preset")
     @classmethod
@@ -201,6 +326,8 @@ class DramSpec(Spec):
             raise ValueError("give a preset or both peak_gbps and latency_ns")
         if self.model == "timing" and self.preset is None and self.timing is None:
             raise ValueError("model 'timing' needs a preset or a timing entry")
+        if self.model == "command" and self.device is None and (self.preset is None or self.preset_spec.device is None):
+            raise ValueError("model 'command' needs a device entry or a preset with a command-level device")
         return self
 
     @property
@@ -225,7 +352,21 @@ class DramSpec(Spec):
         """Timing parameters in force (None for the simple model)."""
         if self.resolved_model == "simple":
             return None
-        return self.timing if self.timing is not None else self.preset_spec.timing
+        if self.timing is not None or self.preset is None:
+            return self.timing
+        return self.preset_spec.timing
+
+    @property
+    def resolved_device(self) -> DramDeviceSpec | None:
+        """Command-level device in force (None unless the model is 'command')."""
+        if self.resolved_model != "command":
+            return None
+        return self.device if self.device is not None else self.preset_spec.device
+
+    @property
+    def resolved_controller(self) -> DramControllerSpec:
+        """Command-level controller in force."""
+        return self.controller if self.controller is not None else DramControllerSpec()
 
 
 class SocSpec(Spec):
@@ -484,8 +625,22 @@ class Scenario(Spec):
         return p if p.is_absolute() else Path(self.base_dir) / p
 
     @classmethod
-    def from_yaml(cls, path: str | Path, overrides: dict[str, Any] | None = None) -> "Scenario":
-        """Load, validate and check a scenario file; every problem is one ScenarioError line."""
+    def from_yaml(
+        cls, path: str | Path, overrides: dict[str, Any] | None = None, settings: tuple[str, ...] | list[str] = ()
+    ) -> "Scenario":
+        """Load, validate and check a scenario file; every problem is one ScenarioError line.
+
+        ``settings`` ('soc.bus.width_bytes=32', see ``parse_setting``) change the file's data by field
+        path; ``overrides`` then replace whole top-level fields.
+        """
+        data = cls.read_yaml(Path(path))
+        for text in settings:
+            set_path(data, *parse_setting(text))
+        return cls.from_dict({**data, **(overrides or {})})
+
+    @classmethod
+    def read_yaml(cls, path: Path) -> dict[str, Any]:
+        """The data of a scenario file, not yet validated, with ``base_dir`` set to the file's folder."""
         path = Path(path)
         if not path.is_file():
             raise ScenarioError(f"scenario={str(path)!r}: file not found")
@@ -502,8 +657,7 @@ class Scenario(Spec):
             raise ScenarioError(f"scenario={str(path)!r}: top level must be a mapping, got {type(data).__name__}")
         if "base_dir" in data:
             raise ScenarioError("base_dir: set from the scenario file's location, not in the file")
-        data = {**data, **(overrides or {}), "base_dir": str(path.resolve().parent)}
-        return cls.from_dict(data)
+        return {**data, "base_dir": str(path.resolve().parent)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Scenario":
@@ -528,42 +682,49 @@ class Scenario(Spec):
         return self.model_copy(update={"codec": self.codec.model_copy(update={"params": params})})
 
     def check(self) -> None:
-        """Checks that need the registries and the file system; raise ScenarioError."""
+        """Checks that need the registries and the file system; one ScenarioError with every problem, a line each."""
+        problems = self._codec_problems() + self._workload_problems() + self._master_problems()
+        if problems:
+            raise ScenarioError("\n".join(problems))
+
+    def _codec_problems(self) -> list[str]:
+        """The codec exists, takes these parameters and can compress this transfer unit."""
         from socsim.codecs.registry import get_codec
 
         try:
-            get_codec(self.codec.name, dict(self.codec.params), field="codec").check_unit(
-                self.codec.transfer_unit
-            )
+            get_codec(self.codec.name, dict(self.codec.params), field="codec").check_unit(self.codec.transfer_unit)
         except CodecError as exc:
-            raise ScenarioError(str(exc)) from None
+            return [str(exc)]
+        return []
+
+    def _workload_problems(self) -> list[str]:
+        """The model's name is well formed, its weights and images exist, its input size fits the networks."""
+        problems = []
         model = self.workload.model
         if ":" in model:
             module, _, func = model.partition(":")
             if not module or not func:
-                raise ScenarioError(f"workload.model={model!r}: expected 'package.module:factory'")
+                problems.append(f"workload.model={model!r}: expected 'package.module:factory'")
         # Built-in model names are checked by the workload stage (``socsim.workload.models.check_name``).
         w = self.workload.weights
         if w != "random" and w != "trained" and not w.startswith("trained:") and not self.resolve(w).is_file():
-            raise ScenarioError(f"workload.weights={w!r}: file not found")
+            problems.append(f"workload.weights={w!r}: file not found")
         for i, img in enumerate(self.workload.images):
-            if img == "skimage" or img.startswith("skimage:"):
-                continue
-            if not self.resolve(img).exists():
-                raise ScenarioError(f"workload.images[{i}]={img!r}: file or folder not found")
-        if self.workload.height is not None and self.workload.height % 32:
-            raise ScenarioError(f"workload.height={self.workload.height}: must be a multiple of 32")
-        if self.workload.width is not None and self.workload.width % 32:
-            raise ScenarioError(f"workload.width={self.workload.width}: must be a multiple of 32")
-        if len({m.name for m in self.masters}) != len(self.masters):
-            raise ScenarioError("masters: names must be unique")
-        for i, m in enumerate(self.masters):
-            if m.name == "npu":
-                raise ScenarioError(f"masters[{i}].name='npu': reserved for the accelerator")
-        self._check_bus_names()
+            if not (img == "skimage" or img.startswith("skimage:")) and not self.resolve(img).exists():
+                problems.append(f"workload.images[{i}]={img!r}: file or folder not found")
+        for field in ("height", "width"):
+            value = getattr(self.workload, field)
+            if value is not None and value % 32:
+                problems.append(f"workload.{field}={value}: must be a multiple of 32")
+        return problems
 
-    def _check_bus_names(self) -> None:
-        """Every master named by the arbiter's parameters exists ('npu' is the accelerator)."""
+    def _master_problems(self) -> list[str]:
+        """Master names are unique, 'npu' is the accelerator's, every master the arbiter names exists."""
+        problems = []
+        if len({m.name for m in self.masters}) != len(self.masters):
+            problems.append("masters: names must be unique")
+        problems += [f"masters[{i}].name='npu': reserved for the accelerator"
+                     for i, m in enumerate(self.masters) if m.name == "npu"]
         names = ["npu"] + [m.name for m in self.masters]
         bus = self.soc.bus
         named = [(f"soc.bus.priorities.{k}", k) for k in bus.priorities]
@@ -572,15 +733,35 @@ class Scenario(Spec):
             named += [(f"soc.bus.tdma.table[{i}]", k) for i, k in enumerate(bus.tdma.table)]
         if bus.budget is not None:
             named += [(f"soc.bus.budget.bytes.{k}", k) for k in bus.budget.bytes]
-        for field, name in named:
-            if name not in names:
-                raise ScenarioError(f"{field}={name!r}: no master of that name (known: {', '.join(names)})")
+        problems += [f"{field}={name!r}: no master of that name (known: {', '.join(names)})"
+                     for field, name in named if name not in names]
+        return problems
+
+
+def parse_setting(text: str) -> tuple[str, Any]:
+    """'soc.bus.width_bytes=32' → ('soc.bus.width_bytes', 32): a field path and a value read as YAML
+    (a number, a boolean, a list, a mapping; anything else is text, e.g. 'codec=dct:keep=21')."""
+    path, sep, value = text.partition("=")
+    if not sep or not path.strip():
+        raise ScenarioError(f"--set {text!r}: expected FIELD.PATH=VALUE (e.g. soc.bus.width_bytes=32)")
+    try:
+        parsed = yaml.safe_load(value)
+    except yaml.YAMLError:
+        parsed = value
+    return path.strip(), parsed
 
 
 def validation_message(exc: ValidationError) -> str:
-    """The first pydantic error as 'field.path=value: message' on one line."""
-    err = exc.errors()[0]
-    loc = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in err["loc"]).replace(".[", "[")
+    """Every pydantic error, one line each ('field.path=value: message'), joined by newlines."""
+    return "\n".join(dict.fromkeys(_error_line(err) for err in exc.errors()))
+
+
+def _error_line(err: Any) -> str:
+    """One pydantic error as 'field.path=value: message' on one line (the path as ``--set`` takes it)."""
+    parts = list(err["loc"])
+    if len(parts) > 3 and parts[0] == "masters" and isinstance(parts[1], int):
+        del parts[2]  # the union's tag (the master's kind) is no part of the field path
+    loc = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in parts).replace(".[", "[")
     loc = loc or "scenario"
     msg = err["msg"].replace("\n", " ")
     if err["type"] == "missing":

@@ -12,11 +12,14 @@ A sweep file (YAML)::
     metric: latency_ms_max             # the column the plot shows
 
 Field paths use dots and list indices (``masters[0].rate_gbps``). Every point is validated like
-a scenario before anything runs. Each point's result lands in ``<out>/points/<id>/result.json``
-(written atomically); a rerun skips points whose result is already there, so an interrupted sweep
-resumes. Activations are captured once per distinct workload, before the points are dispatched,
-and shared through the activation cache. Executors: ``local`` (a process pool) or ``dask``
-(dask.distributed; an in-process LocalCluster unless a scheduler address is given).
+a scenario before anything runs. Workers return each point's result and this process writes it
+into ``<out>/points/<id>/`` (atomically; the table's ``point`` column is that folder's name), so a
+worker needs no disk shared with the client, only the scenario's input files (none for random
+weights and skimage images). A rerun skips points whose result is already there, so an interrupted
+sweep resumes. Activations are captured once per distinct workload before the points are
+dispatched, into this machine's activation cache (local workers share it; a remote worker fills
+its own). Executors: ``local`` (a process pool) or ``dask`` (dask.distributed; an in-process
+LocalCluster unless a scheduler address is given).
 """
 
 from __future__ import annotations
@@ -25,22 +28,23 @@ import copy
 import hashlib
 import itertools
 import json
-import re
 from pathlib import Path
 from typing import Any, Callable, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from socsim.errors import ScenarioError, SocsimError
+from socsim.errors import ResultError, ScenarioError, SocsimError
+from socsim.fieldpath import set_path
+from socsim.fileio import atomic_write_bytes
 from socsim.report.export import write_text
+from socsim.result import RunResult, load_result
 from socsim.scenario import Scenario, validation_message
 
 ROW_METRICS = (
     "latency_ms_max", "latency_ms_mean", "deadline_met_all", "dram_bytes_per_frame_mean", "bus_utilization",
     "dram_utilization",
 )
-_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 class SweepSpec(BaseModel):
@@ -75,45 +79,6 @@ class SweepSpec(BaseModel):
             return [dict(p) for p in self.points]
         keys = list(self.grid)
         return [dict(zip(keys, combo)) for combo in itertools.product(*(self.grid[k] for k in keys))]
-
-
-def parse_path(path: str) -> list[str | int]:
-    """'masters[0].rate_gbps' → ['masters', 0, 'rate_gbps']."""
-    parts: list[str | int] = []
-    pos = 0
-    for m in _PATH_PART.finditer(path):
-        if m.start() != pos and path[pos:m.start()] != ".":
-            raise ScenarioError(f"sweep field path {path!r}: malformed")
-        parts.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
-        pos = m.end()
-    if not parts or pos != len(path):
-        raise ScenarioError(f"sweep field path {path!r}: malformed")
-    return parts
-
-
-def set_path(data: dict[str, Any], path: str, value: Any) -> None:
-    """Set ``value`` at a field path inside nested scenario data, creating mappings as needed."""
-    parts = parse_path(path)
-    node: Any = data
-    for i, part in enumerate(parts[:-1]):
-        nxt = parts[i + 1]
-        if isinstance(part, int):
-            if not isinstance(node, list) or part >= len(node):
-                raise ScenarioError(f"sweep field {path!r}: no list element [{part}] in the base scenario")
-            node = node[part]
-            continue
-        if not isinstance(node, dict):
-            raise ScenarioError(f"sweep field {path!r}: {part!r} is not inside a mapping")
-        if part not in node or node[part] is None:
-            node[part] = [] if isinstance(nxt, int) else {}
-        node = node[part]
-    last = parts[-1]
-    if isinstance(last, int):
-        if not isinstance(node, list) or last >= len(node):
-            raise ScenarioError(f"sweep field {path!r}: no list element [{last}] in the base scenario")
-    elif not isinstance(node, dict):
-        raise ScenarioError(f"sweep field {path!r}: {last!r} is not inside a mapping")
-    node[last] = value
 
 
 def point_id(overrides: dict[str, Any]) -> str:
@@ -155,49 +120,56 @@ class Sweep:
             try:
                 Scenario.from_dict(data)
             except ScenarioError as exc:
-                raise ScenarioError(f"point {i} {json.dumps(overrides, default=str)}: {exc}") from None
+                where = f"point {i} {json.dumps(overrides, default=str)}"
+                raise ScenarioError("\n".join(f"{where}: {line}" for line in str(exc).splitlines())) from None
             self.points.append((point_id(overrides), overrides, data))
 
 
-def run_point(data: dict[str, Any], out_dir: str, overrides: dict[str, Any]) -> dict[str, Any]:
-    """Run one point (in a worker) and write its result; returns the table row."""
-    from socsim.report.export import result_json, write_result
-    from socsim.run import run_scenario
+def run_point(data: dict[str, Any], overrides: dict[str, Any]) -> str:
+    """Run one point (in a worker, which shares no disk with the client) and return its result as
+    ``result.json`` text; the client writes the point's folder."""
+    from socsim.pipeline import run_scenario
+    from socsim.report.export import result_json
 
     scenario = Scenario.from_dict(data)
-    result = run_scenario(scenario).result
-    result["sweep_point"] = overrides
-    write_result(result, Path(out_dir), None)
-    return row_of(result, overrides)
+    return result_json(run_scenario(scenario).result.with_sweep_point(overrides))
 
 
-def row_of(result: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    """The sweep table row of one point's result."""
-    frames = result["frames"]
-    row = {k: (json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in overrides.items()}
+def row_of(result: RunResult, overrides: dict[str, Any], pid: str) -> dict[str, Any]:
+    """The sweep table row of one point's result: its id (``pid``, the name of its folder under
+    ``points/``), its overrides, its metrics."""
+    frames = result.frames
+    row: dict[str, Any] = {"point": pid}
+    row.update({k: (json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in overrides.items()})
     row.update(
         {
-            "latency_ms_max": result["summary"]["latency_ms_max"],
-            "latency_ms_mean": result["summary"]["latency_ms_mean"],
-            "deadline_met_all": result["summary"]["deadline_met_all"],
-            "dram_bytes_per_frame_mean": sum(f["dram_read_bytes"] + f["dram_write_bytes"] for f in frames) / len(frames),
-            "bus_utilization": result["bus"]["utilization"],
-            "dram_utilization": result["dram"]["utilization"],
+            "latency_ms_max": result.summary.latency_ms_max,
+            "latency_ms_mean": result.summary.latency_ms_mean,
+            "deadline_met_all": result.summary.deadline_met_all,
+            "dram_bytes_per_frame_mean": sum(f.dram_read_bytes + f.dram_write_bytes for f in frames) / len(frames),
+            "bus_utilization": result.bus.utilization,
+            "dram_utilization": result.dram.utilization,
         }
     )
-    if "analysis" in result and "wcrt_bound_ms" in result["analysis"]:
-        row["wcrt_bound_ms"] = result["analysis"]["wcrt_bound_ms"]
+    if result.bound is not None:
+        row["wcrt_bound_ms"] = result.bound.wcrt_bound_ms
     return row
 
 
 def _finished(point_dir: Path, overrides: dict[str, Any]) -> dict[str, Any] | None:
+    """The row of a point already run with these overrides, or None when it must run (again)."""
     try:
-        result = json.loads((point_dir / "result.json").read_text())
-    except (OSError, ValueError):
+        result = load_result(point_dir / "result.json")
+    except ResultError:
         return None
-    if result.get("sweep_point") != json.loads(json.dumps(overrides, default=str)):
+    if result.sweep_point != json.loads(json.dumps(overrides, default=str)):
         return None
-    return row_of(result, overrides)
+    return row_of(result, overrides, point_dir.name)
+
+
+def point_results(sweep: Sweep, out_dir: Path) -> list[tuple[str, RunResult]]:
+    """(point id, result) of every point of a finished sweep, read from its folder, in point order."""
+    return [(pid, load_result(out_dir / "points" / pid / "result.json")) for pid, _, _ in sweep.points]
 
 
 def prepare_workloads(sweep: Sweep, todo: list[tuple[str, dict, dict]]) -> int:
@@ -230,7 +202,11 @@ def run_sweep(
     scheduler: str | None = None,
     on_point: Callable[[int, int], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Run every unfinished point and return all rows in point order."""
+    """Run every unfinished point and return all rows in point order. Workers return each point's
+    result; this process writes its folder ``<out_dir>/points/<id>/`` (``out_dir`` made absolute)."""
+    from socsim.report.export import write_result
+
+    out_dir = Path(out_dir).resolve()
     rows: dict[str, dict[str, Any]] = {}
     todo = []
     for pid, overrides, data in sweep.points:
@@ -244,10 +220,13 @@ def run_sweep(
         on_point(len(rows), total)
     if todo:
         prepare_workloads(sweep, todo)
-        jobs = [(data, str(out_dir / "points" / pid), overrides) for pid, overrides, data in todo]
+        jobs = [(data, overrides) for _, overrides, data in todo]
 
-        def done(i: int, row: dict[str, Any]) -> None:
-            rows[todo[i][0]] = row
+        def done(i: int, text: str) -> None:
+            pid, overrides, _ = todo[i]
+            result = RunResult.model_validate_json(text)
+            write_result(result, out_dir / "points" / pid, None)
+            rows[pid] = row_of(result, overrides, pid)
             if on_point:
                 on_point(len(rows), total)
 
@@ -256,8 +235,8 @@ def run_sweep(
 
 
 def _execute(jobs: list[tuple], executor: str, workers: int, scheduler: str | None,
-             done: Callable[[int, dict[str, Any]], None]) -> None:
-    """Run ``run_point(*job)`` for every job; ``done(index, row)`` as each one finishes."""
+             done: Callable[[int, str], None]) -> None:
+    """Run ``run_point(*job)`` for every job; ``done(index, result text)`` as each one finishes."""
     if executor == "local":
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -319,8 +298,6 @@ def write_table(rows: list[dict[str, Any]], out_dir: Path) -> list[Path]:
     table = pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows])
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink)
-    from socsim.workload.cache import atomic_write_bytes
-
     atomic_write_bytes(out_dir / "sweep.parquet", sink.getvalue().to_pybytes())
     written.append(out_dir / "sweep.parquet")
     return written
@@ -335,7 +312,7 @@ def plot_metric(rows: list[dict[str, Any]], spec: SweepSpec, out_dir: Path) -> P
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    varying = [k for k in rows[0] if k not in ROW_METRICS and k != "wcrt_bound_ms"]
+    varying = [k for k in rows[0] if k not in ROW_METRICS and k not in ("wcrt_bound_ms", "point")]
     labels = [", ".join(f"{k}={r[k]}" for k in varying) for r in rows]
     values = [float(r[spec.metric]) for r in rows]
     fig, ax = plt.subplots(figsize=(max(6, 0.5 * len(rows) + 2), 4.5))
@@ -350,7 +327,5 @@ def plot_metric(rows: list[dict[str, Any]], spec: SweepSpec, out_dir: Path) -> P
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=120)
     plt.close(fig)
-    from socsim.workload.cache import atomic_write_bytes
-
     atomic_write_bytes(path, buf.getvalue())
     return path

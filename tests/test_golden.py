@@ -47,12 +47,29 @@ def test_differences_sees_a_change():
 
 def _compare_scenario(name: str, fidelity: str, tmp_path: Path) -> None:
     golden = GOLDEN / f"{name}-{fidelity}.json"
-    if not golden.exists():
-        pytest.skip(f"{golden.name} not recorded")
+    assert golden.exists(), f"{golden.name}: not recorded (python tests/golden/record.py --long)"
     out = tmp_path / "result.json"
     record.run_scenario(name, fidelity, out)
-    diff = differences(json.loads(golden.read_text()), json.loads(out.read_text()))
+    old, new = json.loads(golden.read_text()), json.loads(out.read_text())
+    diff = differences(explained(old, new), new)
     assert not diff, f"{len(diff)} differences, first: " + "; ".join(diff[:10])
+
+
+def explained(golden: dict, new: dict) -> dict:
+    """The golden result with its one explained change applied: ``$.scenario`` was the scenario's
+    name and is now the standalone scenario (schema version 1), whose ``name`` is that old value."""
+    assert isinstance(golden["scenario"], str) and new["schema_version"] == 1
+    assert new["scenario"]["name"] == golden["scenario"]
+    return {**golden, "scenario": new["scenario"]}
+
+
+def test_explained_change_is_only_the_scenario():
+    golden = {"scenario": "s", "seed": 0}
+    new = {"schema_version": 1, "scenario": {"name": "s", "frames": 1}, "seed": 0}
+    assert differences(explained(golden, new), new) == []
+    assert differences(explained(golden, {**new, "seed": 1}), {**new, "seed": 1}) == ["$.seed: 0 → 1"]
+    with pytest.raises(AssertionError):
+        explained(golden, {**new, "scenario": {"name": "other"}})
 
 
 @pytest.mark.parametrize("fidelity", record.FIDELITIES)

@@ -18,6 +18,7 @@ RULES = [
     ("socsim.soc", ("socsim.workload", "socsim.analysis", "socsim.report", "torch")),
     ("socsim.analysis", ("socsim.soc", "socsim.workload", "socsim.report", "simpy", "torch")),
     ("socsim.report", ("socsim.soc", "socsim.workload", "torch")),
+    ("socsim.result", ("socsim.soc", "socsim.workload", "socsim.analysis", "socsim.report", "simpy", "torch")),
 ]
 
 

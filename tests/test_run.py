@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from socsim.cli import app
 from socsim.report.export import result_json
-from socsim.run import run_scenario
+from socsim.pipeline import run_scenario
 from socsim.scenario import Scenario
 from socsim.workload.cache import ActivationCache, default_dir
 
@@ -26,21 +26,17 @@ def small(**over):
 def test_result_contract_and_uncompressed_sizes():
     out = run_scenario(small())
     r = out.result
-    for key in ("scenario", "seed", "codec", "deadline_ms", "frames", "layers", "masters", "bus", "dram"):
-        assert key in r
-    assert [f["index"] for f in r["frames"]] == [0, 1]
-    assert all(set(f) >= {"index", "latency_ms", "deadline_met"} for f in r["frames"])
-    for layer in r["layers"]:
-        assert set(layer) >= {"name", "kind", "macs", "weight_bytes", "ifmap_bytes", "ofmap_bytes", "compute_ns",
-                              "dma_read_bytes", "dma_write_bytes"}
-        c, h, w = layer["out_shape"]
+    assert r.schema_version == 1 and r.scenario.name == "mobilenet_v1_small" and r.seed == 0
+    assert [f.index for f in r.frames] == [0, 1]
+    for layer in r.layers:
+        c, h, w = layer.out_shape
         per_channel = -(-(h * w * 2) // 64) * 64  # codec none: 16 bit per value, rounded to 64 B bursts
-        assert layer["dma_write_bytes"] == c * per_channel
-    names = [m["name"] for m in r["masters"]]
+        assert layer.dma_write_bytes == c * per_channel
+    names = [m.name for m in r.masters]
     assert names == ["npu", "cpu"]
-    assert 0 < r["bus"]["utilization"] <= 1 and 0 < r["dram"]["utilization"] <= 1
-    assert r["workload"]["weights"]["source"] == "random:seed=0"
-    assert all("resize" in f["input"] for f in r["frames"])
+    assert 0 < r.bus.utilization <= 1 and 0 < r.dram.utilization <= 1
+    assert r.workload.weights.source == "random:seed=0"
+    assert all("resize" in f.input for f in r.frames)
 
 
 def test_same_seed_identical_json_across_cache_states():
@@ -55,8 +51,8 @@ def test_same_seed_identical_json_across_cache_states():
 def test_different_seed_changes_random_weights():
     a = run_scenario(small()).result
     b = run_scenario(small(seed=1)).result
-    assert a["workload"]["weights"]["source"] != b["workload"]["weights"]["source"]
-    assert [x["zero_fraction"] for x in a["layers"]] != [x["zero_fraction"] for x in b["layers"]]
+    assert a.workload.weights.source != b.workload.weights.source
+    assert [x.zero_fraction for x in a.layers] != [x.zero_fraction for x in b.layers]
 
 
 def test_corrupt_cache_is_rebuilt_not_trusted():

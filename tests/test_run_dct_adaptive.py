@@ -5,7 +5,7 @@ import numpy as np
 import yaml
 
 from socsim.codecs.masks import masks_json, triangle_mask
-from socsim.run import run_scenario
+from socsim.pipeline import run_scenario
 from socsim.scenario import Scenario
 from socsim.workload.capture import layer_graph
 from socsim.workload.weights import build_model
@@ -33,7 +33,7 @@ def test_triangular_masks_match_dct_and_other_masks_change_the_traffic(tmp_path)
 
     def writes(codec):
         result = run_scenario(scenario(tmp_path, codec)).result
-        return {layer["name"]: layer["dma_write_bytes"] for layer in result["layers"]}
+        return {layer.name: layer.dma_write_bytes for layer in result.layers}
 
     direct = writes({"name": "dct", "keep": 21})
     assert writes({"name": "dct-adaptive", "masks": "masks/tri.json"}) == direct

@@ -48,7 +48,7 @@ BAD = [
     ("dram without rate", GOOD.replace("peak_gbps: 10, ", ""), "soc.dram"),
     ("unknown dram preset", GOOD.replace("{peak_gbps: 10, latency_ns: 50}", "{preset: ddr9}"), "soc.dram.preset"),
     ("unknown master kind", GOOD.replace("kind: token_bucket", "kind: gpu"), "masters[0]"),
-    ("master missing rate", GOOD.replace(", rate_gbps: 1.0", ""), "masters[0].token_bucket.rate_gbps"),
+    ("master missing rate", GOOD.replace(", rate_gbps: 1.0", ""), "masters[0].rate_gbps"),
     ("missing weights file", GOOD.replace("weights: random", "weights: nowhere.pth"), "workload.weights"),
     ("missing image", GOOD.replace("images: [skimage]", "images: [missing.png]"), "workload.images[0]"),
     ("unknown codec", GOOD.replace("name: none", "name: zip"), "codec.name"),

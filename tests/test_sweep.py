@@ -1,5 +1,7 @@
 """Sweeps: field-path overrides, validation, both executors give identical tables, resume."""
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -8,7 +10,8 @@ from typer.testing import CliRunner
 
 from socsim.cli import app
 from socsim.errors import ScenarioError
-from socsim.sweep import Sweep, parse_path, run_sweep, set_path, write_table
+from socsim.fieldpath import parse_path, set_path
+from socsim.sweep import Sweep, run_sweep, write_table
 
 from paths import SCENARIOS
 
@@ -58,6 +61,11 @@ def test_local_and_dask_give_identical_tables_and_resume(tmp_path):
     assert [r["soc.bus.width_bytes"] for r in local] == [8, 8, 32, 32]
     # A wider bus never makes the frame slower.
     assert local[2]["latency_ms_max"] <= local[0]["latency_ms_max"]
+    # Each row names its point's folder.
+    assert [r["point"] for r in local] == [pid for pid, _, _ in sw.points]
+    for r in local:
+        assert json.loads((tmp_path / "local" / "points" / r["point"] / "result.json").read_text())["sweep_point"] == {
+            "soc.bus.width_bytes": r["soc.bus.width_bytes"], "masters[0].rate_gbps": r["masters[0].rate_gbps"]}
     # Resume: delete one point's result; only that point is recomputed.
     points = sorted((tmp_path / "local" / "points").iterdir())
     mtimes = {p.name: (p / "result.json").stat().st_mtime_ns for p in points}
@@ -67,13 +75,20 @@ def test_local_and_dask_give_identical_tables_and_resume(tmp_path):
     after = {p.name: (p / "result.json").stat().st_mtime_ns for p in points}
     assert [n for n in mtimes if mtimes[n] != after[n]] == [points[0].name]
     written = write_table(again, tmp_path / "local")
-    assert (tmp_path / "local" / "sweep.csv").read_text().splitlines()[0].startswith("soc.bus.width_bytes,")
+    assert (tmp_path / "local" / "sweep.csv").read_text().splitlines()[0].startswith("point,soc.bus.width_bytes,")
     assert len(written) in (1, 2)
 
 
 def test_cli_sweep(tmp_path):
-    res = CliRunner().invoke(app, ["sweep", str(write(tmp_path, SWEEP)), "--out", str(tmp_path / "o"), "--workers", "1"])
+    res = CliRunner().invoke(app, ["sweep", str(write(tmp_path, SWEEP)), "--out", str(tmp_path / "o"), "--workers", "1",
+                                   "--check", "simulation", "--format", "csv"])
     assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert len(rows) == 4 and all(r["deadline_met_all"] == "true" for r in rows)
+    assert "sweep: 4/4 points done" in res.stderr.splitlines()
+    res = CliRunner().invoke(app, ["sweep", str(write(tmp_path, SWEEP)), "--out", str(tmp_path / "o"), "-q",
+                                   "--check", "guarantee"])
+    assert res.exit_code == 0 and len(res.stdout.splitlines()) == 1
     assert (tmp_path / "o" / "sweep.csv").exists() and (tmp_path / "o" / "sweep_latency_ms_max.png").exists()
     res = CliRunner().invoke(app, ["sweep", str(tmp_path / "missing.yaml")])
     assert res.exit_code == 2 and res.output.startswith("error: ")

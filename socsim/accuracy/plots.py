@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from socsim.accuracy.harness import AccuracyReport, CodecResult
+from socsim.accuracy.results import AccuracyReport, CodecResult
 
 LOSSLESS_LINES = ("rle", "spm", "zvc")
 """Lossless codecs drawn as vertical lines at their achieved reduction."""

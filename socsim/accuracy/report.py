@@ -8,7 +8,7 @@ import math
 from pathlib import Path
 from typing import Sequence
 
-from socsim.accuracy.harness import AccuracyReport, CodecResult
+from socsim.accuracy.results import AccuracyReport, CodecResult
 
 CLASSIFIER_METRICS = (("top1", "top1 %", 100.0), ("top5", "top5 %", 100.0), ("kl", "KL", 1.0))
 """(metric, column title, display factor) of classifiers: agreement with the uncompressed model."""

@@ -18,7 +18,7 @@ below is sound; the bound is the smallest delay any of them gives:
   requests of s bytes, its shortest piece of a row (s if s ≤ row, else s mod row or row) —
   ``worst_case_service(model, run, S)`` with the shortest run of all streams (dram.py docstring, "Worst case"). Each stream
   reaches its bank in address order: a channel's loads and stores are separate streams, and the
-  codec engine, FIFO, delays either all of a channel's stores or none (``socsim.run`` codes every
+  codec engine, FIFO, delays either all of a channel's stores or none (``socsim.pipeline`` codes every
   activation store alike);
 - *partitioned, random masters as interference*: the same map with run = row_bytes for all
   streams, and the extra server time of the random-address masters' bursts charged separately:
@@ -53,7 +53,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from socsim.model.arbitration import FifoArbiter, TdmaArbiter, make_arbiter
+from socsim.model.arbitration import FifoArbiter, PathFacts, make_arbiter
 from socsim.model.dram import DramModel, worst_case_service
 from socsim.model.masters import Source, make_sources
 from socsim.scenario import Scenario
@@ -88,11 +88,7 @@ def _delay_ns(scenario: Scenario, model: DramModel, i: int, curve: tuple[float, 
             return None
         lat = model.latency_ns
         return lat + (rate * (t - lat) + window + b + sigma) / (rate - rho)
-    args = (i, curve, model.latency_ns, b, model.worst_burst_ns(), list(envelopes))
-    if isinstance(arbiter, TdmaArbiter):
-        g = arbiter.guarantee(*args, t_rfc_ns=model.t_rfc_ns, t_refi_ns=model.t_refi_ns, t_turn_ns=model.t_turn_ns)
-    else:
-        g = arbiter.guarantee(*args)
+    g = arbiter.guarantee(i, PathFacts.of(model, curve), list(envelopes))
     env = envelopes[i]
     if g is None or env is None:
         return None

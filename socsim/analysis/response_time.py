@@ -105,6 +105,19 @@ class _Batch(NamedTuple):
     """Bursts of its largest descriptor."""
 
 
+class _Served(NamedTuple):
+    """One descriptor in the replay (times in ns)."""
+
+    channel_end: float
+    """When its channel is free for the next descriptor."""
+    end: float
+    """Its completion bound."""
+    hold: float
+    """Its path time on its own."""
+    bursts: int
+    """Its bursts (count)."""
+
+
 class _Replay:
     """The DMA engine and path of the replay: channel and path availability times (ns)."""
 
@@ -172,74 +185,73 @@ class _Replay:
     def submit(self, sizes: Sequence[int], t: float, raw: Sequence[int] = (), coded: Sequence[bool] = (),
                write: bool = False) -> int:
         """Queue a batch of descriptors at time t; return its index (see ``done_by``)."""
-        b = self.b
-        done = t
-        queued = t
-        hold_total = 0.0
-        eng_total = 0.0
+        queued = done = t
+        hold_total = eng_total = 0.0
         largest = 0
-        f, a = self.f, self.a
         free = self.channel_free
-        one_channel = len(free) == 1
-        burst, window, e_gbps, e_lat = b.burst_bytes, b.window_bursts, b.engine_gbps, b.engine_latency_ns
-        covers = (window - 1) * b.min_path_burst_ns
+        e_gbps = self.b.engine_gbps
         for k, size in enumerate(sizes):
-            ch = 0 if one_channel else min(range(len(free)), key=free.__getitem__)
+            ch = 0 if len(free) == 1 else min(range(len(free)), key=free.__getitem__)
             start = t if t > free[ch] else free[ch]
-            path_free = self.path_free
-            path_start = start if start > path_free else path_free
-            hold = b.path_ns(size)
-            nbursts = max(1, -(-size // burst))
-            largest = max(largest, nbursts)
-            is_coded = bool(coded) and coded[k] and e_gbps is not None
-            eng = raw[k] / e_gbps if is_coded else 0.0
-            # The window: waves of at most window_bursts bursts, each a full round trip (through
-            # the engine and its latency for coded bursts).
-            rtt = b.rtt_ns + ((e_lat + eng / nbursts) if is_coded else 0.0)
-            waves = -(-nbursts // window)
-            if covers >= rtt:
-                # The window covers a round trip: the channel's bursts keep the accelerator's path
-                # queue non-empty from the batch's submission until its last burst, so the path is
-                # one FIFO server for the accelerator's descriptors, left over by the others
-                # (min-plus: a is paid once per busy period, which starts no earlier than the
-                # batch's submission, and work stretches by 1/(1 − c)).
-                path_end = max(queued + (a + hold) * f, path_free + hold * f)
-                ch_end = path_end
-                fixed = a
-            else:
-                # The path may idle between waves, and each wave may start a new busy period of the
-                # path: a per wave. The waves also wait behind the work already queued at the path
-                # and the engine by the other channels (their bursts interleave with these).
-                fixed = a * waves
-                path_end = path_start + (fixed + hold) * f
-                backlog = (path_start - start) + max(0.0, self.engine_free - start)
-                ch_end = max(path_end, start + backlog + (waves * rtt + fixed) * f)
-            if is_coded:
-                # The engine serves bursts FIFO; with the path it forms a two-stage pipeline, so the
-                # descriptor ends at most one burst of the other stage after the later of the two.
-                eng_end = max(start, self.engine_free) + eng
-                self.engine_free = eng_end
-                # Where the engine is the slower stage the path idles between bursts, so the last
-                # burst may meet the others' fixed term on its own: it delays this descriptor's
-                # completion, not the stages (they keep streaming behind it).
-                last = eng_end + e_lat
-                ch_end = max(ch_end + eng / nbursts + e_lat, last + hold / nbursts * f)
-                end = max(ch_end, last + (hold / nbursts + fixed) * f)
-            else:
-                end = ch_end
-            free[ch] = ch_end
-            self.path_free = path_end
-            end += b.completion_ns
-            if end > done:
-                done = end
-            self.transfer_ns += size / self.peak
-            self.hold_total_ns += hold
-            self.path_total_ns += max(hold, path_end - path_start)
-            hold_total += hold
-            eng_total += eng
+            eng = raw[k] / e_gbps if bool(coded) and coded[k] and e_gbps is not None else None
+            d = self._descriptor(size, start, queued, eng)
+            free[ch] = d.channel_end
+            done = max(done, d.end)
+            largest = max(largest, d.bursts)
+            hold_total += d.hold
+            eng_total += eng or 0.0
             t = start  # FIFO: the next descriptor leaves the queue no earlier than this one
         self.batches.append(_Batch(queued, done, hold_total, eng_total, write, largest))
         return len(self.batches) - 1
+
+    def _descriptor(self, size: int, start: float, queued: float, eng: float | None) -> "_Served":
+        """Serve one descriptor of ``size`` bytes whose channel starts it at ``start`` (its batch was
+        queued at ``queued``; ``eng`` ns of codec engine time, None when it bypasses the engine)."""
+        b, f, a = self.b, self.f, self.a
+        coded = eng is not None
+        eng = eng or 0.0
+        path_free = self.path_free
+        path_start = start if start > path_free else path_free
+        hold = b.path_ns(size)
+        nbursts = max(1, -(-size // b.burst_bytes))
+        # The window: waves of at most window_bursts bursts, each a full round trip (through
+        # the engine and its latency for coded bursts).
+        rtt = b.rtt_ns + ((b.engine_latency_ns + eng / nbursts) if coded else 0.0)
+        waves = -(-nbursts // b.window_bursts)
+        if (b.window_bursts - 1) * b.min_path_burst_ns >= rtt:
+            # The window covers a round trip: the channel's bursts keep the accelerator's path
+            # queue non-empty from the batch's submission until its last burst, so the path is
+            # one FIFO server for the accelerator's descriptors, left over by the others
+            # (min-plus: a is paid once per busy period, which starts no earlier than the
+            # batch's submission, and work stretches by 1/(1 − c)).
+            path_end = max(queued + (a + hold) * f, path_free + hold * f)
+            ch_end = path_end
+            fixed = a
+        else:
+            # The path may idle between waves, and each wave may start a new busy period of the
+            # path: a per wave. The waves also wait behind the work already queued at the path
+            # and the engine by the other channels (their bursts interleave with these).
+            fixed = a * waves
+            path_end = path_start + (fixed + hold) * f
+            backlog = (path_start - start) + max(0.0, self.engine_free - start)
+            ch_end = max(path_end, start + backlog + (waves * rtt + fixed) * f)
+        end = ch_end
+        if coded:
+            # The engine serves bursts FIFO; with the path it forms a two-stage pipeline, so the
+            # descriptor ends at most one burst of the other stage after the later of the two.
+            eng_end = max(start, self.engine_free) + eng
+            self.engine_free = eng_end
+            # Where the engine is the slower stage the path idles between bursts, so the last
+            # burst may meet the others' fixed term on its own: it delays this descriptor's
+            # completion, not the stages (they keep streaming behind it).
+            last = eng_end + b.engine_latency_ns
+            ch_end = max(ch_end + eng / nbursts + b.engine_latency_ns, last + hold / nbursts * f)
+            end = max(ch_end, last + (hold / nbursts + fixed) * f)
+        self.path_free = path_end
+        self.transfer_ns += size / self.peak
+        self.hold_total_ns += hold
+        self.path_total_ns += max(hold, path_end - path_start)
+        return _Served(ch_end, end + b.completion_ns, hold, nbursts)
 
 
 def layer_bound(plan: LayerPlan, replay: _Replay, start_ns: float) -> tuple[float, LayerBound]:

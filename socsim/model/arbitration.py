@@ -25,14 +25,42 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
+from socsim.model.dram import DramModel
 from socsim.registry import ARBITERS
 from socsim.scenario import BusSpec
 
 INF = math.inf
+
+
+@dataclass(frozen=True)
+class PathFacts:
+    """What an arbiter's guarantee builds on: the DRAM's worst-case curve and the path's numbers."""
+
+    dram: tuple[float, float]
+    """(R GB/s, T ns) of the DRAM's worst-case service curve (``socsim.model.dram.worst_case_service``)."""
+    latency_ns: float
+    """Pipeline latency L, included in T (ns)."""
+    burst_bytes: int
+    """Bus burst b (bytes)."""
+    worst_burst_ns: float
+    """Worst-case server time of one burst, c (ns)."""
+    t_rfc_ns: float = 0.0
+    """Refresh blackout; 0: no refresh (ns)."""
+    t_refi_ns: float = INF
+    """Refresh interval (ns)."""
+    t_turn_ns: float = 0.0
+    """One turnaround pair (ns)."""
+
+    @classmethod
+    def of(cls, model: DramModel, dram: tuple[float, float]) -> "PathFacts":
+        """The facts of ``model``'s path with the DRAM curve ``dram``."""
+        return cls(dram, model.latency_ns, model.burst_bytes, model.worst_burst_ns(), model.t_rfc_ns,
+                   model.t_refi_ns, model.t_turn_ns)
 
 
 def water_fill(demand: Sequence[float], weight: Sequence[float], kappa: Sequence[float], capacity: float) -> list[float]:
@@ -119,8 +147,7 @@ class Arbiter(ABC):
         return water_fill_rows(demand, np.ones_like(demand), kappa, capacity)
 
     def guarantee(
-        self, i: int, dram: tuple[float, float], latency_ns: float, burst_bytes: int, worst_burst_ns: float,
-        envelopes: Sequence[tuple[float, float] | None] = (),
+        self, i: int, path: PathFacts, envelopes: Sequence[tuple[float, float] | None] = (),
     ) -> tuple[float, float] | None:
         """(R_i GB/s, T_i ns) of master i's latency-rate guarantee, or None (see each policy)."""
         return None
@@ -134,9 +161,10 @@ class Arbiter(ABC):
         return None
 
 
-def _wrr_guarantee(weight: float, total: float, dram: tuple[float, float], latency_ns: float, b: int) -> tuple[float, float]:
+def _wrr_guarantee(weight: float, total: float, path: PathFacts) -> tuple[float, float]:
     """Latency-rate curve of a master holding ``weight`` of ``total`` grants per round (see WRR docstring)."""
-    rate, t = dram
+    rate, t = path.dram
+    b = path.burst_bytes
     if rate <= 0:
         return 0.0, INF
     return rate * weight / total, t + (2 * total - weight + 1) * b / rate
@@ -182,8 +210,8 @@ class RoundRobinArbiter(Arbiter):
     def granted(self, i, nbytes, start_ns):
         self._last = i
 
-    def guarantee(self, i, dram, latency_ns, burst_bytes, worst_burst_ns, envelopes=()):
-        return _wrr_guarantee(1.0, float(self.n), dram, latency_ns, burst_bytes)
+    def guarantee(self, i, path, envelopes=()):
+        return _wrr_guarantee(1.0, float(self.n), path)
 
 
 class WeightedRoundRobinArbiter(Arbiter):
@@ -220,8 +248,8 @@ class WeightedRoundRobinArbiter(Arbiter):
     def _rows(self, demand, kappa, capacity):
         return water_fill_rows(demand, np.broadcast_to(np.asarray(self.weights), demand.shape), kappa, capacity)
 
-    def guarantee(self, i, dram, latency_ns, burst_bytes, worst_burst_ns, envelopes=()):
-        return _wrr_guarantee(self.weights[i], sum(self.weights), dram, latency_ns, burst_bytes)
+    def guarantee(self, i, path, envelopes=()):
+        return _wrr_guarantee(self.weights[i], sum(self.weights), path)
 
 
 class FixedPriorityArbiter(Arbiter):
@@ -265,8 +293,8 @@ class FixedPriorityArbiter(Arbiter):
         left = capacity - (rates[:, higher] * kappa[:, higher]).sum(axis=1) if higher else capacity
         return np.maximum(left, 0.0) / kappa[:, i]
 
-    def guarantee(self, i, dram, latency_ns, burst_bytes, worst_burst_ns, envelopes=()):
-        rate, t = dram
+    def guarantee(self, i, path, envelopes=()):
+        rate, t = path.dram
         higher = self.order[: self.order.index(i)]
         sigma = rho = 0.0
         for j in higher:
@@ -277,9 +305,9 @@ class FixedPriorityArbiter(Arbiter):
             rho += env[1]
         if rho >= rate:
             return 0.0, INF
-        t0 = t - latency_ns
-        blocking = burst_bytes if i != self.order[-1] else 0
-        return rate - rho, (rate * t0 + sigma + blocking) / (rate - rho) + latency_ns
+        t0 = t - path.latency_ns
+        blocking = path.burst_bytes if i != self.order[-1] else 0
+        return rate - rho, (rate * t0 + sigma + blocking) / (rate - rho) + path.latency_ns
 
 
 class TdmaArbiter(Arbiter):
@@ -336,16 +364,15 @@ class TdmaArbiter(Arbiter):
     bus_burst = 64
     """Burst size used for the slot-end waste of the fluid form (bytes); set by the system."""
 
-    def guarantee(self, i, dram, latency_ns, burst_bytes, worst_burst_ns, envelopes=(), t_rfc_ns=0.0,
-                  t_refi_ns=INF, t_turn_ns=0.0):
+    def guarantee(self, i, path, envelopes=()):
         k = self.table.count(i)
         if k == 0:
             return 0.0, INF
-        s, c, n = self.slot_ns, worst_burst_ns, len(self.table)
-        refreshes = (math.floor(s / t_refi_ns) + 1) if math.isfinite(t_refi_ns) and t_rfc_ns > 0 else 0
-        usable = s - refreshes * (t_rfc_ns + c) - c - t_turn_ns
-        per_slot = burst_bytes * max(0, math.floor(usable / c))
-        return k * per_slot / (n * s), (n + 1) * s + latency_ns
+        s, c, n = self.slot_ns, path.worst_burst_ns, len(self.table)
+        refreshes = (math.floor(s / path.t_refi_ns) + 1) if math.isfinite(path.t_refi_ns) and path.t_rfc_ns > 0 else 0
+        usable = s - refreshes * (path.t_rfc_ns + c) - c - path.t_turn_ns
+        per_slot = path.burst_bytes * max(0, math.floor(usable / c))
+        return k * per_slot / (n * s), (n + 1) * s + path.latency_ns
 
 
 class BudgetArbiter(Arbiter):
@@ -414,8 +441,8 @@ class BudgetArbiter(Arbiter):
         q = self.budget[i]
         return None if q is None else (2.0 * q, q / self.period_ns)
 
-    def guarantee(self, i, dram, latency_ns, burst_bytes, worst_burst_ns, envelopes=()):
-        rate, t = _wrr_guarantee(1.0, float(self.n), dram, latency_ns, burst_bytes)
+    def guarantee(self, i, path, envelopes=()):
+        rate, t = _wrr_guarantee(1.0, float(self.n), path)
         q = self.budget[i]
         if q is None:
             return rate, t

@@ -71,6 +71,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from socsim.errors import ScenarioError
 from socsim.scenario import SocSpec
 from socsim.units import bandwidth_gbps
 
@@ -82,7 +83,8 @@ class DramModel:
     """The resolved numbers of the path to DRAM that both fidelities use (times in ns, sizes in bytes)."""
 
     model: str
-    """'simple' or 'timing'."""
+    """'simple', 'timing' or 'command' (the command-level device of ``socsim.model.dram_device``, burst
+    fidelity only; this reduced model then carries only its peak, latency, banks and row size)."""
     bus_gbps: float
     """Peak bandwidth of the bus alone (GB/s)."""
     dram_gbps: float
@@ -121,6 +123,12 @@ class DramModel:
             bus_gbps=bus, dram_gbps=dram, rate_gbps=min(bus, dram), latency_ns=soc.dram.access_latency_ns,
             burst_bytes=soc.dma.burst_bytes,
         )
+        device = soc.dram.resolved_device
+        if device is not None:
+            common["dram_gbps"] = device.peak_gbps
+            common["rate_gbps"] = min(bus, device.peak_gbps)
+            return cls(model="command", banks=device.banks * device.ranks, row_bytes=device.row_bytes,
+                       t_cl_ns=(device.AL + device.CL) * device.tCK, **common)
         timing = soc.dram.resolved_timing
         if timing is None:
             return cls(model="simple", **common)
@@ -220,8 +228,12 @@ def worst_case_service(model: DramModel, run_bytes: int | None = None, streams: 
     ``run_bytes=None`` (default) is the arbitrary access pattern — every burst a row conflict with
     its share of turnaround; give ``run_bytes`` (the shortest run a stream keeps in one row) and
     ``streams`` (S, each in its own bank) for the bank-partitioned map. The formulas and their
-    derivation are in the module docstring; T includes the pipeline latency L.
+    derivation are in the module docstring; T includes the pipeline latency L. The command-level
+    model has no worst case yet: ScenarioError.
     """
+    if model.model == "command":
+        raise ScenarioError("soc.dram.model='command': the worst-case analysis does not support the "
+                            "command-level DRAM yet (use 'timing')")
     b = model.burst_bytes
     miss = model.t_miss_ns if model.row_bytes else 0.0
     run = b if run_bytes is None else max(b, run_bytes)

@@ -27,8 +27,9 @@ class LayerRecord:
     """Time the layer's descriptors held the bus/DRAM path (ns)."""
     tile_spans: list[tuple[float, float]] = field(default_factory=list)
     """(start, end) of each tile's compute (ns)."""
-    dma_spans: list[tuple[str, int, float, float, int]] = field(default_factory=list)
-    """(kind 'load'/'store', tile, queued, completed, bytes) of each tile's DMA batch (ns)."""
+    dma_spans: list[tuple[str, int, int, float, float, int]] = field(default_factory=list)
+    """(kind 'load'/'store', tile, DMA channel, first descriptor taken, last completed, bytes) of each
+    channel's part of each tile's DMA batch (ns)."""
 
 
 

@@ -1,10 +1,12 @@
 """Chrome Trace Event files (``trace.json``) that Perfetto and chrome://tracing open.
 
 One process, the SoC, with tracks (threads): frames, layers, the accelerator's tile computes, and
-DMA lanes. DMA batches overlap (loads run ahead while stores drain), so each batch goes on the
-first lane free at its start: events on one track never overlap and nesting never breaks.
+one track per configured DMA channel. A channel's slice is its part of one tile's loads or stores:
+from when it took the batch's first descriptor to when its last one completed. A channel takes its
+next descriptor while the previous one completes, so on its track a slice starts no earlier than the
+previous slice ends (events on one track never overlap). Batches that move no bytes have no slice.
 Per-master DRAM bandwidth is a counter track per master (``C`` events), from the simulation's
-bandwidth bins. Times are in µs (``ts``, ``dur``), as the format requires.
+bandwidth bins. Every start and end is a whole nanosecond; the format counts in µs (``ts``, ``dur``).
 """
 
 from __future__ import annotations
@@ -19,44 +21,43 @@ TID_FRAMES, TID_LAYERS, TID_COMPUTE, TID_DMA0 = 1, 2, 3, 10
 
 
 def _us(ns: float) -> float:
-    return round(ns / 1e3, 6)
+    """A time in µs that is a whole number of ns."""
+    return round(ns) / 1e3
 
 
-def trace_events(sim: SimResult, scenario_name: str) -> list[dict[str, Any]]:
-    """The trace's events: metadata, complete events per track, counters per master."""
+def _slice(tid: int, start_ns: float, end_ns: float, name: str, args: dict[str, Any]) -> dict[str, Any]:
+    """A complete event whose start and end are whole nanoseconds."""
+    a, b = round(start_ns), round(end_ns)
+    return {"ph": "X", "pid": PID, "tid": tid, "ts": a / 1e3, "dur": (b - a) / 1e3, "name": name, "args": args}
+
+
+def _thread(tid: int, name: str) -> dict[str, Any]:
+    return {"ph": "M", "pid": PID, "tid": tid, "ts": 0, "name": "thread_name", "args": {"name": name}}
+
+
+def trace_events(sim: SimResult, scenario_name: str, channels: int) -> list[dict[str, Any]]:
+    """The trace's events: metadata, complete events per track (``channels`` DMA tracks), counters per master."""
     ev: list[dict[str, Any]] = [
         {"ph": "M", "pid": PID, "tid": 0, "ts": 0, "name": "process_name", "args": {"name": f"SoC {scenario_name}"}},
-        {"ph": "M", "pid": PID, "tid": TID_FRAMES, "ts": 0, "name": "thread_name", "args": {"name": "frames"}},
-        {"ph": "M", "pid": PID, "tid": TID_LAYERS, "ts": 0, "name": "thread_name", "args": {"name": "layers"}},
-        {"ph": "M", "pid": PID, "tid": TID_COMPUTE, "ts": 0, "name": "thread_name",
-         "args": {"name": "accelerator (tile compute)"}},
+        _thread(TID_FRAMES, "frames"), _thread(TID_LAYERS, "layers"),
+        _thread(TID_COMPUTE, "accelerator (tile compute)"),
     ]
-    lanes: list[float] = []
+    ev += [_thread(TID_DMA0 + c, f"DMA channel {c}") for c in range(channels)]
+    dma: list[tuple[int, float, float, str, dict[str, Any]]] = []
     for fr in sim.frames:
         # From start (not release): a late frame's queueing would overlap the previous frame.
-        ev.append({"ph": "X", "pid": PID, "tid": TID_FRAMES, "ts": _us(fr.start_ns), "dur": _us(fr.end_ns - fr.start_ns),
-                   "name": f"frame {fr.index}",
-                   "args": {"latency_ms": fr.latency_ns / 1e6, "release_us": _us(fr.release_ns)}})
+        ev.append(_slice(TID_FRAMES, fr.start_ns, fr.end_ns, f"frame {fr.index}",
+                         {"latency_ms": fr.latency_ns / 1e6, "release_us": _us(fr.release_ns)}))
         for rec in fr.layers:
-            ev.append({"ph": "X", "pid": PID, "tid": TID_LAYERS, "ts": _us(rec.start_ns),
-                       "dur": _us(rec.end_ns - rec.start_ns), "name": rec.name,
-                       "args": {"read_bytes": rec.read_bytes, "write_bytes": rec.write_bytes,
-                                "stall_us": _us(rec.stall_ns)}})
-            for t, (a, b) in enumerate(rec.tile_spans):
-                ev.append({"ph": "X", "pid": PID, "tid": TID_COMPUTE, "ts": _us(a), "dur": _us(b - a),
-                           "name": f"{rec.name} tile {t}", "args": {"layer": rec.name, "tile": t}})
-            for kind, tile, start, end, nbytes in sorted(rec.dma_spans, key=lambda s: s[2]):
-                lane = next((i for i, free in enumerate(lanes) if free <= start), None)
-                if lane is None:
-                    lane = len(lanes)
-                    lanes.append(0.0)
-                lanes[lane] = end
-                ev.append({"ph": "X", "pid": PID, "tid": TID_DMA0 + lane, "ts": _us(start), "dur": _us(end - start),
-                           "name": f"{kind} {rec.name} tile {tile}",
-                           "args": {"layer": rec.name, "tile": tile, "bytes": nbytes, "kind": kind}})
-    for lane in range(len(lanes)):
-        ev.append({"ph": "M", "pid": PID, "tid": TID_DMA0 + lane, "ts": 0, "name": "thread_name",
-                   "args": {"name": f"DMA lane {lane}"}})
+            ev.append(_slice(TID_LAYERS, rec.start_ns, rec.end_ns, rec.name,
+                             {"read_bytes": rec.read_bytes, "write_bytes": rec.write_bytes,
+                              "stall_us": _us(rec.stall_ns)}))
+            ev += [_slice(TID_COMPUTE, a, b, f"{rec.name} tile {t}", {"layer": rec.name, "tile": t})
+                   for t, (a, b) in enumerate(rec.tile_spans)]
+            dma += [(channel, start, end, f"{kind} {rec.name} tile {tile}",
+                     {"layer": rec.name, "tile": tile, "bytes": nbytes, "kind": kind})
+                    for kind, tile, channel, start, end, nbytes in rec.dma_spans if nbytes > 0]
+    ev += _channel_slices(dma)
     bw = sim.bandwidth
     if bw:
         for m in sim.masters:
@@ -66,9 +67,21 @@ def trace_events(sim: SimResult, scenario_name: str) -> list[dict[str, Any]]:
     return ev
 
 
-def trace_json(sim: SimResult, scenario_name: str) -> str:
-    """The trace file's text (JSON object format with ``traceEvents``)."""
-    return json.dumps({"traceEvents": trace_events(sim, scenario_name), "displayTimeUnit": "ns"}) + "\n"
+def _channel_slices(spans: list[tuple[int, float, float, str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One slice per (channel, batch), each starting no earlier than the previous one on its channel ends."""
+    out = []
+    free: dict[int, int] = {}
+    for channel, start, end, name, args in sorted(spans, key=lambda s: (s[0], s[1], s[2])):
+        a = max(round(start), free.get(channel, 0))
+        b = max(round(end), a)
+        free[channel] = b
+        out.append(_slice(TID_DMA0 + channel, a, b, name, args))
+    return out
+
+
+def trace_json(sim: SimResult, scenario_name: str, channels: int) -> str:
+    """The trace file's text (JSON object format with ``traceEvents``) for ``channels`` DMA channels."""
+    return json.dumps({"traceEvents": trace_events(sim, scenario_name, channels), "displayTimeUnit": "ns"}) + "\n"
 
 
 def check_trace(doc: dict[str, Any]) -> list[str]:

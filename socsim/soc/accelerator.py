@@ -23,11 +23,16 @@ class Accelerator:
 
     @staticmethod
     def _span(env: simpy.Environment, record: LayerRecord, kind: str, tile: int, batch) -> None:
-        """Record a DMA batch's queue and completion times once it completes."""
-        queued = env.now
-        batch.done.callbacks.append(
-            lambda _ev: record.dma_spans.append((kind, tile, queued, env.now, int(batch.bytes)))
-        )
+        """Once a DMA batch completes, record per channel that served it: from its first descriptor
+        taken to its last completed, and the bytes it moved."""
+        def done(_ev) -> None:
+            per_channel: dict[int, list] = {}
+            for channel, taken, completed, nbytes in batch.spans:
+                span = per_channel.setdefault(channel, [taken, completed, 0])
+                span[0], span[1], span[2] = min(span[0], taken), max(span[1], completed), span[2] + nbytes
+            record.dma_spans += [(kind, tile, c, a, b, n) for c, (a, b, n) in sorted(per_channel.items())]
+
+        batch.done.callbacks.append(done)
 
     def run_layer(self, env: simpy.Environment, plan: LayerPlan, record: LayerRecord):
         """Generator: execute ``plan``'s double-buffer steps (``socsim.model.schedule``), filling ``record``."""

@@ -35,7 +35,7 @@ from socsim.soc.controller import MemoryController
 class Batch:
     """A group of descriptors that completes when its last descriptor completes."""
 
-    __slots__ = ("done", "pending", "bytes", "busy_ns", "submit_ns", "last_ns")
+    __slots__ = ("done", "pending", "bytes", "busy_ns", "submit_ns", "last_ns", "spans")
 
     def __init__(self, env: simpy.Environment, count: int):
         self.done = env.event()
@@ -46,6 +46,9 @@ class Batch:
         self.submit_ns = env.now
         self.last_ns = env.now
         """Latest completion among its descriptors so far (ns; fast fidelity)."""
+        self.spans: list[tuple[int, float, float, int]] = []
+        """(channel, taken, completed, bytes) of each descriptor: which DMA channel took it, when, and
+        when it completed (ns); the trace's channel tracks."""
         if count == 0:
             self.done.succeed()
 
@@ -53,7 +56,8 @@ class Batch:
 class Descriptor:
     """One transfer unit in flight (burst fidelity)."""
 
-    __slots__ = ("size", "raw_per_burst", "coded", "write", "batch", "bursts", "issued", "back")
+    __slots__ = ("size", "raw_per_burst", "coded", "write", "batch", "bursts", "issued", "back", "channel",
+                 "taken_ns")
 
     def __init__(self, size: int, raw: int, coded: bool, write: bool, batch: Batch, burst: int):
         self.size = size
@@ -64,6 +68,10 @@ class Descriptor:
         self.batch = batch
         self.issued = 0
         self.back = 0
+        self.channel = -1
+        """The channel that took it (index)."""
+        self.taken_ns = 0.0
+        """When its channel took it from the queue (ns)."""
 
 
 class _Channel:
@@ -133,6 +141,7 @@ class DmaEngine:
                     ch.desc = None
                     return
                 d = ch.desc = self.queue.popleft()
+                d.channel, d.taken_ns = ch.index, self.env.now
             d.issued += 1
             ch.outstanding += 1
             w = int(d.write)
@@ -185,6 +194,7 @@ class DmaEngine:
         batch = d.batch
         self.bytes_delivered += d.size
         batch.bytes += d.size
+        batch.spans.append((d.channel, d.taken_ns, self.env.now, d.size))
         latency = self.env.now - batch.submit_ns
         self.latencies.append(latency)
         batch.pending -= 1

@@ -55,9 +55,12 @@ EPS_NS = 1e-6
 
 
 class _Channel:
-    __slots__ = ("banks", "desc", "remaining", "rate", "kappa", "cap", "mpb", "tpb")
+    __slots__ = ("index", "banks", "desc", "remaining", "rate", "kappa", "cap", "mpb", "tpb", "taken_ns")
 
-    def __init__(self, banks: tuple[int, int]):
+    def __init__(self, index: int, banks: tuple[int, int]):
+        self.index = index
+        self.taken_ns = 0.0
+        """When it took its current descriptor (ns)."""
         self.banks = banks
         """Bank of its loads, bank of its stores (``socsim.model.dram`` address map)."""
         self.desc = None
@@ -82,7 +85,7 @@ class FluidSystem:
         self.window = max_outstanding
         n = self.n = 1 + len(self.sources)
         npu_banks, master_banks = model.stream_banks(channels, len(self.sources))
-        self.channels = [_Channel(banks) for banks in npu_banks]
+        self.channels = [_Channel(c, banks) for c, banks in enumerate(npu_banks)]
         self.master_bank = [-1] + master_banks
         self.queue: deque = deque()
         self.t = 0.0
@@ -177,6 +180,7 @@ class FluidSystem:
 
     def _start(self, ch: _Channel) -> None:
         ch.desc = self.queue.popleft() if self.queue else None
+        ch.taken_ns = self.env.now
         ch.remaining = float(ch.desc[0]) if ch.desc is not None else 0.0
 
     def _finish(self, ch: _Channel) -> None:
@@ -186,6 +190,7 @@ class FluidSystem:
         if coded:
             done += self.engine.latency_ns + self.model.burst_bytes * rho / self.engine.gbps
         batch.bytes += size
+        batch.spans.append((ch.index, ch.taken_ns, done, size))
         batch.busy_ns += size * ch.kappa
         batch.last_ns = max(batch.last_ns, done)
         self.bytes_delivered += size

@@ -16,6 +16,8 @@ Two fidelities of one model (same address map, DRAM rules, arbiter, DMA windows,
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import simpy
 
@@ -28,6 +30,7 @@ from socsim.model.records import FrameRecord, LayerRecord, MasterStats, SimResul
 from socsim.model.schedule import LayerPlan
 from socsim.scenario import Scenario
 from socsim.soc.accelerator import Accelerator
+from socsim.soc.command_controller import CommandMemoryController
 from socsim.soc.controller import MemoryController
 from socsim.soc.dma import DmaEngine
 from socsim.soc.fluid import FluidSystem
@@ -72,8 +75,11 @@ def simulate(scenario: Scenario, plans: list[list[LayerPlan]], fidelity: str = "
     arbiter = make_arbiter(soc.bus, names, model.burst_bytes)
     sources = make_sources(scenario.masters, model.burst_bytes, scenario.seed)
     channels = soc.dma.channels
+    if model.model == "command" and fidelity != "burst":
+        raise ScenarioError(f"soc.dram.model='command': only the burst fidelity supports it (fidelity={fidelity!r})")
     if fidelity == "burst":
-        controller = MemoryController(env, model, arbiter)
+        controller = (CommandMemoryController(env, model, arbiter, soc.dram.resolved_device, soc.dram.resolved_controller)
+                      if model.model == "command" else MemoryController(env, model, arbiter))
         dma = DmaEngine(env, soc.dma, model, controller, 0, len(sources))
         _, banks = model.stream_banks(channels, len(sources))
         masters = [BurstSource(env, s, controller, i, banks[i - 1], model.row_bytes)
@@ -159,11 +165,15 @@ def _result(scenario, model, arbiter, sources, frames, fidelity, events, frames_
             lateness = float(late.max()) if len(late) else None
         stats.append(MasterStats(s.name, requested, delivered, busy[i], p50, p99, pmax, s.kind, requests,
                                  s.envelope(), bursts[i], misses[i], turns[i], underflows, lateness))
+    command = model.model == "command"
     return SimResult(
         frames=frames, masters=stats, end_ns=end, path=model, events=events, fidelity=fidelity,
-        frames_end_ns=frames_end, arbitration=arbiter.name, refresh_ns=refresh_ns(model, end),
-        dram_busy_ns=float(sum(busy)), worst_case_service=worst_case_service(model),
-        worst_case_partitioned=_partitioned(model, scenario.soc.dma.channels, sources),
+        frames_end_ns=frames_end, arbitration=arbiter.name,
+        refresh_ns=controller.refresh_ns() if command else refresh_ns(model, end),
+        dram_busy_ns=float(sum(busy)),
+        # The command-level DRAM has no worst case yet: no guaranteed service (rate 0, latency ∞).
+        worst_case_service=(0.0, math.inf) if command else worst_case_service(model),
+        worst_case_partitioned=None if command else _partitioned(model, scenario.soc.dma.channels, sources),
         engine_busy_ns=dma.engine_busy_ns,
         bandwidth=None if fidelity == "burst" else _bandwidth(dma, [m.name for m in stats], frames_end),
     )

@@ -10,7 +10,7 @@ import importlib.util
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
@@ -50,8 +50,27 @@ class Workload:
         return len(self.counts)
 
 
-def _resolution(scenario: Scenario) -> tuple[int, int, bool]:
-    """(height, width, classifier) of the scenario's workload without importing torch."""
+class _Resolution(NamedTuple):
+    """The input size of the scenario's workload and whether its model is a classifier."""
+
+    height: int
+    width: int
+    classifier: bool
+
+
+@dataclass(frozen=True)
+class _CacheSlot:
+    """Where a workload's results live in the activation cache."""
+
+    cache: ActivationCache
+    key: str
+    """The key of the model, weights, inputs and capture settings (``key_of``)."""
+    unit_key: str
+    """The transfer unit the per-unit sizes were cut with (its JSON)."""
+
+
+def _resolution(scenario: Scenario) -> _Resolution:
+    """The resolution of the scenario's workload, found without importing torch."""
     from socsim.workload.models import MODELS
 
     wl = scenario.workload
@@ -61,7 +80,7 @@ def _resolution(scenario: Scenario) -> tuple[int, int, bool]:
     w = wl.width or (default[1] if default else None)
     if h is None or w is None:
         raise WorkloadError(f"workload.model={wl.model!r}: user models need workload.height and workload.width")
-    return h, w, bool(info is not None and info.task == "classification")
+    return _Resolution(h, w, bool(info is not None and info.task == "classification"))
 
 
 def _weights_identity(scenario: Scenario) -> str:
@@ -107,37 +126,35 @@ def load_workload(
 
     t0 = time.perf_counter()
     wl = scenario.workload
-    height, width, classifier = _resolution(scenario)
+    res = _resolution(scenario)
     identity = {
         "model": _model_identity(wl.model),
         "weights": _weights_identity(scenario),
         "images": sources_identity(wl.images, Path(scenario.base_dir)),
         "frames": scenario.frames,
-        "height": height,
-        "width": width,
-        "classifier": classifier,
+        "height": res.height,
+        "width": res.width,
+        "classifier": res.classifier,
         "seed": scenario.seed,
         "headroom": wl.frac_bits_headroom,
     }
-    key = key_of(identity)
-    unit_key = scenario.codec.transfer_unit.model_dump_json()
     root = scenario.resolve(scenario.run.cache_dir) if scenario.run.cache_dir else default_dir()
-    cache = ActivationCache(root)
+    slot = _CacheSlot(ActivationCache(root), key_of(identity), scenario.codec.transfer_unit.model_dump_json())
     seconds = {"cache_key": time.perf_counter() - t0}
     if use_cache:
         t1 = time.perf_counter()
-        meta = cache.load_meta(key)
+        meta = slot.cache.load_meta(slot.key)
         if meta is not None:
             sizes = {}
             for codec in codecs:
-                got = cache.load_sizes(key, codec.key, unit_key)
+                got = slot.cache.load_sizes(slot.key, codec.key, slot.unit_key)
                 if got is None:
                     break
                 sizes[codec.key] = got
             else:
                 seconds["cache_read"] = time.perf_counter() - t1
                 return _from_meta(meta, sizes, "hit", seconds)
-    return _capture_and_store(scenario, codecs, cache, key, unit_key, height, width, classifier, progress, seconds)
+    return _capture_and_store(scenario, codecs, slot, res, progress, seconds)
 
 
 def _from_meta(meta: dict[str, Any], sizes, cache_state: str, seconds: dict[str, float]) -> Workload:
@@ -157,7 +174,16 @@ def _from_meta(meta: dict[str, Any], sizes, cache_state: str, seconds: dict[str,
     )
 
 
-def _capture_and_store(scenario, codecs, cache, key, unit_key, height, width, classifier, progress, seconds):
+def _capture_and_store(
+    scenario: Scenario,
+    codecs: list[Codec],
+    slot: _CacheSlot,
+    res: _Resolution,
+    progress: Callable[[int, int, str], None] | None,
+    seconds: dict[str, float],
+) -> Workload:
+    """Build the model and inputs, capture every frame, store the result in ``slot``; adds the
+    phases' wall times to ``seconds``."""
     import torch
 
     from socsim.workload.capture import capture
@@ -169,7 +195,9 @@ def _capture_and_store(scenario, codecs, cache, key, unit_key, height, width, cl
     model, info, winfo = build_model(wl.model, wl.weights, scenario.seed, Path(scenario.base_dir))
     seconds["model_build"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    images = make_inputs(wl.images, Path(scenario.base_dir), scenario.frames, height, width, classifier, scenario.seed)
+    images = make_inputs(
+        wl.images, Path(scenario.base_dir), scenario.frames, res.height, res.width, res.classifier, scenario.seed
+    )
     mean = torch.tensor(info.mean).view(1, 3, 1, 1)
     std = torch.tensor(info.std).view(1, 3, 1, 1)
     seconds["inputs"] = time.perf_counter() - t0
@@ -179,11 +207,7 @@ def _capture_and_store(scenario, codecs, cache, key, unit_key, height, width, cl
             x = torch.from_numpy(img.pixels).permute(2, 0, 1)[None].float().div_(255.0)
             yield (x - mean) / std
 
-    layer_names: list[str] = []
-
     def on_progress(frame: int, layer: str) -> None:
-        if frame == 0:
-            layer_names.append(layer)
         if progress is not None:
             progress(frame, scenario.frames, layer)
 
@@ -197,13 +221,13 @@ def _capture_and_store(scenario, codecs, cache, key, unit_key, height, width, cl
         "weights": {"source": winfo.source, "sha256": winfo.sha256, "note": winfo.note},
         "inputs": [img.how for img in images],
         "model": wl.model,
-        "height": height,
-        "width": width,
+        "height": res.height,
+        "width": res.width,
     }
     sizes = {c.key: [{k: s.unit_bits[c.key] for k, s in frame.items()} for frame in cap.frames] for c in codecs}
     t0 = time.perf_counter()
     for c in codecs:
-        cache.save_sizes(key, c.key, unit_key, sizes[c.key])
-    cache.save_meta(key, meta)
+        slot.cache.save_sizes(slot.key, c.key, slot.unit_key, sizes[c.key])
+    slot.cache.save_meta(slot.key, meta)
     seconds["cache_write"] = time.perf_counter() - t0
     return _from_meta(meta, sizes, "miss", seconds)

@@ -295,7 +295,7 @@ def plot_relative(s: ModelSummary, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from socsim.workload.cache import atomic_write_bytes
+    from socsim.fileio import atomic_write_bytes
 
     colors = {"conv": "tab:blue", "fc": "tab:purple", "pool": "tab:orange", "add": "tab:green",
               "concat": "tab:brown", "upsample": "tab:red", "other": "tab:gray"}

@@ -6,16 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from socsim.accuracy.harness import (
-    classifier_views,
-    evaluate,
-    parse_codecs,
-    parse_ints,
-    parse_size,
-    split_codec_list,
-    sweep_texts,
-    text_mosaics,
-)
+from socsim.accuracy.harness import evaluate
+from socsim.accuracy.inputs import classifier_views, text_mosaics
+from socsim.accuracy.texts import parse_codecs, parse_ints, parse_size, split_codec_list, sweep_texts
 from socsim.errors import CodecError, WorkloadError
 
 KS = [6, 10, 15, 21, 28, 36]
@@ -107,9 +100,9 @@ def test_craft_runs_with_text_mosaics_and_reports_miou():
 def test_text_mosaics_alternate_text_photos_and_are_seeded(tmp_path):
     a = text_mosaics(tmp_path, 320, 768, 2, seed=3)
     b = text_mosaics(tmp_path, 320, 768, 2, seed=3)
-    assert all(np.array_equal(x[0], y[0]) for x, y in zip(a, b))
-    assert a[0][0].shape == (320, 768, 3)
-    names = a[0][1].split(": ")[1].split(", ")
+    assert all(np.array_equal(x.pixels, y.pixels) for x, y in zip(a, b))
+    assert a[0].pixels.shape == (320, 768, 3)
+    names = a[0].how.split(": ")[1].split(", ")
     assert len(names) == 4 and {names[0], names[3]} <= {"text", "page"}
     assert not {names[1], names[2]} & {"text", "page"}
 
@@ -119,9 +112,9 @@ def test_classifier_views_are_corner_and_mirrored_crops(tmp_path):
 
     sources = load_sources(["skimage:coffee", "skimage:chelsea"], tmp_path)
     views = classifier_views(sources, 64, 64, 4)
-    assert [v[0].shape for v in views] == [(64, 64, 3)] * 4
-    assert "top-left crop" in views[0][1] and "skimage:coffee" in views[0][1]
-    assert "skimage:chelsea" in views[1][1] and "top-right crop" in views[2][1]
+    assert [v.pixels.shape for v in views] == [(64, 64, 3)] * 4
+    assert "top-left crop" in views[0].how and "skimage:coffee" in views[0].how
+    assert "skimage:chelsea" in views[1].how and "top-right crop" in views[2].how
     with pytest.raises(WorkloadError, match="at most 20"):
         classifier_views(sources, 64, 64, 19)
 
@@ -131,7 +124,7 @@ def test_codec_lists_keep_their_parameters():
     assert split_codec_list("dct:keep=6;dct-bits:bits=4x") == ["dct:keep=6", "dct-bits:bits=4x"]
     assert sweep_texts("dct:n=auto,keep=3", [6, 10]) == ["dct:n=auto,keep=6", "dct:n=auto,keep=10"]
     assert sweep_texts("dct", [6]) == ["dct:keep=6"]
-    assert [t for t, _ in parse_codecs(["none", "none", "rle"])] == ["none", "rle"]
+    assert [c.text for c in parse_codecs(["none", "none", "rle"])] == ["none", "rle"]
 
 
 def test_user_input_errors_are_one_line():

@@ -9,7 +9,7 @@ from soundness import cases, check
 from socsim.analysis.bounds import FIDELITY_MARGIN, bound_frames, mixed_stores
 from socsim.model.dram import DramModel
 from socsim.model.schedule import LayerPlan, TilePlan
-from socsim.run import run_scenario
+from socsim.pipeline import run_scenario
 from socsim.scenario import Scenario
 from socsim.soc.system import simulate
 
@@ -62,19 +62,20 @@ def test_result_analysis_section_bounds_the_simulation():
     s = Scenario.from_yaml(SCENARIOS / "mobilenet_v1_small.yaml",
                            {"frames": 2, "workload": {"model": "mobilenet_v1", "height": 64, "width": 64}})
     r = run_scenario(s).result
-    a = r["analysis"]
-    assert a["wcrt_bound_ms"] >= r["summary"]["latency_ms_max"]
-    assert a["wcrt_observed_sizes_ms"] <= a["wcrt_bound_ms"] + 1e-9
-    assert a["tightness"] >= 1.0
-    assert {"compute_ms", "transfer_ms", "dram_overhead_ms", "exposed_dma_ms"} <= set(a["layers"][0])
-    assert set(a["interference"]["terms"]) >= {"cpu", "refresh"}
-    w = a["worst_case_window_bytes"]
-    assert w[0]["window_us"] == pytest.approx(1.0) and all(x["total_bytes"] > 0 for x in w)
-    assert [x["window_us"] for x in w] == sorted(x["window_us"] for x in w)
+    a = r.bound
+    assert a.wcrt_bound_ms >= r.summary.latency_ms_max
+    assert a.wcrt_observed_sizes_ms <= a.wcrt_bound_ms + 1e-9
+    assert a.tightness >= 1.0
+    assert all(lb.exposed_dma_ms == pytest.approx(max(0.0, lb.bound_ms - lb.compute_ms)) for lb in a.layers)
+    assert set(a.interference.terms) >= {"cpu", "refresh"}
+    w = a.worst_case_window_bytes
+    assert w[0].window_us == pytest.approx(1.0) and all(x.total_bytes > 0 for x in w)
+    assert [x.window_us for x in w] == sorted(x.window_us for x in w)
     # What the simulation served in a window (bins of the fast fidelity) never beats the DRAM's peak.
-    seen = [x for x in w if x["observed_bytes"] is not None]
-    assert seen and all(0 < x["observed_bytes"] <= x["dram_bytes"] * (1 + 1e-9) for x in seen)
-    assert a["display"] == [] and all(x["cpu_served_bytes"] is None or x["cpu_served_bytes"] >= x["cpu_bytes"] for x in w)
+    seen = [x for x in w if x.observed_bytes is not None]
+    assert seen and all(0 < x.observed_bytes <= x.dram_bytes * (1 + 1e-9) for x in seen)
+    served = [(x.model_extra["cpu_bytes"], x.model_extra["cpu_served_bytes"]) for x in w]
+    assert a.display == [] and all(s is None or s >= b for b, s in served)
 
 
 def test_counter_example_coded_stores_on_two_channels():
@@ -99,12 +100,12 @@ def test_adversarial_runs_stay_below_the_bound(codec):
     s = Scenario.from_yaml(SCENARIOS / "mobilenet_v1_small.yaml", over)
     normal = run_scenario(s).result
     adv = run_scenario(s, adversarial=True).result
-    assert adv["adversarial"] and not normal["adversarial"]
+    assert adv.adversarial and not normal.adversarial
     for r in (normal, adv):
-        assert r["summary"]["latency_ms_max"] <= r["analysis"]["wcrt_bound_ms"]
+        assert r.summary.latency_ms_max <= r.bound.wcrt_bound_ms
     # Worst-case sizes never move fewer bytes than the real ones.
-    assert adv["frames"][0]["dram_write_bytes"] >= normal["frames"][0]["dram_write_bytes"]
-    ratio = adv["analysis"]["sensitivity"]["min_guaranteed_compression_ratio"]
+    assert adv.frames[0].dram_write_bytes >= normal.frames[0].dram_write_bytes
+    ratio = adv.bound.sensitivity.min_guaranteed_compression_ratio
     assert ratio is None or ratio >= 1.0
 
 

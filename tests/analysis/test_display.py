@@ -71,7 +71,7 @@ def display_cases(draw):
     disp = {"kind": "display", "name": "disp", "width": width, "height": height, "bytes_per_pixel": 4,
             "fps": draw(st.sampled_from([30.0, 60.0, 120.0])), "fifo_bytes": fifo, "request_bytes": request}
     if data["soc"]["dma"].get("codec_engine"):
-        # As socsim.run does under a real codec: every store through the engine, so each store
+        # As socsim.pipeline does under a real codec: every store through the engine, so each store
         # stream keeps its address order (loads may stay mixed: the engine follows the DRAM for them).
         data["codec"] = {"name": "rle"}
         plans = [[dataclasses.replace(layer, tiles=tuple(

@@ -2,7 +2,11 @@
 
 import numpy as np
 import pytest
-from conformance import (
+from hypothesis import given, settings
+
+from socsim.codecs.base import TransferUnit
+from socsim.codecs.registry import available, get_codec
+from socsim.codecs.testing import (
     adversarial_arrays,
     check_array,
     check_config_roundtrip,
@@ -11,10 +15,6 @@ from conformance import (
     int16_arrays,
     units_for,
 )
-from hypothesis import given, settings
-
-from socsim.codecs.base import TransferUnit
-from socsim.codecs.registry import available, get_codec
 from socsim.errors import CodecError
 
 # Codecs that need a parameter file run the same kit in their own test module.

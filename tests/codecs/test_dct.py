@@ -2,13 +2,13 @@
 
 import numpy as np
 import pytest
-from conformance import feature_maps
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from socsim.codecs.base import TransferUnit
 from socsim.codecs.dct import DctCodec, DctParams, _basis, scale_exponent, zigzag
 from socsim.codecs.registry import get_codec
+from socsim.codecs.testing import feature_maps
 from socsim.errors import CodecError
 
 

@@ -5,7 +5,13 @@ import json
 
 import numpy as np
 import pytest
-from conformance import (
+from hypothesis import given, settings
+
+from socsim.codecs.base import TransferUnit
+from socsim.codecs.dct import dct_matrix, zigzag
+from socsim.codecs.masks import load_masks, masks_json, nominal_reduction, triangle_mask
+from socsim.codecs.registry import available, get_codec
+from socsim.codecs.testing import (
     adversarial_arrays,
     check_array,
     check_config_roundtrip,
@@ -14,12 +20,6 @@ from conformance import (
     int16_arrays,
     units_for,
 )
-from hypothesis import given, settings
-
-from socsim.codecs.base import TransferUnit
-from socsim.codecs.dct import dct_matrix, zigzag
-from socsim.codecs.masks import load_masks, masks_json, nominal_reduction, triangle_mask
-from socsim.codecs.registry import available, get_codec
 from socsim.errors import CodecError, ScenarioError
 
 ADVERSARIAL = adversarial_arrays()

@@ -3,17 +3,6 @@ field packing, and the guaranteed 4x of the '4x' profile on MobileNetV2."""
 
 import numpy as np
 import pytest
-from conformance import (
-    adversarial_arrays,
-    bitstring,
-    check_array,
-    check_config_roundtrip,
-    check_golden,
-    check_unit_sizes,
-    feature_maps,
-    int16_arrays,
-    units_for,
-)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +17,17 @@ from socsim.codecs.dct_bits import (
     unpack_fields,
 )
 from socsim.codecs.registry import get_codec
+from socsim.codecs.testing import (
+    adversarial_arrays,
+    bitstring,
+    check_array,
+    check_config_roundtrip,
+    check_golden,
+    check_unit_sizes,
+    feature_maps,
+    int16_arrays,
+    units_for,
+)
 from socsim.errors import CodecError
 
 VARIANTS = [
@@ -184,7 +184,10 @@ def test_decode_matches_a_slow_reference(h, w, seed, which):
     # The reference quantizes its own coefficients: where float order puts a coefficient exactly on
     # a .5 boundary the two round to neighbouring steps, which moves pixels by up to one step 2^e.
     assert np.abs(decoded - reference).max() <= 2.0 ** exponents.max() + 1
-    assert np.mean(decoded == reference) > 0.9
+    # One tie moves a whole tile, so the share of identical pixels says something only when the map
+    # holds several tiles (h=16, w=1, seed=1: one of two tiles off by one, 50 % identical).
+    if h * w >= 4 * n * n:
+        assert np.mean(decoded == reference) > 0.9
 
 
 def test_exponents_minimise_the_squared_error():

@@ -3,7 +3,12 @@ case, and equality with dct on dense maps."""
 
 import numpy as np
 import pytest
-from conformance import (
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from socsim.codecs.hybrid import DCT, RAW, SPM, ZERO, HybridCodec
+from socsim.codecs.registry import get_codec
+from socsim.codecs.testing import (
     adversarial_arrays,
     bitstring,
     check_array,
@@ -14,11 +19,6 @@ from conformance import (
     int16_arrays,
     units_for,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from socsim.codecs.hybrid import DCT, RAW, SPM, ZERO, HybridCodec
-from socsim.codecs.registry import get_codec
 
 VARIANTS = [{"n": 7, "keep": 49}, {"n": "auto", "keep": 10}, {"n": 8, "keep": 64}]
 

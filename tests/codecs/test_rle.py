@@ -2,13 +2,13 @@
 
 import numpy as np
 import pytest
-from conformance import bitstring, check_golden, int16_arrays, run_arrays
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import socsim.codecs.rle as rle
 from socsim.codecs.base import Encoded
 from socsim.codecs.rle import RleCodec
+from socsim.codecs.testing import bitstring, check_golden, int16_arrays, run_arrays
 
 PAD = "0" * 21  # one (0, 0) padding pair
 

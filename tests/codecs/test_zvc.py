@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-from conformance import bitstring, check_golden, int16_arrays
 from hypothesis import given, settings
 
 from socsim.codecs.base import Encoded
+from socsim.codecs.testing import bitstring, check_golden, int16_arrays
 from socsim.codecs.zvc import ZvcCodec
 
 

@@ -37,7 +37,10 @@ def run_scenario(name: str, fidelity: str, out: Path) -> None:
 
 def case_digest(scenario, plans) -> str:
     """A short hash of a case (scenario and plans), so the comparison knows it drew the same cases."""
-    text = scenario.model_dump_json() + repr(plans)
+    # Fields added after the goldens were recorded are left out while unset, so the same case keeps its digest.
+    dram = scenario.soc.dram
+    later = {name for name in ("device", "controller") if getattr(dram, name) is None}
+    text = scenario.model_dump_json(exclude={"soc": {"dram": later}}) + repr(plans)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

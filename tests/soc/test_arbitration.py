@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from soc_helpers import both_fidelities, make_scenario, uniform_layer
 
-from socsim.model.arbitration import make_arbiter, water_fill, water_fill_rows
+from socsim.model.arbitration import PathFacts, make_arbiter, water_fill, water_fill_rows
 from socsim.registry import ARBITERS
 from socsim.model.dram import DramModel, worst_case_service
 from socsim.scenario import BusSpec, SocSpec
@@ -156,16 +156,16 @@ def test_guarantees_are_latency_rate_curves():
     curve = worst_case_service(m, m.row_bytes, 3)
     names = ["npu", "isp", "cpu"]
     rr = ARBITERS.load("round_robin")(names)
-    r, t = rr.guarantee(0, curve, m.latency_ns, 64, m.worst_burst_ns())
+    r, t = rr.guarantee(0, PathFacts.of(m, curve))
     assert r == pytest.approx(curve[0] / 3) and t > curve[1]
     fp = ARBITERS.load("fixed_priority")(names, BusSpec(priorities={"isp": 0}))
-    r0, t0 = fp.guarantee(1, curve, m.latency_ns, 64, m.worst_burst_ns())
+    r0, t0 = fp.guarantee(1, PathFacts.of(m, curve))
     assert r0 == pytest.approx(curve[0])
-    r1, _ = fp.guarantee(0, curve, m.latency_ns, 64, m.worst_burst_ns(), [None, (4096, 0.2), None])
+    r1, _ = fp.guarantee(0, PathFacts.of(m, curve), [None, (4096, 0.2), None])
     assert r1 == pytest.approx(curve[0] - 0.2)
-    assert fp.guarantee(2, curve, m.latency_ns, 64, m.worst_burst_ns(), [None, (4096, 0.2), None]) is None
+    assert fp.guarantee(2, PathFacts.of(m, curve), [None, (4096, 0.2), None]) is None
     tdma = ARBITERS.load("tdma")(names, BusSpec(arbitration="tdma", tdma={"slot_ns": 1000.0, "table": ["npu", "npu", "isp", "cpu"]}))
-    r, t = tdma.guarantee(0, curve, m.latency_ns, 64, m.worst_burst_ns(), (), m.t_rfc_ns, m.t_refi_ns, m.t_turn_ns)
+    r, t = tdma.guarantee(0, PathFacts.of(m, curve))
     assert 0 < r < 0.5 * m.rate_gbps and t == pytest.approx(5 * 1000.0 + m.latency_ns)
     budget = ARBITERS.load("budget")(names, BusSpec(arbitration="budget", budget={"period_ns": 1000.0, "bytes": {"cpu": 512}}))
     assert budget.envelope(2) == (1024.0, 0.512) and budget.envelope(0) is None

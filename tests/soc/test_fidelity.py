@@ -8,7 +8,7 @@ import dataclasses
 
 import pytest
 
-from socsim.run import run_scenario
+from socsim.pipeline import run_scenario
 from socsim.scenario import Scenario
 from socsim.soc.system import simulate
 
@@ -129,24 +129,24 @@ def test_small_scenario_fast_matches_burst():
                                                "images": ["skimage"]}, "period_ms": 2.0})
     fast = run_scenario(s, fidelity="fast").result
     burst = run_scenario(s, fidelity="burst").result
-    assert fast["sim"]["fidelity"] == "fast" and burst["sim"]["fidelity"] == "burst"
-    for f, b in zip(fast["frames"], burst["frames"]):
-        assert f["latency_ms"] == pytest.approx(b["latency_ms"], rel=0.02)
-    for f, b in zip(fast["masters"], burst["masters"]):
-        assert f["bytes_delivered"] == pytest.approx(b["bytes_delivered"], rel=0.02)
-        assert f["bytes_requested"] == f["bytes_delivered"] and b["bytes_requested"] == b["bytes_delivered"]
-    # The SoC part of the result contract (socsim.report.export).
-    npu, cpu = fast["masters"]
-    assert npu["kind"] == "npu" and npu["envelope"] is None and cpu["kind"] == "cpu"
-    assert cpu["envelope"]["rate_gbps"] == 2.0 and cpu["envelope"]["sigma_bytes"] == 65536
-    assert 0 < npu["dram_efficiency"] <= 1 and 0 <= npu["row_hit_rate"] <= 1 and 0 < npu["peak_fraction"] < 1
-    dram = fast["dram"]
-    assert dram["model"] == "timing" and 0 < dram["efficiency"] <= 1 and 0 < dram["refresh_fraction"] < 0.1
-    assert dram["worst_case_service"]["rate_gbps"] < dram["worst_case_service_partitioned"]["rate_gbps"]
-    assert dram["worst_case_service_partitioned"]["streams"] == 5  # loads and stores of 2 channels + the CPU
-    assert fast["bus"]["arbitration"] == "round_robin"
-    assert all(layer["bottleneck"] in ("compute", "dram", "codec_engine") for layer in fast["layers"])
-    assert not any(layer["resident"] for layer in fast["layers"])  # the small scenario keeps nothing on chip
+    assert fast.sim.fidelity == "fast" and burst.sim.fidelity == "burst"
+    for f, b in zip(fast.frames, burst.frames):
+        assert f.latency_ms == pytest.approx(b.latency_ms, rel=0.02)
+    for f, b in zip(fast.masters, burst.masters):
+        assert f.bytes_delivered == pytest.approx(b.bytes_delivered, rel=0.02)
+        assert f.bytes_requested == f.bytes_delivered and b.bytes_requested == b.bytes_delivered
+    # The SoC part of the result contract (socsim.result).
+    npu, cpu = fast.masters
+    assert npu.kind == "npu" and npu.envelope is None and cpu.kind == "cpu"
+    assert cpu.envelope.rate_gbps == 2.0 and cpu.envelope.sigma_bytes == 65536
+    assert 0 < npu.dram_efficiency <= 1 and 0 <= npu.row_hit_rate <= 1 and 0 < npu.peak_fraction < 1
+    dram = fast.dram
+    assert dram.model == "timing" and 0 < dram.efficiency <= 1 and 0 < dram.refresh_fraction < 0.1
+    assert dram.worst_case_service.rate_gbps < dram.worst_case_service_partitioned.rate_gbps
+    assert dram.worst_case_service_partitioned.streams == 5  # loads and stores of 2 channels + the CPU
+    assert fast.bus.arbitration == "round_robin"
+    assert all(layer.bottleneck in ("compute", "dram", "codec_engine") for layer in fast.layers)
+    assert not any(layer.resident for layer in fast.layers)  # the small scenario keeps nothing on chip
 
 
 def test_cli_fidelity_option(tmp_path):

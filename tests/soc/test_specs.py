@@ -24,7 +24,7 @@ BAD = [
     ("cpu bucket below request", dict(masters=[{"kind": "cpu", "name": "c", "rate_gbps": 1.0, "request_bytes": 128,
                                                 "burst_bytes": 64}]), "masters[0].cpu"),
     ("cpu unknown arrivals", dict(masters=[{"kind": "cpu", "name": "c", "rate_gbps": 1.0, "arrivals": "poisson"}]),
-     "masters[0].cpu.arrivals"),
+     "masters[0].arrivals"),
     ("timing model without timing", dict(dram={"peak_gbps": 10.0, "latency_ns": 50.0, "model": "timing"}),
      "soc.dram"),
     ("engine without throughput", dict(dma={"codec_engine": {"bytes_per_cycle": 0}}),

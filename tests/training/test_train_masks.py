@@ -9,15 +9,10 @@ import torch.nn as nn
 from socsim.codecs.dct import dct_matrix, zigzag
 from socsim.codecs.masks import load_masks, nominal_reduction, triangle_mask
 from socsim.codecs.registry import get_codec
-from socsim.training.masks import (
-    TARGET_TOLERANCE,
-    DctAttenuation,
-    insert_after_layers,
-    masks_document,
-    select_masks,
-    train_attenuation,
-    write_masks,
-)
+from socsim.training.attenuation import DctAttenuation, insert_after_layers
+from socsim.training.loop import TrainingOptions, train_attenuation
+from socsim.training.masks_file import masks_document, write_masks
+from socsim.training.selection import TARGET_TOLERANCE, select_masks
 from socsim.workload.capture import layer_graph
 
 
@@ -165,7 +160,7 @@ def test_training_lowers_the_loss_and_meets_the_target(tmp_path):
     torch.manual_seed(0)
     model = Tiny().eval()
     x = smooth_inputs(8)
-    tr = train_attenuation(model, "classification", x, epochs=12, lr=0.05, batch=4, penalty=0.02)
+    tr = train_attenuation(model, "classification", x, TrainingOptions(epochs=12, lr=0.05, batch=4, penalty=0.02))
     assert sum(tr.final) < sum(tr.initial)
     assert tr.final[1] < tr.initial[1]  # the penalty fell: A moved away from 1
     assert list(tr.attenuation) == [layer.name for layer in layer_graph(model, 16, 16).layers]
@@ -182,6 +177,7 @@ def test_training_lowers_the_loss_and_meets_the_target(tmp_path):
 
 def test_dense_training_uses_mse_and_runs_on_permuted_outputs():
     torch.manual_seed(0)
-    tr = train_attenuation(Permuted().eval(), "dense", smooth_inputs(4), epochs=3, lr=0.05, batch=2, penalty=0.02)
+    options = TrainingOptions(epochs=3, lr=0.05, batch=2, penalty=0.02)
+    tr = train_attenuation(Permuted().eval(), "dense", smooth_inputs(4), options)
     assert set(tr.attenuation) == {"c1", "c2"}
     assert tr.final[0] > 0 and tr.final[1] < tr.initial[1]

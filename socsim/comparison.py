@@ -13,7 +13,8 @@ from typing import Any, Callable
 
 from socsim.codecs.registry import get_codec, parse_codec_text
 from socsim.errors import CodecError, ScenarioError
-from socsim.run import RunOutput, run_scenario
+from socsim.result import RunResult
+from socsim.pipeline import RunOutput, run_scenario
 from socsim.scenario import Scenario
 
 
@@ -28,30 +29,29 @@ def with_codec(scenario: Scenario, text: str) -> Scenario:
     try:
         return Scenario.from_dict(data)
     except ScenarioError as exc:
-        raise ScenarioError(f"--codecs {text!r}: {exc}") from None
+        raise ScenarioError("\n".join(f"--codecs {text!r}: {line}" for line in str(exc).splitlines())) from None
 
 
-def row_of(result: dict[str, Any], raw_bytes: float | None = None) -> dict[str, Any]:
+def row_of(result: RunResult, raw_bytes: float | None = None) -> dict[str, Any]:
     """Per codec: DRAM bytes per frame (mean, max), reduction vs raw, latency (median, max),
     bound and deadline verdicts, bus utilization, display underflows."""
-    per_frame = [f["dram_read_bytes"] + f["dram_write_bytes"] for f in result["frames"]]
-    lat = [f["latency_ms"] for f in result["frames"]]
+    per_frame = [f.dram_read_bytes + f.dram_write_bytes for f in result.frames]
+    lat = [f.latency_ms for f in result.frames]
     row: dict[str, Any] = {
-        "codec": result["codec"]["key"],
+        "codec": result.codec.key,
         "dram_mb_per_frame_mean": statistics.fmean(per_frame) / 1e6,
         "dram_mb_per_frame_max": max(per_frame) / 1e6,
         "reduction": None if not raw_bytes else 1.0 - statistics.fmean(per_frame) / raw_bytes,
-        "guaranteed": bool(result["codec"].get("guaranteed", False)),
+        "guaranteed": result.codec.guaranteed,
         "latency_ms_median": statistics.median(lat),
         "latency_ms_max": max(lat),
-        "deadline_met_sim": result["summary"]["deadline_met_all"],
-        "bus_utilization": result["bus"]["utilization"],
-        "display_underflows": sum(m.get("underflows", 0) or 0 for m in result["masters"]),
+        "deadline_met_sim": result.summary.deadline_met_all,
+        "bus_utilization": result.bus.utilization,
+        "display_underflows": sum(m.underflows or 0 for m in result.masters),
     }
-    analysis = result.get("analysis") or {}
-    if "wcrt_bound_ms" in analysis:
-        row["wcrt_bound_ms"] = analysis["wcrt_bound_ms"]
-        row["deadline_met_bound"] = analysis["wcrt_bound_ms"] <= result["deadline_ms"]
+    if result.bound is not None:
+        row["wcrt_bound_ms"] = result.bound.wcrt_bound_ms
+        row["deadline_met_bound"] = result.bound.wcrt_bound_ms <= result.deadline_ms
     return row
 
 
@@ -62,6 +62,11 @@ class Comparison:
     outputs: list[RunOutput]
     rows: list[dict[str, Any]]
 
+    @property
+    def results(self) -> list[RunResult]:
+        """The typed result of every codec, in the order asked."""
+        return [o.result for o in self.outputs]
+
 
 def compare(
     scenario: Scenario,
@@ -70,7 +75,7 @@ def compare(
     **run_options: Any,
 ) -> Comparison:
     """Run the scenario once per codec, capturing activations once for all of them."""
-    from socsim.run import build_plans
+    from socsim.pipeline import build_plans
     from socsim.workload.activations import load_workload
 
     if not codec_texts:

@@ -1,0 +1,5 @@
+"""``python -m socsim``: the socsim command line."""
+
+from socsim.cli import main
+
+main()

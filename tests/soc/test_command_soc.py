@@ -1,0 +1,61 @@
+"""``soc.dram.model: command`` in the burst fidelity (socsim.soc.command_controller), and its refusals elsewhere."""
+
+import pytest
+from soc_helpers import make_scenario, uniform_layer
+
+from socsim.errors import ScenarioError
+from socsim.model.dram import DramModel, worst_case_service
+from socsim.soc.system import simulate
+
+COMMAND = {"preset": "ddr4-3200", "model": "command"}
+FAST_BUS = {"width_bytes": 64, "freq_mhz": 1000.0}
+
+
+def _load_ns(dram, size=256 * 1024, outstanding=32):
+    plan = uniform_layer("a", 1, [size], [64], 10.0)
+    sc = make_scenario(dram=dram, bus=FAST_BUS, dma={"max_outstanding": outstanding})
+    sim = simulate(sc, [[plan]], "burst")
+    return sim, sim.frames[0].layers[0].tile_spans[0][0]
+
+
+def test_sequential_load_is_bound_by_tccd_l():
+    # One stream in one bank: consecutive bursts in one bank group are tCCD_L = 8 clocks apart,
+    # at most 64 B / 5 ns = 12.8 GB/s; DRAMsim3 measures 45.5 % of 25.4 GB/s for this pattern.
+    sim, span = _load_ns(COMMAND)
+    npu = sim.masters[0]
+    assert npu.bytes_requested == npu.bytes_delivered
+    gbps = 256 * 1024 / span
+    assert 0.85 * 12.8 < gbps < 12.8
+    assert sim.masters[0].row_misses <= 256 * 1024 // 8192 + 3  # one per row, the store, a refresh
+    assert sim.path.model == "command"
+    assert sim.worst_case_service == (0.0, float("inf"))
+
+
+def test_lpddr4_burst_is_the_minimum_access():
+    # 64 B DMA bursts on a 128 B-burst LPDDR4 rank: each costs a whole device burst.
+    sim64, _ = _load_ns({"preset": "lpddr4-3200", "model": "command"}, size=64 * 1024)
+    assert sim64.masters[0].bytes_delivered == 64 * 1024 + 64  # the load and its 64 B store
+    busy_per_burst = sim64.masters[0].busy_ns / sim64.masters[0].bursts
+    assert busy_per_burst == pytest.approx(8 * 0.625)
+
+
+def test_default_models_are_unchanged():
+    assert make_scenario(dram={"preset": "ddr4-3200"}).soc.dram.resolved_model == "timing"
+    assert make_scenario().soc.dram.resolved_model == "simple"
+
+
+def test_fast_fidelity_refuses_the_command_model():
+    plan = uniform_layer("a", 1, [4096], [64], 10.0)
+    with pytest.raises(ScenarioError, match="soc.dram.model"):
+        simulate(make_scenario(dram=COMMAND), [[plan]], "fast")
+
+
+def test_worst_case_refuses_the_command_model():
+    model = DramModel.from_spec(make_scenario(dram=COMMAND).soc)
+    with pytest.raises(ScenarioError, match="soc.dram.model"):
+        worst_case_service(model)
+
+
+def test_command_model_needs_a_device():
+    with pytest.raises(ScenarioError, match="command"):
+        make_scenario(dram={"peak_gbps": 10.0, "latency_ns": 50.0, "model": "command"})
