@@ -6,7 +6,7 @@ mapping, and prints both, socsim / SCALE-Sim and the error in %. The column ``be
 socsim used before fill and drain were counted (P·⌈K/R⌉·⌈N/C⌉, depthwise channels on the columns),
 as a ratio to SCALE-Sim. A summary per model × array × dataflow × mapping follows: layers compared
 and skipped (too costly to simulate, see benchmarks/scalesim/run_reference.py), the largest |error|
-and the ratio of the sums. Usage:
+and the ratio of the sums; then per dataflow × mapping the largest and mean |error| over all layers. Usage:
 
     python benchmarks/compute_vs_scalesim.py [--summary-only]
 """
@@ -94,6 +94,17 @@ def print_summary(rows: list[dict]) -> None:
                      f"{sum(r['before'] for r in done) / sim:>8.3f}")
 
 
+def print_dataflows(rows: list[dict]) -> None:
+    """Per dataflow × mapping, over every layer compared: count, largest and mean |error|."""
+    groups: dict[tuple, list[float]] = defaultdict(list)
+    for r in rows:
+        if "skipped" not in r:
+            groups[(r["dataflow"], r["mapping"])].append(abs(r["socsim"] / r["scalesim"] - 1))
+    print(f"\n{'df':<4}{'mapping':<17}{'layers':>7}{'max |err| %':>12}{'mean |err| %':>13}")
+    for (df, mapping), errs in sorted(groups.items()):
+        print(f"{df:<4}{mapping:<17}{len(errs):>7}{100 * max(errs):>12.3f}{100 * sum(errs) / len(errs):>13.4f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reference", type=Path, default=REFERENCE)
@@ -106,6 +117,7 @@ def main() -> None:
     if not args.summary_only:
         print_layers(rows)
     print_summary(rows)
+    print_dataflows(rows)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ pass, as ``socsim workload summary`` does), writes them as a SCALE-Sim topology
 (tests/fixtures/scalesim/topologies/), and for every array and dataflow of ``RUNS`` runs each
 distinct topology row through SCALE-Sim as a one-layer topology (SCALE-Sim simulates layers
 independently, so a row's cycles do not depend on its neighbours; identical rows are simulated
-once). It records SCALE-Sim's "Total Cycles" and "Stall Cycles" (COMPUTE_REPORT.csv) per layer.
+once). It records SCALE-Sim's "Total Cycles" and "Stall Cycles" (COMPUTE_REPORT.csv) per layer, and
+its DRAM traffic (DETAILED_ACCESS_REPORT.csv: "DRAM IFMAP Reads", "DRAM Filter Reads", "DRAM OFMAP
+Writes", in words of 1 byte) where the run's report is in ``--work``.
 
 Depthwise layers are named ``DP...`` in the topology, SCALE-Sim's own convention: it expands such a
 row into one single-channel, single-filter convolution per channel. Those copies are identical, so
@@ -204,10 +206,25 @@ def estimate(shape: tuple[int, ...], rows: int, cols: int, dataflow: str) -> tup
     return seconds, folds * per_fold * width * 32 / 1e9
 
 
+def tag_of(shape: tuple[int, ...], rows: int, cols: int, dataflow: str) -> str:
+    """The folder name of one layer's run under ``--work``."""
+    return f"{dataflow}_{rows}x{cols}_" + "_".join(map(str, shape))
+
+
+def dram_words(out: Path) -> dict | None:
+    """SCALE-Sim's DRAM reads and writes of a finished run's folder (words), or None without its report."""
+    path = out / "DETAILED_ACCESS_REPORT.csv"
+    if not path.exists():
+        return None
+    with open(path) as f:
+        rec = next(csv.DictReader(f, skipinitialspace=True))
+    return {"ifmap_reads": int(float(rec["DRAM IFMAP Reads"])), "filter_reads": int(float(rec["DRAM Filter Reads"])),
+            "ofmap_writes": int(float(rec["DRAM OFMAP Writes"]))}
+
+
 def simulate(python: str, shape: tuple[int, ...], rows: int, cols: int, dataflow: str, work: Path) -> dict:
-    """Run SCALE-Sim on one layer; its Total and Stall cycles and the wall time of the run."""
-    tag = f"{dataflow}_{rows}x{cols}_" + "_".join(map(str, shape))
-    d = work / tag
+    """Run SCALE-Sim on one layer; its Total and Stall cycles, DRAM words and the wall time of the run."""
+    d = work / tag_of(shape, rows, cols, dataflow)
     d.mkdir(parents=True, exist_ok=True)
     (d / "scale.cfg").write_text(config_text(rows, cols, dataflow))
     ih, iw, fh, fw, ch, nf, s = shape
@@ -216,10 +233,11 @@ def simulate(python: str, shape: tuple[int, ...], rows: int, cols: int, dataflow
     t0 = time.monotonic()
     subprocess.run([python, "-c", RUNNER, str(d / "scale.cfg"), str(d / "topology.csv"),
                     str(FIXTURES / "layout.csv"), str(d / "out")], check=True, cwd=d)
-    with open(d / "out" / f"{dataflow}_{rows}x{cols}" / "COMPUTE_REPORT.csv") as f:
+    out = d / "out" / f"{dataflow}_{rows}x{cols}"
+    with open(out / "COMPUTE_REPORT.csv") as f:
         rec = next(csv.DictReader(f, skipinitialspace=True))
     return {"total_cycles": int(rec["Total Cycles"]), "stall_cycles": int(rec["Stall Cycles"]),
-            "wall_s": round(time.monotonic() - t0, 1)}
+            "wall_s": round(time.monotonic() - t0, 1), "dram_words": dram_words(out)}
 
 
 def write_inputs(topologies: dict[str, list[Row]]) -> None:
@@ -272,8 +290,15 @@ def main() -> None:
             cache[key] = simulate(args.scalesim_python, shape, r, c, df, args.work)
             cache_path.write_text(json.dumps(cache, indent=1))
             print(f"{topo} {r}x{c} {df} {row.name} {mapping}: {cache[key]}", flush=True)
+        if cache[key].get("dram_words") is None:
+            found = dram_words(args.work / tag_of(shape, r, c, df) / "out" / f"{df}_{r}x{c}")
+            if found is not None:
+                cache[key]["dram_words"] = found
+                cache_path.write_text(json.dumps(cache, indent=1))
         rec["total_cycles"], rec["stall_cycles"] = cache[key]["total_cycles"], cache[key]["stall_cycles"]
         rec["cycles"] = repeat * cache[key]["total_cycles"]
+        if cache[key].get("dram_words") is not None:
+            rec["dram_words"] = {k: repeat * v for k, v in cache[key]["dram_words"].items()}
     write_reference(records)
 
 
@@ -282,7 +307,8 @@ def write_reference(records: list[dict]) -> None:
     out = {
         "scalesim_version": SCALESIM_VERSION,
         "models": {name: list(hw) for name, hw in MODELS.items()},
-        "note": "cycles = repeat × SCALE-Sim 'Total Cycles' of the one-layer run; skipped rows were too costly to simulate",
+        "note": ("cycles = repeat × SCALE-Sim 'Total Cycles' of the one-layer run; dram_words = repeat × its DRAM "
+                 "IFMAP/Filter reads and OFMAP writes (words of 1 byte); skipped rows were too costly to simulate"),
         "layers": records,
     }
     (FIXTURES / "reference.json").write_text(json.dumps(out, indent=1) + "\n")
