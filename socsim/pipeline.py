@@ -20,7 +20,7 @@ from socsim.errors import Overloaded
 from socsim.model.engine import CodecEngine
 from socsim.model.overload import find_overload, starved_frames
 from socsim.model.records import SimResult
-from socsim.model.schedule import LayerPlan, plan_layer, resident_outputs
+from socsim.model.schedule import LayerMaps, LayerPlan, plan_layer, resident_outputs
 from socsim.result import (
     SCHEMA_VERSION,
     BoundAnalysis,
@@ -123,11 +123,9 @@ def build_plans(
             pinned = sum(graph[src].ofmap_bytes for src in layer.inputs if src in resident)
             if keep[i]:
                 pinned += layer.ofmap_bytes
-            streamed = layer.weight_bytes + sum(int(r.sum()) for r in ins_raw) + (0 if keep[i] else layer.ofmap_bytes)
-            frame_plans.append(plan_layer(
-                layer, acc, burst, ins, out_units[layer.name], ins_raw, raw_out[layer.name], ins_coded, coded,
-                resident_output=keep[i], pinned_bytes=pinned, streamed_bytes=streamed,
-            ))
+            maps = LayerMaps(ins, out_units[layer.name], ins_raw, raw_out[layer.name], ins_coded, coded,
+                             resident_output=keep[i], pinned_bytes=pinned)
+            frame_plans.append(plan_layer(layer, acc, burst, maps))
         plans.append(frame_plans)
     return plans
 

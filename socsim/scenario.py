@@ -75,9 +75,13 @@ class AcceleratorSpec(Spec):
     """The CNN accelerator: a rows×cols array of 16-bit MAC units with on-chip SRAM."""
 
     rows: Count = 32
-    """PE array rows: the reduction dimension (input channels × kernel) is mapped on them (count)."""
+    """PE array rows: the reduction (input channels × kernel) under ws and is, output pixels under os (count)."""
     cols: Count = 32
-    """PE array columns: output channels are mapped on them (count)."""
+    """PE array columns: output channels under ws and os, output pixels under is; also the vector unit's lanes (count)."""
+    dataflow: Literal["ws", "os", "is"] = "ws"
+    """Systolic dataflow (weight/output/input stationary) with SCALE-Sim's fill and drain per fold (socsim.model.compute)."""
+    depthwise: Literal["per_channel", "channel_parallel"] = "per_channel"
+    """Depthwise convs: one single-channel conv per channel as on a plain systolic array (SCALE-Sim), or a depthwise mode feeding each column its own channel (CMSA, ICCD 2020)."""
     freq_mhz: FreqMhz = 1000.0
     """Accelerator clock (MHz)."""
     sram_kib: Kib = 2048

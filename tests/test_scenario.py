@@ -42,6 +42,8 @@ BAD = [
     ("zero frequency", GOOD.replace("freq_mhz: 500, sram", "freq_mhz: 0, sram"), "soc.accelerator.freq_mhz"),
     ("zero bus width", GOOD.replace("width_bytes: 16", "width_bytes: 0"), "soc.bus.width_bytes"),
     ("negative burst", GOOD.replace("burst_bytes: 64", "burst_bytes: -64"), "soc.dma.burst_bytes"),
+    ("unknown dataflow", GOOD.replace("rows: 8", "dataflow: rs, rows: 8"), "soc.accelerator.dataflow"),
+    ("unknown depthwise mapping", GOOD.replace("rows: 8", "depthwise: any, rows: 8"), "soc.accelerator.depthwise"),
     ("unknown arbitration", GOOD.replace("arbitration: fifo", "arbitration: lottery"), "soc.bus.arbitration"),
     ("dram without rate", GOOD.replace("peak_gbps: 10, ", ""), "soc.dram"),
     ("unknown dram preset", GOOD.replace("{peak_gbps: 10, latency_ns: 50}", "{preset: ddr9}"), "soc.dram.preset"),

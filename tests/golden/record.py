@@ -37,10 +37,13 @@ def run_scenario(name: str, fidelity: str, out: Path) -> None:
 
 def case_digest(scenario, plans) -> str:
     """A short hash of a case (scenario and plans), so the comparison knows it drew the same cases."""
-    # Fields added after the goldens were recorded are left out while unset, so the same case keeps its digest.
-    dram = scenario.soc.dram
+    # Fields added after the goldens were recorded are left out while unset (or at their default),
+    # so the same case keeps its digest.
+    dram, acc = scenario.soc.dram, scenario.soc.accelerator
     later = {name for name in ("device", "controller", "config") if getattr(dram, name) is None}
-    text = scenario.model_dump_json(exclude={"soc": {"dram": later}}) + repr(plans)
+    defaults = {"dataflow": "ws", "depthwise": "per_channel"}
+    later_acc = {name for name, value in defaults.items() if getattr(acc, name) == value}
+    text = scenario.model_dump_json(exclude={"soc": {"dram": later, "accelerator": later_acc}}) + repr(plans)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

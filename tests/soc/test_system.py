@@ -5,11 +5,15 @@ import pytest
 from soc_helpers import both_fidelities, uniform_layer
 from soc_helpers import make_scenario as scenario
 
+from socsim.analysis.bounds import bound_frames
 from socsim.model.schedule import (
-    compute_cycles,
+    LayerMaps,
+    LayerPlan,
+    TilePlan,
+    Tiling,
     plan_layer,
     resident_outputs,
-    tile_count,
+    sram_tiling,
 )
 from socsim.scenario import AcceleratorSpec
 from socsim.soc.system import simulate
@@ -99,32 +103,98 @@ def test_token_bucket_shares_round_robin_in_the_fluid():
     assert shared - alone == pytest.approx((10240 / 5 - 10240 / 10) + (1024 / 9 - 1024 / 10))
 
 
-def test_compute_cycles_rule():
-    acc = AcceleratorSpec(rows=8, cols=8, freq_mhz=1000.0, sram_kib=64)
-    conv = Layer("c", "conv", (16, 4, 4), ("input",), macs=16 * 16 * 3 * 9, kernel=(3, 3), in_channels_per_group=3)
-    # K = 27 → ⌈27/8⌉ = 4 row passes, 16 outputs → 2 column passes, 16 pixels.
-    assert compute_cycles(conv, acc) == 16 * 4 * 2
-    dw = Layer("d", "conv", (32, 4, 4), ("input",), macs=32 * 16 * 9, kernel=(3, 3), in_channels_per_group=1)
-    assert compute_cycles(dw, acc) == 16 * 2 * 4
-    fc = Layer("f", "fc", (10, 1, 1), ("input",), macs=100 * 10, in_channels_per_group=100)
-    assert compute_cycles(fc, acc) == 13 * 2
-    pool = Layer("p", "pool", (8, 2, 2), ("input",), ops=128)
-    assert compute_cycles(pool, acc) == 16
+def test_sram_tiling_keeps_the_operand_that_saves_traffic():
+    kib = 1024
+    # Everything fits half of the SRAM: one tile.
+    assert sram_tiling(8 * kib, 8 * kib, 8 * kib, 64 * kib) == Tiling("weights", 1, 1)
+    # Inputs fit half (32 KiB), weights do not: inputs kept, weights stream, no refetch.
+    tiling = sram_tiling(40 * kib, 16 * kib, 16 * kib, 64 * kib)
+    assert tiling == Tiling("inputs", 1, 3)  # ⌈(40 + 16) KiB / ((64 − 16)/2 KiB)⌉ = 3
+    assert tiling.traffic_bytes(40 * kib, 16 * kib, 16 * kib) == (56 * kib, 16 * kib)
+    # Neither fits: two filter groups of 24 KiB, the inputs are read once per group.
+    tiling = sram_tiling(48 * kib, 48 * kib, 32 * kib, 64 * kib)
+    assert tiling == Tiling("weights", 2, 4)  # ⌈(48 + 16) KiB / ((64 − 24)/2 KiB)⌉ = 4 per group
+    assert tiling.traffic_bytes(48 * kib, 48 * kib, 32 * kib) == (144 * kib, 32 * kib)
+    # Two groups either way and inputs above the weights: the inputs stay, the weights are refetched.
+    tiling = sram_tiling(60 * kib, 64 * kib, 32 * kib, 64 * kib)
+    assert (tiling.kept, tiling.outer) == ("inputs", 2)
+    assert tiling.traffic_bytes(60 * kib, 64 * kib, 32 * kib) == (184 * kib, 32 * kib)
+    # Neither fits and the output is small: split the reduction and spill the partial sums instead.
+    tiling = sram_tiling(48 * kib, 48 * kib, 4 * kib, 64 * kib)
+    assert (tiling.kept, tiling.outer) == ("reduction", 2)
+    assert tiling.traffic_bytes(48 * kib, 48 * kib, 4 * kib) == (100 * kib, 8 * kib)
 
 
-def test_plan_layer_tiling_rule():
-    acc = AcceleratorSpec(rows=8, cols=8, freq_mhz=1000.0, sram_kib=64)
-    # 32 KiB per half: working set 40 KiB weights + 16 KiB in + 16 KiB out = 72 KiB → 3 tiles.
-    layer = Layer("c", "conv", (8, 32, 32), ("input",), macs=8 * 1024 * 72, weight_bytes=40960,
-                  ifmap_bytes=16384, kernel=(3, 3), in_channels_per_group=8)
-    assert tile_count(layer, acc) == 3
-    ins = np.full(8, 2048, dtype=np.int64)
-    outs = np.full(8, 2048, dtype=np.int64)
-    plan = plan_layer(layer, acc, 64, [ins], outs)
-    assert [len(t.read_bytes) for t in plan.tiles] == [1 + 2, 1 + 3, 1 + 3]
+def _conv(weight_bytes: int, in_bytes: int, channels: int = 8) -> Layer:
+    """A 3×3 conv of ``channels`` filters on 32×32 maps (2 KiB per output channel)."""
+    return Layer("c", "conv", (channels, 32, 32), ("input",), macs=channels * 1024 * 72,
+                 weight_bytes=weight_bytes, ifmap_bytes=in_bytes, kernel=(3, 3), in_channels_per_group=8)
+
+
+def test_plan_layer_keeps_inputs_and_streams_weights():
+    acc = AcceleratorSpec(rows=8, cols=4, freq_mhz=1000.0, sram_kib=64)
+    # 40 KiB weights, 16 KiB in, 16 KiB out; 4 of 8 filters (20 KiB) per array width: no spill.
+    layer = _conv(40960, 16384)
+    units = np.full(8, 2048, dtype=np.int64)
+    plan = plan_layer(layer, acc, 64, LayerMaps([units], units))
+    assert [len(t.read_bytes) for t in plan.tiles] == [1 + 8, 1, 1]  # the inputs load once
     assert [t.read_bytes[0] for t in plan.tiles] == [13696] * 3  # ⌈40960/3⌉ rounded up to 64 B
-    assert sum(len(t.write_bytes) for t in plan.tiles) == 8
+    assert [len(t.write_bytes) for t in plan.tiles] == [2, 3, 3]
+    assert plan.read_bytes == 3 * 13696 + 16384 and plan.write_bytes == 16384
     assert plan.compute_ns == pytest.approx(sum(t.compute_ns for t in plan.tiles))
+
+
+def test_plan_layer_refetches_inputs_per_filter_group():
+    acc = AcceleratorSpec(rows=8, cols=4, freq_mhz=1000.0, sram_kib=64)
+    layer = _conv(48 * 1024, 48 * 1024, channels=16)  # neither fits 32 KiB: two filter groups of 24 KiB
+    units = np.full(24, 2048, dtype=np.int64)
+    outs = np.full(16, 2048, dtype=np.int64)
+    plan = plan_layer(layer, acc, 64, LayerMaps([units], outs))
+    assert len(plan.tiles) == 8
+    # Each 24 KiB filter group loads with its first tile and stays; the 24 input units stream per group.
+    assert [len(t.read_bytes) for t in plan.tiles] == [1 + 6, 6, 6, 6] * 2
+    assert plan.tiles[0].read_bytes[0] == plan.tiles[4].read_bytes[0] == 24576
+    assert plan.read_bytes == 48 * 1024 + 2 * 48 * 1024  # the inputs twice, the weights once
+    assert plan.write_bytes == 32768
+
+
+@both_fidelities
+def test_refetched_bytes_are_simulated_and_bounded(fidelity):
+    layer = _conv(48 * 1024, 48 * 1024, channels=16)
+    units, outs = np.full(24, 2048, dtype=np.int64), np.full(16, 2048, dtype=np.int64)
+    acc = AcceleratorSpec(rows=8, cols=4, freq_mhz=1000.0, sram_kib=64)  # the inputs are read twice
+    planned = plan_layer(layer, acc, 64, LayerMaps([units], outs))
+    # Its tiles at 10 ns of compute each (so that the DMA sets the pace), and the same tiles with the
+    # second pass over the inputs left out: what the DMA would move without refetch.
+    refetch = LayerPlan("c", 80.0, tuple(TilePlan(t.read_bytes, t.write_bytes, 10.0) for t in planned.tiles))
+    once = LayerPlan("c", 80.0, tuple(
+        TilePlan(t.read_bytes if i < 4 else t.read_bytes[: int(i == 4)], t.write_bytes, 10.0)
+        for i, t in enumerate(planned.tiles)))  # tile 4 keeps only its weight group
+    s = scenario()
+    sim = {k: simulate(s, [[p]], fidelity).frames[0] for k, p in (("refetch", refetch), ("once", once))}
+    bound = {k: bound_frames(s, [[p]]).frames_ns[0] for k, p in (("refetch", refetch), ("once", once))}
+    assert sim["refetch"].layers[0].read_bytes == refetch.read_bytes == once.read_bytes + 48 * 1024
+    assert sim["refetch"].latency_ns > sim["once"].latency_ns and bound["refetch"] > bound["once"]
+    assert sim["refetch"].latency_ns <= bound["refetch"]
+
+
+def test_plan_layer_spills_partial_sums_past_the_codec():
+    acc = AcceleratorSpec(rows=8, cols=8, freq_mhz=1000.0, sram_kib=64)
+    # 48 KiB weights and inputs, a 4 KiB output (2 channels of 32×32): two reduction groups.
+    layer = Layer("c", "conv", (2, 32, 32), ("input",), macs=2 * 1024 * 216, weight_bytes=48 * 1024,
+                  ifmap_bytes=48 * 1024, kernel=(3, 3), in_channels_per_group=24)
+    units = np.full(24, 2048, dtype=np.int64)
+    coded = np.full(2, 1024, dtype=np.int64)
+    raw = np.full(2, 2048, dtype=np.int64)
+    plan = plan_layer(layer, acc, 64, LayerMaps([units], coded, [units], raw, [True], True))
+    inner = len(plan.tiles) // 2
+    psum = -(-4096 // inner // 64) * 64  # the raw output's share of one tile, whole bursts
+    first, last = plan.tiles[:inner], plan.tiles[inner:]
+    assert all(t.write_bytes == (psum,) and t.write_coded == (False,) for t in first)  # partial sums out
+    assert all(t.read_bytes[-1] == psum and not t.read_coded[-1] for t in last)  # and back in
+    assert sum(len(t.write_bytes) for t in last) == 2 and all(all(t.write_coded) for t in last)
+    assert plan.read_bytes == 48 * 1024 + 48 * 1024 + inner * psum
+    assert plan.write_bytes == 2048 + inner * psum
 
 
 def test_plan_carries_raw_bytes_and_engine_flags():
@@ -133,7 +203,7 @@ def test_plan_carries_raw_bytes_and_engine_flags():
                   kernel=(3, 3), in_channels_per_group=4)
     coded = np.full(4, 64, dtype=np.int64)
     raw = np.full(4, 128, dtype=np.int64)
-    plan = plan_layer(layer, acc, 64, [coded], coded, [raw], raw, [True], True)
+    plan = plan_layer(layer, acc, 64, LayerMaps([coded], coded, [raw], raw, [True], True))
     tile = plan.tiles[0]
     assert tile.read_bytes == (640, 64, 64, 64, 64) and tile.read_raw == (640, 128, 128, 128, 128)
     assert tile.read_coded == (False, True, True, True, True)  # weights bypass the codec engine
@@ -156,11 +226,10 @@ def test_residency_rule_keeps_single_consumer_maps_that_fit():
 
 
 def test_resident_output_makes_no_stores_and_pins_sram():
-    acc = AcceleratorSpec(rows=8, cols=8, freq_mhz=1000.0, sram_kib=64)
+    acc = AcceleratorSpec(rows=8, cols=4, freq_mhz=1000.0, sram_kib=64)
     layer = Layer("c", "conv", (8, 32, 32), ("input",), weight_bytes=40960, ifmap_bytes=16384,
                   macs=8 * 1024 * 72, kernel=(3, 3), in_channels_per_group=8)
     units = np.full(8, 2048, dtype=np.int64)
-    plan = plan_layer(layer, acc, 64, [units], units, resident_output=True, pinned_bytes=16384,
-                      streamed_bytes=40960 + 16384)
-    # Streamed 56 KiB over (64 − 16)/2 = 24 KiB per tile → 3 tiles, no stores.
+    plan = plan_layer(layer, acc, 64, LayerMaps([units], units, resident_output=True, pinned_bytes=16384))
+    # 48 KiB unpinned: inputs (16 KiB) kept, weights stream through (48 − 16)/2 = 16 KiB → 3 tiles, no stores.
     assert len(plan.tiles) == 3 and plan.write_bytes == 0 and plan.resident_output
