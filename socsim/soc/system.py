@@ -182,10 +182,10 @@ def _result(scenario, model, arbiter, sources, frames, fidelity, events, frames_
 def _bandwidth(fluid: FluidSystem, names: list[str], until_ns: float, bins: int = 240) -> dict | None:
     """Bytes each master was served per time bin up to ``until_ns``, from the fluid log: served
     bytes grow linearly between rate changes, so cumulative bytes interpolate exactly."""
-    if until_ns <= 0 or not fluid.log_t:
+    if until_ns <= 0 or not fluid.log.t:
         return None
-    t = np.asarray(fluid.log_t + [fluid.env.now])
-    served = np.asarray(fluid.log_served + [list(fluid.served)])
+    t = np.asarray(fluid.log.t + [fluid.env.now])
+    served = np.asarray(fluid.log.served + [list(fluid.served)])
     edges = np.linspace(0.0, until_ns, bins + 1)
     out: dict = {"t_ns": edges[:-1].tolist(), "bin_ns": float(edges[1] - edges[0])}
     for i, name in enumerate(names):

@@ -1,0 +1,167 @@
+"""The DRAM model's rules (``socsim.soc.dram``) as the fast fidelity uses them: server time per byte
+of a flow, the server's capacity, and the limits a DMA channel's window and the codec engine set.
+
+Pure functions of the model and plain numbers (times in ns, sizes in bytes, rates in bytes/ns).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from socsim.soc.dma import CodecEngine
+from socsim.soc.dram import DramModel
+from socsim.soc.fluid_flows import FluidDescriptor, Stream
+
+
+def descriptor_cost(model: DramModel, stream: Stream, size: int, refreshes: int) -> tuple[float, int]:
+    """(server time ns, row misses) of ``size`` bytes at the head of ``stream``, alone in its bank.
+
+    t_B per burst; the first burst pays tRCD when the bank is closed (never used, or ``refreshes``
+    exceeds the refreshes it has seen), else tRP + tRCD when it starts a new row; every further row
+    crossed pays tRP + tRCD.
+    """
+    work = (size // model.burst_bytes) * model.t_burst_ns
+    if not model.row_bytes:
+        return work, 0
+    row = model.row_bytes
+    p = stream.position
+    misses = (p + size - 1) // row - p // row
+    work += misses * model.t_miss_ns
+    if stream.refresh_seen < refreshes:
+        work += model.t_rcd_ns
+        misses += 1
+    elif p % row == 0:
+        work += model.t_miss_ns
+        misses += 1
+    return work, misses
+
+
+def master_base_cost(model: DramModel, request_bytes: int, random: bool) -> tuple[float, float]:
+    """(server time per byte, row misses per byte) of another master alone in its bank.
+
+    A sequential master crosses a row every row_bytes; a random one opens a row per request and
+    crosses ⌈s/row_bytes⌉ − 1 more.
+    """
+    if not model.row_bytes:
+        return model.t_burst_ns / model.burst_bytes, 0.0
+    if random:
+        return model.random_kappa(request_bytes), math.ceil(request_bytes / model.row_bytes) / request_bytes
+    return model.sequential_kappa(), 1.0 / model.row_bytes
+
+
+def shared_bank_cost(model: DramModel, kappa: float, miss_per_byte: float, share: float) -> tuple[float, float]:
+    """(server time per byte, misses per byte) when a share ``share`` of the bursts find another
+    stream's row open in their bank (each then pays tRP + tRCD)."""
+    b = model.burst_bytes
+    conflict = model.t_burst_ns / b + model.t_miss_ns / b
+    return kappa + share * max(0.0, conflict - kappa), miss_per_byte + share * max(0.0, 1.0 / b - miss_per_byte)
+
+
+def conflict_share(bank_rate: float, own_rate: float | None) -> float:
+    """Share of a stream's bursts that follow another stream's burst in its bank: min(1, X/x) with x
+    its rate and X the others' there; every burst when the rates are not known yet (``None``)."""
+    if own_rate is None or own_rate <= 0:
+        return 1.0
+    return min(1.0, max(0.0, bank_rate - own_rate) / own_rate)
+
+
+def read_share(model: DramModel, npu_reads: bool, npu_write_rate: float,
+               masters: Sequence[tuple[float, float, int]]) -> float:
+    """Share of write batches that pay a turnaround pair: all of them while the accelerator loads,
+    else the read episodes (other masters' read requests) per written batch, at most one.
+
+    ``masters``: (rate bytes/ns, write fraction, request bytes) of every other master.
+    """
+    if not model.t_turn_ns:
+        return 0.0
+    if npu_reads:
+        return 1.0
+    written = npu_write_rate
+    episodes = 0.0
+    for rate, wf, request in masters:
+        written += rate * wf
+        episodes += rate * (1.0 - wf) / request
+    return min(1.0, episodes * model.write_batch_bytes / written) if written > 0 else 0.0
+
+
+def residual_wait(model: DramModel, masters: Sequence[tuple[float, float]]) -> float:
+    """Mean wait of a burst for another master's burst in service, Σ u_j·c_j/2 (ns), with u_j the
+    share of server time master j uses and c_j its burst's cost; ``masters``: (rate, kappa)."""
+    b = model.burst_bytes
+    return sum(rate * kappa * kappa * b / 2 for rate, kappa in masters if rate > 0)
+
+
+def window_cap(window_bytes: int, rtt_ns: float, keep: float = 1.0) -> float:
+    """Little's law: a window of ``window_bytes`` per round trip ``rtt_ns``, times the share
+    ``keep`` of time it keeps moving (bytes/ns)."""
+    return window_bytes / rtt_ns * keep
+
+
+def window_round_delay(window_bytes: int, moved_bytes: float, burst_bytes: int, rtt_ns: float, gap_ns: float) -> float:
+    """How much later than the fluid the last of ``moved_bytes`` arrives in a window-limited run (ns).
+
+    From a free window the channel's bursts go in rounds: the window's W bursts back to back
+    (``gap_ns`` apart), then the next round one round trip after the previous one began. Burst
+    n = j·W + m (1 ≤ m ≤ W) ends at j·rtt + m·gap; the fluid moves the first round at that pace
+    and the rest at W bursts per rtt, so it ends burst n (W − m)·(rtt/W − gap) earlier.
+    """
+    w = window_bytes // burst_bytes
+    n = round(moved_bytes / burst_bytes)
+    if n <= w or w * gap_ns >= rtt_ns:
+        return 0.0
+    m = (n - 1) % w + 1
+    return (w - m) * (rtt_ns / w - gap_ns)
+
+
+def window_keep(model: DramModel, rtt_ns: float) -> float:
+    """Averaged refresh: share of time a window-limited channel keeps moving despite blackouts.
+
+    Its bursts that reach the DRAM during a blackout wait for its end and the lost round trips
+    are never made up (closed loop): per tREFI it loses tRFC − rtt/2 when tRFC ≥ rtt, else
+    tRFC²/(2·rtt) (the chance rtt/… of meeting the blackout times the mean wait).
+    """
+    if not model.refresh:
+        return 1.0
+    r = model.t_rfc_ns
+    lost = r - rtt_ns / 2 if r >= rtt_ns else r * r / (2 * rtt_ns)
+    return max(0.0, 1.0 - lost / model.t_refi_ns)
+
+
+def reopen_chance(model: DramModel, rate: float, request_bytes: int, backlogged: bool) -> float:
+    """Chance that a master issues a request in a refresh interval (then it reopens its row)."""
+    return 1.0 if backlogged else min(1.0, rate / request_bytes * model.t_refi_ns)
+
+
+def averaged_capacity(model: DramModel, reopen_ns: float) -> float:
+    """Server time per ns left after refresh when blackouts are averaged: 1 − (tRFC + reopen)/tREFI."""
+    if not model.refresh:
+        return 1.0
+    return max(0.0, 1.0 - (model.t_rfc_ns + (reopen_ns if model.row_bytes else 0.0)) / model.t_refi_ns)
+
+
+def refreshes_before(model: DramModel, t_ns: float) -> int:
+    """Refresh blackouts started at or before ``t_ns`` (count)."""
+    return int(t_ns // model.t_refi_ns) if model.refresh else 0
+
+
+def blackout_window(model: DramModel, k: int, lead_ns: float) -> tuple[float, float]:
+    """(start, end) of the server's k-th refresh stop (ns): the blackout [k·tREFI, k·tREFI + tRFC),
+    from ``lead_ns`` earlier, when a burst that would straddle its start waits for its end."""
+    start = k * model.t_refi_ns
+    return start - lead_ns, start + model.t_rfc_ns
+
+
+def completion_offset(model: DramModel, desc: FluidDescriptor, engine: CodecEngine | None, engine_bound: bool,
+                      burst_ns: float) -> float:
+    """Time from a descriptor's last byte leaving the server to its completion (ns).
+
+    L; through the codec engine also its latency and one burst: of engine time (its raw bytes per
+    burst) when the engine keeps up with the bursts, of server time (``burst_ns``) when the engine
+    paces them (then the server's first burst fills the pipeline and the engine's last ends it).
+    """
+    if not desc.coded or engine is None:
+        return model.latency_ns
+    bursts = max(1, desc.size // model.burst_bytes)
+    one_burst = burst_ns if engine_bound else desc.raw / bursts / engine.gbps
+    return model.latency_ns + engine.latency_ns + one_burst

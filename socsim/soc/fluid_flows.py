@@ -1,0 +1,143 @@
+"""The state the fast fidelity keeps per flow: descriptors, DMA channels, their streams, other masters.
+
+Plain mutable records (the fluid engine in ``socsim.soc.fluid`` updates them between events); the
+rules that turn them into costs and rates live in ``fluid_costs`` and ``fluid_solve``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from socsim.soc.dma import Batch
+
+
+@dataclass(slots=True)
+class FluidDescriptor:
+    """One transfer unit of the accelerator's DMA (same contract as the burst fidelity's ``Descriptor``)."""
+
+    seq: int
+    """Submission order (count); the DMA serves older descriptors' queued bursts first."""
+    size: int
+    """Bytes on the bus, whole bursts (bytes)."""
+    raw: int
+    """Bytes in SRAM, uncompressed (bytes)."""
+    coded: bool
+    """Whether it passes the codec engine."""
+    write: bool
+    """Store (True) or load (False)."""
+    batch: Batch
+    rho: float
+    """Raw bytes per bus byte of its batch's coded descriptors: the engine's load per bus byte; 0 if not coded."""
+    ready_ns: float
+    """When its first burst reaches its first stage: the server, or the codec engine — a compressed
+    load's bursts reach the engine one round trip after submission, a store's at once (ns)."""
+
+    @property
+    def order(self) -> tuple[float, int]:
+        """Service order of queued bursts: first come at the first stage, then submission order."""
+        return self.ready_ns, self.seq
+
+    @property
+    def kind(self) -> tuple[bool, bool, float]:
+        """What the rates depend on besides the row costs: direction, engine use, engine load."""
+        return self.write, self.coded, self.rho
+
+
+@dataclass(slots=True)
+class Stream:
+    """A sequential stream of the address map (``socsim.soc.dram``): its bank and next byte."""
+
+    bank: int
+    position: int = 0
+    """Next byte of the stream (bytes)."""
+    refresh_seen: int = -1
+    """Refreshes started before its last burst; -1 before its first (its bank is closed)."""
+
+
+@dataclass(slots=True)
+class ChannelFlow:
+    """One DMA channel: its streams, the descriptor it moves and the rate it moves it at."""
+
+    index: int
+    load: Stream
+    store: Stream
+    """The stream of its stores; the same object as ``load`` when directions are not split."""
+    desc: FluidDescriptor | None = None
+    remaining: float = 0.0
+    """Bytes of ``desc`` not yet served (bytes)."""
+    own_kappa: float = 0.0
+    """Server time per byte of ``desc`` on its own stream: bursts, row costs (ns/byte)."""
+    own_misses: float = 0.0
+    """Row misses of ``desc`` on its own stream (count)."""
+    kappa: float = 0.0
+    """Server time per byte of ``desc`` as served: own cost plus shared-bank and turnaround shares (ns/byte)."""
+    share: float = 0.0
+    """Server time per ns the last solve gave it (ns/ns)."""
+    rate: float = 0.0
+    """Bytes per ns: share / kappa."""
+    window: float = 0.0
+    """Bytes it may have in flight: max_outstanding·b, or for a lane what its channel's
+    engine-bound descriptor leaves free (bytes)."""
+    cap: float = 0.0
+    """Its window's limit on its rate, window / rtt (bytes/ns)."""
+    rtt: float = 0.0
+    """Round trip of one of its bursts without waiting for its own queue (ns)."""
+    fill: float = 0.0
+    """Bytes of its bursts queued at the server beyond its window's steady flow (bytes)."""
+    filling: bool = False
+    """It had at least a burst queued at the last solve: it moves faster than ``cap`` until ``fill`` is gone."""
+    run_start: float = 0.0
+    """When its current run began: it started moving with its whole window free (ns)."""
+    run_bytes: float = 0.0
+    """Bytes moved since ``run_start`` (bytes)."""
+    burst_gap: float = 0.0
+    """Server time from one of its bursts to the next when its window lets them go back to back (ns)."""
+    engine_bound: bool = False
+    """Its rate is set by the codec engine's share (the engine, not the DRAM, paces its bursts)."""
+    miss_per_byte: float = 0.0
+    """Row misses per byte from sharing a bank (count/byte)."""
+    turn_per_byte: float = 0.0
+    """Turnaround pairs per byte (count/byte)."""
+    lane: ChannelFlow | None = None
+    """A later descriptor the channel moves while its own waits for the codec engine."""
+    room_mark: float = 0.0
+    """Bytes its descriptor had left when its lane's room was last set (bytes)."""
+
+    def stream(self, write: bool) -> Stream:
+        """The stream a descriptor of this direction uses."""
+        return self.store if write else self.load
+
+
+@dataclass(slots=True)
+class MasterFlow:
+    """Another master as a fluid: its arrivals, backlog, rate and what it was served."""
+
+    bank: int
+    write_fraction: float
+    request_bytes: int
+    random: bool
+    """Every request opens a random row."""
+    base_kappa: float
+    """Server time per byte alone in its bank: bursts and row costs (ns/byte)."""
+    base_miss_per_byte: float
+    """Row misses per byte alone in its bank (count/byte)."""
+    lump_bytes: float
+    """Requests made at one instant that add up to this many bytes arrive whole (bytes)."""
+    arrival: float = 0.0
+    """Smooth arrival rate (bytes/ns)."""
+    backlog: float = 0.0
+    """Bytes requested and not yet served (bytes)."""
+    fluid_in: float = 0.0
+    """Bytes that entered the fluid so far (bytes)."""
+    requested: int = 0
+    """Bytes of the requests issued before the frames ended (set when they end) (bytes)."""
+    demand: float = 0.0
+    kappa: float = 0.0
+    rate: float = 0.0
+    miss_per_byte: float = 0.0
+    turn_per_byte: float = 0.0
+
+    @property
+    def active(self) -> bool:
+        """Whether it asks for service now."""
+        return self.backlog > 0 or self.arrival > 0

@@ -1,0 +1,329 @@
+"""The rate solver of the fast fidelity: from the flows' state to every flow's rate.
+
+1. Cost per byte κ of each flow (``fluid_costs``): a master's from its bank and address pattern,
+   a channel's from its descriptor's own row costs; plus, for a stream that shares its bank with
+   other active streams, a conflict on the share min(1, X/x) of its bursts that follow another
+   stream's (x its rate, X the others' in that bank, from a first solve; every burst before), and
+   for written bytes the turnaround share.
+2. Capacity: server time per ns — 1, or 0 during a refresh stop when blackouts are resolved;
+   1 − (tRFC + Σ_s p_s·δ_s)/tREFI when they are averaged (every stream active in a refresh
+   interval reopens its row: δ = tRCD; a random master saves tRP).
+3. Demands: a master with a backlog asks for ∞, one without for its arrival rate; the accelerator
+   for what its busy channels can take: ∞ while one has a burst or more queued beyond its window's
+   steady flow (``filling``), else Σ_c min(window cap, engine share). The window cap is max_outstanding·b/rtt
+   (Little's law) with rtt = κ_c·b + L [+ engine latency and one burst of engine time] + the
+   residual service Σ_j u_j·c_j/2 of other masters' bursts [× the share of time a closed loop
+   keeps moving through averaged refresh blackouts].
+4. Rates: the arbiter's fluid rule (``Arbiter.fluid_rates``), except FIFO: there the others'
+   requests, queued before the accelerator's later bursts, are served first. The accelerator's
+   server time goes first to channels with queued bursts, oldest descriptor first (they were
+   issued first), then to the others at equal rates under their caps (water filling); the codec
+   engine is shared the same way.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from socsim.soc.arbitration import Arbiter, water_fill
+from socsim.soc.dma import CodecEngine
+from socsim.soc.dram import DramModel
+from socsim.soc.fluid_costs import (
+    averaged_capacity,
+    conflict_share,
+    read_share,
+    reopen_chance,
+    residual_wait,
+    shared_bank_cost,
+    window_cap,
+    window_keep,
+)
+from socsim.soc.fluid_flows import ChannelFlow, MasterFlow
+
+INF = math.inf
+
+
+@dataclass
+class Solution:
+    """Per master (accelerator first): demand, cost per byte and rate; the capacity they shared."""
+
+    demand: list[float]
+    kappa: list[float]
+    capacity: float
+    rates: list[float]
+
+
+@dataclass(frozen=True)
+class SolverSetup:
+    """What the solver needs of the chip (fixed for a simulation)."""
+
+    model: DramModel
+    arbiter: Arbiter
+    engine: CodecEngine | None
+    window_bytes: int
+    """max_outstanding·b of every channel (bytes)."""
+    averaged_refresh: bool
+    """Refresh blackouts as a capacity share (else the system stops the server during them)."""
+    may_share: bool
+    """Some streams share a bank (more streams than banks)."""
+
+
+def solve(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow], available: bool) -> Solution:
+    """Costs, demands and rates of every flow (steps 1–4 of the module docstring); sets the channels'
+    and masters' rates. Two passes when the first one's rates change what it assumed."""
+    first = _pass(setup, busy, masters, available, None)
+    if _second_pass_needed(setup, busy, first):
+        return _pass(setup, busy, masters, available, first.rates)
+    return first
+
+
+def _pass(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow], available: bool,
+          rates: list[float] | None) -> Solution:
+    model = setup.model
+    bank_rate = _bank_rates(setup, busy, masters, rates)
+    p_read = _read_share(model, busy, masters, rates)
+    reopen = _master_costs(setup, masters, bank_rate, p_read, rates)
+    wait = 0.0 if rates is None else residual_wait(model, [(m.rate, m.kappa) for m in masters])
+    reopen += _channel_costs(setup, busy, bank_rate, p_read, rates, wait)
+    if setup.averaged_refresh:
+        capacity = averaged_capacity(model, reopen) if available else 0.0
+    else:
+        capacity = 1.0 if available else 0.0
+    npu_demand, npu_kappa = _npu_demand(setup, busy, rates)
+    demand = [npu_demand] + [m.demand for m in masters]
+    kappa = [npu_kappa] + [m.kappa for m in masters]
+    if setup.arbiter.name == "fifo":
+        out = fifo_rates(demand, kappa, capacity)
+    else:
+        out = setup.arbiter.fluid_rates(demand, kappa, capacity)
+    kappa[0] = _apply_npu_share(setup, busy, out[0] * kappa[0], npu_kappa)
+    if not available:
+        _engine_through_stop(setup, busy)
+    if busy and kappa[0] > 0:
+        out[0] = sum(ch.rate for ch in busy)
+    for m, x in zip(masters, out[1:]):
+        m.rate = x
+    free = capacity - sum(m.rate * m.kappa for m in masters)
+    for ch in busy:
+        ch.burst_gap = ch.kappa * model.burst_bytes / free if free > 0 else INF
+    return Solution(demand, kappa, capacity, out)
+
+
+def _second_pass_needed(setup: SolverSetup, busy: list[ChannelFlow], sol: Solution) -> bool:
+    """Whether the rates change what the first pass assumed (activity, bank sharing, waits, turnaround)."""
+    for d, r in zip(sol.demand, sol.rates):
+        if (d > 0) != (r > 0):
+            return True
+    if busy and any(r > 0 for r in sol.rates[1:]):
+        return True
+    if not setup.model.t_turn_ns:
+        return False
+    # The turnaround share depends on the rates unless an accelerator load runs meanwhile.
+    return not any(not ch.desc.write for ch in busy) and any(r > 0 for r in sol.rates)
+
+
+def fifo_rates(demand: Sequence[float], kappa: Sequence[float], capacity: float) -> list[float]:
+    """FIFO in fluid form: the other masters (max-min fair among themselves) before the accelerator (index 0)."""
+    n = len(demand)
+    others = water_fill([0.0] + list(demand[1:]), [1.0] * n, kappa, capacity)
+    left = capacity - sum(x * k for x, k in zip(others, kappa))
+    if demand[0] > 0 and left > 0 and kappa[0] > 0:
+        others[0] = min(demand[0], left / kappa[0])
+    return others
+
+
+def _bank_rates(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow],
+                rates: list[float] | None) -> dict[int, tuple[int, float]]:
+    """Per bank: (active streams, their total rate) — only when streams may share banks."""
+    if not setup.may_share:
+        return {}
+    out: dict[int, tuple[int, float]] = {}
+
+    def add(bank: int, rate: float) -> None:
+        users, total = out.get(bank, (0, 0.0))
+        out[bank] = (users + 1, total + rate)
+
+    for ch in busy:
+        add(ch.stream(ch.desc.write).bank, ch.rate if rates is not None else 0.0)
+    for i, m in enumerate(masters, start=1):
+        if (rates[i] > 0) if rates is not None else m.active:
+            add(m.bank, rates[i] if rates is not None else 0.0)
+    return out
+
+
+def _read_share(model: DramModel, busy: list[ChannelFlow], masters: list[MasterFlow],
+                rates: list[float] | None) -> float:
+    if not model.t_turn_ns:
+        return 0.0
+    npu_reads = any(not ch.desc.write for ch in busy)
+    if rates is None:
+        return 1.0 if npu_reads or any(m.active and m.write_fraction < 1.0 for m in masters) else 0.0
+    npu_writes = rates[0] if busy and not npu_reads else 0.0
+    return read_share(model, npu_reads and rates[0] > 0, npu_writes,
+                      [(r, m.write_fraction, m.request_bytes) for r, m in zip(rates[1:], masters)])
+
+
+def _master_costs(setup: SolverSetup, masters: list[MasterFlow], bank_rate: dict[int, tuple[int, float]],
+                  p_read: float, rates: list[float] | None) -> float:
+    """Set every master's demand, κ and per-byte counts; return their row reopening per refresh (ns)."""
+    model = setup.model
+    turn = model.turn_kappa() * p_read
+    tpb = p_read / model.write_batch_bytes if model.t_turn_ns else 0.0
+    reopen = 0.0
+    for i, m in enumerate(masters, start=1):
+        active = (rates[i] > 0) if rates is not None else m.active
+        shared = active and bank_rate.get(m.bank, (0, 0.0))[0] > 1
+        kappa, mpb = m.base_kappa, m.base_miss_per_byte
+        if shared:
+            share = conflict_share(bank_rate[m.bank][1], rates[i] if rates is not None else None)
+            kappa, mpb = shared_bank_cost(model, kappa, mpb, share)
+        m.kappa = kappa + m.write_fraction * turn
+        m.miss_per_byte = mpb
+        m.turn_per_byte = m.write_fraction * tpb
+        m.demand = INF if m.backlog > 0 else m.arrival
+        if active and model.row_bytes and setup.averaged_refresh:
+            x = rates[i] if rates is not None else m.arrival
+            p = reopen_chance(model, x, m.request_bytes, m.backlog > 0)
+            reopen += p * (-model.t_rp_ns if shared or m.random else model.t_rcd_ns)
+    return reopen
+
+
+def _channel_costs(setup: SolverSetup, busy: list[ChannelFlow], bank_rate: dict[int, tuple[int, float]],
+                   p_read: float, rates: list[float] | None, wait: float) -> float:
+    """Set every busy channel's κ, caps and per-byte counts; return their row reopening per refresh (ns)."""
+    model = setup.model
+    b = model.burst_bytes
+    engine = setup.engine
+    reopen = 0.0
+    for ch in busy:
+        desc = ch.desc
+        bank = ch.stream(desc.write).bank
+        kappa, mpb = ch.own_kappa, 0.0
+        if bank_rate.get(bank, (0, 0.0))[0] > 1:
+            share = conflict_share(bank_rate[bank][1], ch.rate if rates is not None else None)
+            kappa, mpb = shared_bank_cost(model, kappa, ch.own_misses / desc.size, share)
+            mpb -= ch.own_misses / desc.size
+            reopen -= model.t_rp_ns
+        else:
+            reopen += model.t_rcd_ns
+        ch.miss_per_byte = mpb
+        ch.turn_per_byte = p_read / model.write_batch_bytes if desc.write and model.t_turn_ns else 0.0
+        ch.kappa = kappa + (model.turn_kappa() * p_read if desc.write else 0.0)
+        rtt = ch.kappa * b + model.latency_ns + wait
+        if desc.coded:
+            rtt += engine.latency_ns + b * desc.rho / engine.gbps
+        keep = window_keep(model, rtt) if setup.averaged_refresh else 1.0
+        ch.rtt = rtt
+        ch.cap = window_cap(ch.window, rtt, keep)
+    return reopen
+
+
+def _npu_demand(setup: SolverSetup, busy: list[ChannelFlow], rates: list[float] | None) -> tuple[float, float]:
+    """(demand bytes/ns, κ) of the accelerator: what its channels can take, at their mean cost."""
+    if not busy:
+        return 0.0, setup.model.sequential_kappa()
+    most = split_channels(busy, INF, _engine_gbps(setup))
+    demand = sum(most)
+    if rates is not None and rates[0] > 0:
+        moved = [ch.rate for ch in busy]
+    elif math.isinf(demand):
+        moved = [1.0 if math.isinf(x) else 0.0 for x in most]
+    else:
+        moved = most
+    total = sum(moved)
+    kappa = sum(x * ch.kappa for x, ch in zip(moved, busy)) / total if total > 0 else busy[0].kappa
+    return demand, kappa
+
+
+def _apply_npu_share(setup: SolverSetup, busy: list[ChannelFlow], server_time: float, kappa: float) -> float:
+    """Split the accelerator's server time over its channels (sets their rates); return its mean κ."""
+    if not busy:
+        return kappa
+    rates = split_channels(busy, server_time, _engine_gbps(setup))
+    moved = 0.0
+    for ch, x in zip(busy, rates):
+        ch.rate = x
+        ch.share = x * ch.kappa
+        moved += x
+    return server_time / moved if moved > 0 else kappa
+
+
+def _engine_through_stop(setup: SolverSetup, busy: list[ChannelFlow]) -> None:
+    """While the server stops for a refresh the codec engine goes on: a compressed descriptor's
+    bursts wait in its window (stores after compression, loads read ahead before decompression),
+    so channels the engine paces keep their engine share."""
+    coded = [ch for ch in busy if _coded(ch)]
+    for ch, x in zip(coded, split_channels(coded, INF, _engine_gbps(setup))):
+        if ch.engine_bound:
+            ch.rate = x
+            ch.share = 0.0
+
+
+def _engine_gbps(setup: SolverSetup) -> float:
+    return setup.engine.gbps if setup.engine is not None else INF
+
+
+def split_channels(busy: list[ChannelFlow], server_time: float, engine_gbps: float) -> list[float]:
+    """Byte rates of the busy channels (in submission order) sharing ``server_time`` ns per ns and
+    the engine's ``engine_gbps``. Channels with queued bursts come first: the engine serves theirs
+    in the order they reach it (``FluidDescriptor.order``), the server in submission order. Then
+    water filling of the rest under their caps, each coded one also under an equal share of the
+    engine left."""
+    out = [0.0] * len(busy)
+    filling = [k for k, ch in enumerate(busy) if ch.filling]
+    engine_rate = {}
+    engine = engine_gbps
+    for k in sorted((k for k in filling if _coded(busy[k])), key=lambda k: busy[k].desc.order):
+        engine_rate[k] = max(engine, 0.0) / busy[k].desc.rho if engine < INF else INF
+        engine = 0.0 if engine < INF else engine
+    left = server_time
+    for k in filling:
+        ch = busy[k]
+        x = left / ch.kappa if left < INF else INF
+        limit = engine_rate.get(k, INF)
+        ch.engine_bound = limit <= x
+        out[k] = min(x, limit)
+        if out[k] < INF:
+            left -= out[k] * ch.kappa
+    engine = engine_gbps - sum(out[k] * busy[k].desc.rho for k in engine_rate) if engine_gbps < INF else INF
+    rest = [k for k, ch in enumerate(busy) if not ch.filling]
+    coded_rho = sum(busy[k].desc.rho for k in rest if _coded(busy[k]))
+    caps = []
+    for k in rest:
+        ch = busy[k]
+        cap = ch.cap
+        ch.engine_bound = False
+        if _coded(ch) and engine < INF and max(engine, 0.0) / coded_rho < cap:
+            cap = max(engine, 0.0) / coded_rho
+            ch.engine_bound = True
+        caps.append(cap)
+    for k, x in zip(rest, _water_fill_time([busy[k].kappa for k in rest], caps, max(left, 0.0))):
+        out[k] = x
+    return out
+
+
+def _coded(ch: ChannelFlow) -> bool:
+    return ch.desc.coded and ch.desc.rho > 0
+
+
+def _water_fill_time(kappa: list[float], caps: list[float], server_time: float) -> list[float]:
+    """Equal byte rates θ capped per flow, min(cap_k, θ), using at most ``server_time`` (Σ κ_k·x_k)."""
+    out = [0.0] * len(caps)
+    if not caps:
+        return out
+    order = sorted(range(len(caps)), key=lambda k: caps[k])
+    left = server_time
+    slope = sum(kappa)
+    for j, k in enumerate(order):
+        level = left / slope if slope > 0 else INF
+        if caps[k] <= level:
+            out[k] = caps[k]
+            left -= caps[k] * kappa[k]
+            slope -= kappa[k]
+            continue
+        for m in order[j:]:
+            out[m] = level
+        break
+    return out
