@@ -36,9 +36,14 @@ from socsim.soc.arbitration import Arbiter
 from socsim.soc.dma import Batch, CodecEngine
 from socsim.soc.dram import DramModel
 from socsim.soc.fluid_arrivals import arrivals
-from socsim.soc.fluid_costs import blackout_window, master_base_cost, reopen_chance
+from socsim.soc.fluid_costs import (
+    blackout_window,
+    descriptor_cost,
+    master_base_cost,
+    reopen_chance,
+)
 from socsim.soc.fluid_dma import FluidDma
-from socsim.soc.fluid_flows import MasterFlow
+from socsim.soc.fluid_flows import MasterFlow, Stream
 from socsim.soc.fluid_latency import SolveLog, potential, request_latencies
 from socsim.soc.fluid_solve import SolverSetup, solve
 from socsim.soc.traffic import Source
@@ -174,14 +179,29 @@ class FluidSystem:
             while nxt is not None and nxt[0] <= now + EPS_NS:
                 _, nbytes, rate = nxt
                 if nbytes:
-                    m.backlog += nbytes
-                    m.fluid_in += nbytes
+                    self._lump(m, nbytes, now)
                     changed = True
                 if rate is not None and rate != m.arrival:
                     m.arrival = rate
                     changed = True
                 nxt = self._next_arrival[k] = next(self._arrivals[k], None)
         return changed
+
+    def _lump(self, m: MasterFlow, nbytes: float, now: float) -> None:
+        """Requests of ``nbytes`` arrive at once: the backlog and its server time grow (exact row costs)."""
+        if m.random:
+            m.work += nbytes * m.base_kappa
+        else:
+            size = round(nbytes / self.model.burst_bytes) * self.model.burst_bytes
+            stream = m.stream
+            stream.position = round(stream.position)
+            refreshes = self._refreshes(now)
+            work, _ = descriptor_cost(self.model, stream, size, refreshes)
+            m.work += work
+            stream.refresh_seen = refreshes
+            stream.position += size
+        m.backlog += nbytes
+        m.fluid_in += nbytes
 
     # ---- refresh stops (discrete mode) ------------------------------------------------------
     def _stop_state(self, now: float) -> tuple[bool, float]:
@@ -233,8 +253,10 @@ class FluidSystem:
             a = m.arrival
             if a:
                 m.fluid_in += a * dt
+                m.stream.position += a * dt
             if a or m.backlog > 0:
                 q = m.backlog + (a - x) * dt
+                m.work = max(0.0, m.work + (a * m.base_kappa - x * m.own_kappa) * dt) if q > 0 else 0.0
                 m.backlog = q if q > 0 else 0.0
         self.dma.advance(dt)
         self.t = now
@@ -324,5 +346,6 @@ def _masters(model: DramModel, sources: list[Source], channels: int, window_ns: 
     for s, bank in zip(sources, banks):
         kappa, mpb = master_base_cost(model, s.request_bytes, s.random_addresses)
         lump = max(float(model.burst_bytes), s.envelope()[1] * window_ns)
-        out.append(MasterFlow(bank, s.write_fraction, s.request_bytes, s.random_addresses, kappa, mpb, lump))
+        out.append(MasterFlow(bank, s.write_fraction, s.request_bytes, s.random_addresses, kappa, mpb, lump,
+                              Stream(bank)))
     return out

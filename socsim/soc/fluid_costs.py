@@ -152,16 +152,18 @@ def blackout_window(model: DramModel, k: int, lead_ns: float) -> tuple[float, fl
     return start - lead_ns, start + model.t_rfc_ns
 
 
-def completion_offset(model: DramModel, desc: FluidDescriptor, engine: CodecEngine | None, engine_bound: bool,
+def completion_offset(model: DramModel, desc: FluidDescriptor, engine: CodecEngine | None, waited: bool,
                       burst_ns: float) -> float:
-    """Time from a descriptor's last byte leaving the server to its completion (ns).
+    """Time from a descriptor's later stage passing its end to its completion (ns).
 
-    L; through the codec engine also its latency and one burst: of engine time (its raw bytes per
-    burst) when the engine keeps up with the bursts, of server time (``burst_ns``) when the engine
-    paces them (then the server's first burst fills the pipeline and the engine's last ends it).
+    Uncompressed: L. A compressed load ends in the engine: its latency, and when the engine
+    waited for the server, also L and the last burst's engine time. A compressed store ends at
+    the server: L, and when the server waited for the engine, also the engine's latency and the
+    last burst's server time ``burst_ns``.
     """
-    if not desc.coded or engine is None:
+    if not desc.coded or engine is None or desc.rho <= 0:
         return model.latency_ns
-    bursts = max(1, desc.size // model.burst_bytes)
-    one_burst = burst_ns if engine_bound else desc.raw / bursts / engine.gbps
-    return model.latency_ns + engine.latency_ns + one_burst
+    if not desc.write:
+        bursts = max(1, desc.size // model.burst_bytes)
+        return engine.latency_ns + (model.latency_ns + desc.raw / bursts / engine.gbps if waited else 0.0)
+    return model.latency_ns + (engine.latency_ns + burst_ns if waited else 0.0)

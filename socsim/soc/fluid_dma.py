@@ -1,13 +1,16 @@
 """The accelerator's DMA at fast fidelity: the descriptor queue and the channels that move it.
 
-A channel moves one descriptor after another, at the rate the solver gives it. A descriptor costs
-its own bursts' server time on its channel's stream (``fluid_costs.descriptor_cost``) and
-completes after its last byte is served (``fluid_costs.completion_offset``; a window-limited run
-also waits for its rounds: ``window_round_delay``). Like the burst fidelity's channel, which takes
-its next descriptor once it has issued every burst of the current one, a channel whose descriptor
-waits for the codec engine with all its bursts issued (fewer bytes left than its window) moves
-the next descriptor beside it when that one bypasses the engine: in a *lane* limited to the
-window room the waiting bursts leave free (re-solved as that room grows by eighths of the window).
+A channel holds a sequence of descriptors of one class (``fluid_flows.ChannelFlow``): two cursors,
+the pacing stage's and the server's, run along it, and a descriptor completes when the later
+stage has passed its end (``fluid_costs.completion_offset``; a window-limited run also waits for
+its rounds: ``window_round_delay``). Like the burst fidelity's channel, which takes its next
+descriptor once it has issued every burst of the current one, a channel takes the queue's next
+descriptor of its class when its first stage has reached the end of its sequence, or, while
+bursts of its own are queued (``fill``) or wait for the engine within its window, as soon as they
+would be issued. A descriptor costs its own bursts' server time on its channel's stream
+(``fluid_costs.descriptor_cost``). An uncompressed descriptor next in the queue while the
+channel's compressed ones wait for the codec engine moves beside them, in a *lane* limited to the
+window room they leave free (re-solved as that room grows by eighths of the window).
 """
 
 from __future__ import annotations
@@ -24,10 +27,24 @@ from socsim.soc.fluid_costs import (
     descriptor_cost,
     window_round_delay,
 )
-from socsim.soc.fluid_flows import ChannelFlow, FluidDescriptor, Stream
+from socsim.soc.fluid_flows import (
+    CODED_LOAD,
+    CODED_STORE,
+    UNCODED,
+    ChannelFlow,
+    FluidDescriptor,
+    Stream,
+)
 
 INF = float("inf")
 EPS_BYTES = 1e-3
+
+
+def descriptor_class(desc: FluidDescriptor) -> str:
+    """Which stages a descriptor passes: the server alone, or the engine after or before it."""
+    if not desc.coded or desc.rho <= 0:
+        return UNCODED
+    return CODED_STORE if desc.write else CODED_LOAD
 
 
 class FluidDma:
@@ -63,7 +80,7 @@ class FluidDma:
 
     def submit(self, sizes: Sequence[int], raw: Sequence[int] = (), coded: Sequence[bool] = (),
                write: bool = False) -> Batch:
-        """Queue one descriptor per size (same contract as the burst DmaEngine.submit); idle channels take them."""
+        """Queue one descriptor per size (same contract as the burst DmaEngine.submit); channels take them."""
         b = self.model.burst_bytes
         batch = Batch(self.env, sum(1 for x in sizes if x > 0))
         raw = raw or sizes
@@ -88,45 +105,77 @@ class FluidDma:
             if c:
                 self.engine_busy_ns += int(raw[k]) / self.engine.gbps
         for ch in self.channels:
-            if ch.desc is None and self.queue:
-                self._start(ch)
+            self._take(ch)
         return batch
 
     @property
     def idle(self) -> bool:
         """True when nothing is queued or moving."""
-        return not self.queue and all(ch.desc is None for ch in self.channels)
+        return not self.queue and all(not ch.seq and ch.lane is None for ch in self.channels)
 
     def flows(self) -> list[ChannelFlow]:
         """The busy channels and lanes, oldest descriptor first."""
-        out = [ch for ch in self.channels if ch.desc is not None]
+        out = [ch for ch in self.channels if ch.seq]
         out += [ch.lane for ch in self.channels if ch.lane is not None]
-        return sorted(out, key=lambda f: f.desc.seq)
+        return sorted(out, key=lambda f: f.seq[0][1].seq)
 
     # ---- descriptors ------------------------------------------------------------------------
-    def _start(self, ch: ChannelFlow) -> None:
-        """Give ``ch`` the next queued descriptor (or none) with its own cost on its stream."""
-        desc = ch.desc = self.queue.popleft() if self.queue else None
-        if desc is None:
-            ch.remaining = 0.0
-            ch.rate = ch.share = 0.0
-            return
+    def _take(self, ch: ChannelFlow) -> bool:
+        """Give ``ch`` the queue's next descriptors while it would issue them (module docstring);
+        True when its kind of traffic changed (the rates must be solved again)."""
+        changed = False
+        while self.queue:
+            desc = self.queue[0]
+            cls = descriptor_class(desc)
+            if ch.seq:
+                same = cls == ch.cls and desc.rho == ch.desc.rho and desc.write == ch.desc.write
+                if not same or not self._issues_next(ch):
+                    break
+            else:
+                changed = True
+                ch.cls = cls
+                ch.prog = ch.srv = max(ch.prog, ch.srv)
+            self.queue.popleft()
+            self._append(ch, desc)
+        return changed
+
+    def _issues_next(self, ch: ChannelFlow) -> bool:
+        """Whether ``ch`` has issued its whole sequence, so that it takes the next descriptor."""
+        if ch.cls == CODED_STORE:
+            return ch.end - ch.srv < self.window_bytes - EPS_BYTES
+        return ch.end - ch.srv < max(ch.fill, EPS_BYTES) + EPS_BYTES
+
+    def _append(self, ch: ChannelFlow, desc: FluidDescriptor) -> None:
+        """Add ``desc`` to ``ch``'s sequence with its own cost on its stream."""
         stream = ch.stream(desc.write)
         work, misses = descriptor_cost(self.model, stream, desc.size, self.refreshes)
         stream.position += desc.size
         stream.refresh_seen = self.refreshes
-        ch.remaining = float(desc.size)
-        ch.own_kappa = work / desc.size
-        ch.own_misses = misses
+        ch.seq.append([ch.end + desc.size, desc, work / desc.size, misses])
+        if len(ch.seq) == 1:
+            ch.own_kappa = work / desc.size
+            if ch.fill >= self.window_bytes - EPS_BYTES:
+                ch.fill_since = self.env.now
 
-    def _finish(self, ch: ChannelFlow) -> None:
-        desc = ch.desc
+    def _complete(self, ch: ChannelFlow) -> bool:
+        """Complete the descriptors the later stage has passed; True if any."""
+        done = False
+        later = ch.prog if ch.cls == CODED_LOAD else ch.srv
+        while ch.seq and later >= ch.seq[0][0] - EPS_BYTES:
+            _, desc, _, misses = ch.seq.popleft()
+            self._finish(ch, desc, misses)
+            done = True
+        if not ch.seq:
+            ch.rate = ch.srv_rate = ch.share = 0.0
+        return done
+
+    def _finish(self, ch: ChannelFlow, desc: FluidDescriptor, misses: float) -> None:
         now = self.env.now
         b = self.model.burst_bytes
-        offset = completion_offset(self.model, desc, self.engine, ch.engine_bound, ch.kappa * b)
-        if ch.lane is not None or ch.window < self.window_bytes:
-            pass
-        elif not ch.engine_bound and not ch.filling and ch.rate >= ch.cap * (1 - 1e-9):
+        waited = ch.ahead <= EPS_BYTES if ch.cls == CODED_LOAD else ch.ahead >= -EPS_BYTES
+        offset = completion_offset(self.model, desc, self.engine, waited, ch.kappa * b)
+        if ch.cls == UNCODED and ch.window >= self.window_bytes and not ch.filling \
+                and ch.srv_rate >= ch.cap * (1 - 1e-9):
             offset += window_round_delay(self.window_bytes, ch.run_bytes, b, self.window_bytes / ch.cap, ch.burst_gap)
         done = now + offset
         batch = desc.batch
@@ -134,61 +183,66 @@ class FluidDma:
         batch.busy_ns += desc.size * ch.kappa
         batch.last_ns = max(batch.last_ns, done)
         self.bytes_delivered += desc.size
-        self.misses += ch.own_misses
+        self.misses += misses
         self.latencies.append(done - batch.submit_ns)
         batch.pending -= 1
         if batch.pending == 0:
             ev = self.env.timeout(batch.last_ns - now, batch)
             ev.callbacks.append(_batch_done)
 
-    def _next_descriptor(self, ch: ChannelFlow) -> bool:
-        """Finish ``ch``'s descriptor and start the next; True when the rates must be solved again.
-
-        A next descriptor of the same kind keeps the channel's server time share (or its byte
-        rate, when its window or the engine limits it): no solve.
-        """
-        old = ch.desc
+    def _server_kappa(self, ch: ChannelFlow) -> None:
+        """The server cursor's descriptor sets the cost per byte; the rates follow without a solve
+        (its share of server time, or its byte rate when its window or the engine limits it)."""
+        for end, _, own, _ in ch.seq:
+            if end > ch.srv + EPS_BYTES:
+                break
+        else:
+            return
+        if own == ch.own_kappa:
+            return
         extra = ch.kappa - ch.own_kappa
-        self._finish(ch)
-        if ch.lane is not None:
-            _promote(ch)
-            return True
-        self._start(ch)
-        new = ch.desc
-        if new is None or new.kind != old.kind:
-            return True
-        limited = ch.engine_bound or (not ch.filling and ch.rate >= ch.cap * (1 - 1e-9))
-        ch.kappa = ch.own_kappa + extra
-        if limited:
-            ch.share = ch.rate * ch.kappa
+        ch.own_kappa = own
+        ch.kappa = own + extra
+        limited = ch.engine_bound or (not ch.filling and ch.srv_rate >= ch.cap * (1 - 1e-9))
+        if limited or ch.kappa <= 0:
+            ch.share = ch.srv_rate * ch.kappa
         else:
-            ch.rate = ch.share / ch.kappa
-        return False
+            ch.srv_rate = ch.share / ch.kappa
+            if ch.cls == UNCODED:
+                ch.rate = ch.srv_rate
 
-    def _lane_done(self, ch: ChannelFlow) -> None:
-        """The lane's descriptor is served: it takes the next one if it still may, else closes."""
-        lane = ch.lane
-        self._finish(lane)
-        if self._lane_may_start(ch):
-            self._start(lane)
-        else:
-            ch.lane = None
+    # ---- lanes ------------------------------------------------------------------------------
+    def _outstanding(self, ch: ChannelFlow) -> float:
+        """Bytes of ``ch``'s sequence issued and not through both stages (its window's use)."""
+        return ch.end - min(ch.prog, ch.srv)
 
     def _lane_may_start(self, ch: ChannelFlow) -> bool:
-        """Whether ``ch`` may move the queue's next descriptor beside its own (module docstring)."""
-        return (ch.desc is not None and ch.engine_bound and ch.remaining <= self.window_bytes + EPS_BYTES
-                and bool(self.queue)
-                and not self.queue[0].coded)
+        """Whether ``ch`` may move the queue's next descriptor beside its sequence (module docstring)."""
+        return (ch.cls != UNCODED and ch.engine_bound and bool(self.queue)
+                and descriptor_class(self.queue[0]) == UNCODED
+                and self._outstanding(ch) <= self.window_bytes + EPS_BYTES)
 
     def start_lanes(self) -> bool:
-        """Open a lane on every channel that may (after a solve set the engine-bound flags); True if any."""
+        """Open a lane on every channel that may (after a solve set the engine flags); True if any."""
         opened = False
         for ch in self.channels:
             if ch.lane is None and self._lane_may_start(ch):
                 ch.lane = ChannelFlow(ch.index, ch.load, ch.store)
-                self._start(ch.lane)
+                ch.lane.prog = ch.lane.srv = 0.0
+                self._append(ch.lane, self.queue.popleft())
                 opened = True
         return opened
+
+    def _lane_due(self, ch: ChannelFlow) -> bool:
+        """Complete the lane's descriptor; it takes the next one if it still may, else closes."""
+        lane = ch.lane
+        if lane is None or not self._complete(lane):
+            return False
+        if self._lane_may_start(ch):
+            self._append(lane, self.queue.popleft())
+        else:
+            ch.lane = None
+        return True
 
     def set_rooms(self) -> None:
         """Before a solve: which channels have bursts queued, and every lane's window (what its
@@ -198,12 +252,12 @@ class FluidDma:
             ch.window = self.window_bytes
             ch.filling = ch.fill >= b - EPS_BYTES
             if ch.lane is not None:
-                ch.room_mark = ch.remaining
-                ch.lane.window = max(float(b), self.window_bytes - ch.remaining)
+                ch.room_mark = self._outstanding(ch)
+                ch.lane.window = max(float(b), self.window_bytes - ch.room_mark)
 
     # ---- time -------------------------------------------------------------------------------
     def advance(self, dt: float) -> None:
-        """Move every channel and lane on by ``dt`` ns at its rate."""
+        """Move every channel and lane on by ``dt`` ns at its rates."""
         for ch in self.channels:
             self._advance_flow(ch, dt, True)
             if ch.lane is not None:
@@ -211,43 +265,56 @@ class FluidDma:
                 self._advance_flow(ch.lane, dt, False)
 
     def _advance_flow(self, ch: ChannelFlow, dt: float, queues: bool) -> None:
-        """Its queued bursts drain while it moves above its cap and build up while it moves below it."""
-        x = ch.rate
-        if ch.desc is not None and x:
-            moved = x * dt
-            ch.remaining -= moved
+        """Move the cursors; queued bursts drain while the server moves and build up while it stands still."""
+        y = ch.srv_rate
+        if ch.seq and y:
+            moved = y * dt
+            ch.srv = min(ch.srv + moved, ch.end)
             ch.run_bytes += moved
             self.served += moved
             self.busy += moved * ch.kappa
             self.misses += moved * ch.miss_per_byte
             self.turns += moved * ch.turn_per_byte
-        if ch.desc is not None and ch.filling and x > ch.cap:
-            ch.fill = max(0.0, ch.fill - x * dt)
-        elif (x < ch.cap or ch.desc is None) and queues:
-            most = max(0.0, ch.window - x * ch.rtt)
-            if ch.fill < most:
-                ch.fill = min(most, ch.fill + (ch.cap - x) * dt)
+        if ch.seq and ch.rate:
+            ch.prog = min(ch.prog + ch.rate * dt, ch.end)
+        if ch.cls == UNCODED:
+            ch.prog = ch.srv
+        first = ch.rate if ch.cls == CODED_STORE else y
+        if ch.seq and ch.filling and first > 0:
+            ch.fill = max(0.0, ch.fill - first * dt)
+        elif first <= 0 and queues:
+            # Stopped (or idle): its bursts come back and wait at the server, up to its window.
+            if ch.fill <= EPS_BYTES:
+                ch.fill_since = self.env.now - dt
+            ch.fill = min(ch.window, ch.fill + ch.cap * dt)
 
     def due(self) -> bool:
-        """Handle what is due now (descriptors served, queued bursts gone, lane rooms grown);
-        True when the rates must be solved again."""
+        """Handle what is due now (descriptors done, cursors at a bound, queued bursts gone, lane
+        rooms grown); True when the rates must be solved again."""
         need = False
+        w = self.window_bytes
         for ch in self.channels:
-            lane = ch.lane
-            if lane is not None and lane.remaining <= EPS_BYTES:
-                self._lane_done(ch)
+            need |= self._lane_due(ch)
+            if not ch.seq:
+                continue
+            completed = self._complete(ch)
+            changed = self._take(ch) if (completed or not ch.seq or self.queue) else False
+            need |= changed or not ch.seq
+            if ch.seq:
+                self._server_kappa(ch)
+                need |= _at_bound(ch, w)
+            if ch.lane is not None and ch.room_mark - self._outstanding(ch) >= self._room_step() - EPS_BYTES:
                 need = True
-            if ch.desc is not None and ch.remaining <= EPS_BYTES:
-                need |= self._next_descriptor(ch)
-            if ch.lane is not None and ch.room_mark - ch.remaining >= self._room_step() - EPS_BYTES:
-                need = True
-            if ch.desc is not None and ch.filling and ch.fill <= EPS_BYTES and ch.rate > ch.cap * (1 + 1e-9):
+            if ch.seq and ch.filling and ch.fill <= EPS_BYTES:
                 # Its queued bursts are served: from now on its window limits it.
                 ch.fill = 0.0
                 ch.filling = False
                 need = True
-            if ch.desc is not None and ch.lane is None and ch.engine_bound and self.queue:
-                need |= abs(ch.remaining - self.window_bytes) <= EPS_BYTES
+            if ch.seq and ch.lane is None and self._lane_may_start(ch):
+                need = True
+        for ch in self.channels:
+            if not ch.seq and ch.lane is None and self.queue:
+                need |= self._take(ch) or True
         return need
 
     def _room_step(self) -> float:
@@ -256,48 +323,85 @@ class FluidDma:
     def next_event_ns(self) -> float:
         """Time until the next of those (ns; inf if none)."""
         dt = INF
+        w = self.window_bytes
         for ch in self.channels:
             for f in (ch, ch.lane):
-                if f is None or f.desc is None or f.rate <= 0:
-                    continue
-                dt = min(dt, f.remaining / f.rate)
-                if f.filling and f.rate > f.cap:
-                    dt = min(dt, f.fill / f.rate)
-            if ch.desc is None or ch.rate <= 0:
-                continue
-            if ch.lane is not None:
-                dt = min(dt, max(0.0, ch.remaining - (ch.room_mark - self._room_step())) / ch.rate)
-            elif ch.engine_bound and self.queue and ch.remaining > self.window_bytes + EPS_BYTES:
-                dt = min(dt, (ch.remaining - self.window_bytes) / ch.rate)
+                if f is not None and f.seq:
+                    dt = min(dt, _next_bound_ns(f, w))
+            if ch.lane is not None and ch.rate > 0:
+                dt = min(dt, max(0.0, self._outstanding(ch) - (ch.room_mark - self._room_step())) / ch.rate)
+            elif ch.seq and ch.cls != UNCODED and ch.engine_bound and self.queue and ch.rate > 0:
+                over = self._outstanding(ch) - w
+                if over > EPS_BYTES:
+                    dt = min(dt, over / ch.rate)
         return dt
 
     def new_runs(self, now: float) -> None:
         """After a solve: a channel that starts moving with its whole window free begins a run of rounds."""
         for ch in self.channels:
-            if ch.desc is not None and ch.rate > 0 and ch.fill >= self.window_bytes * (1 - 1e-9):
+            if ch.seq and ch.srv_rate > 0 and ch.fill >= self.window_bytes * (1 - 1e-9):
                 ch.run_start, ch.run_bytes = now, 0.0
 
     def reopen(self, k: int) -> None:
         """After refresh k's stop: a busy channel whose stream was open pays tRCD on its next burst."""
         m = self.model
+        if not m.row_bytes:
+            return
         for ch in self.channels:
             for f in (ch, ch.lane):
-                if f is None or f.desc is None:
+                if f is None or not f.seq:
                     continue
                 stream = f.stream(f.desc.write)
-                if stream.refresh_seen < k and m.row_bytes and f.remaining > EPS_BYTES:
-                    f.own_kappa += m.t_rcd_ns / f.remaining
-                    f.own_misses += 1
+                entry = next((e for e in f.seq if e[0] > f.srv + EPS_BYTES), None)
+                if stream.refresh_seen < k and entry is not None:
+                    extra = m.t_rcd_ns / (entry[0] - f.srv)
+                    entry[2] += extra
+                    entry[3] += 1
                     stream.refresh_seen = k
+                    if entry is next(e for e in f.seq if e[0] > f.srv + EPS_BYTES):
+                        f.own_kappa = entry[2]
 
 
-def _promote(ch: ChannelFlow) -> None:
-    """The channel's own descriptor is served: its lane's descriptor becomes its own."""
-    lane = ch.lane
-    ch.lane = None
-    ch.desc, ch.remaining = lane.desc, lane.remaining
-    ch.own_kappa, ch.own_misses, ch.kappa = lane.own_kappa, lane.own_misses, lane.kappa
-    ch.rate, ch.share = lane.rate, lane.share
+def _at_bound(ch: ChannelFlow, window: float) -> bool:
+    """Whether a cursor of ``ch`` has reached a bound that changes its rates (module docstring of
+    ``fluid_flows.ChannelFlow``): the read-ahead or the write-behind full or empty, the sequence's end."""
+    a = ch.ahead
+    if ch.cls == CODED_LOAD:
+        return ((ch.rate > ch.srv_rate and a <= EPS_BYTES)
+                or (ch.srv_rate > ch.rate and (a >= window - EPS_BYTES or ch.srv >= ch.end - EPS_BYTES)))
+    if ch.cls == CODED_STORE:
+        return ((ch.rate > ch.srv_rate and -a >= window - EPS_BYTES)
+                or (ch.srv_rate > ch.rate and -a <= EPS_BYTES) or (ch.rate > 0 and ch.prog >= ch.end - EPS_BYTES))
+    return False
+
+
+def _next_bound_ns(ch: ChannelFlow, window: float) -> float:
+    """Time until a cursor of ``ch`` reaches a descriptor's end or a bound (ns)."""
+    dt = INF
+    y, x = ch.srv_rate, ch.rate
+    first = x if ch.cls == CODED_STORE else y
+    if ch.filling and first > 0:
+        dt = min(dt, ch.fill / first)
+    if y > 0:
+        nxt = next((e[0] for e in ch.seq if e[0] > ch.srv + EPS_BYTES), None)
+        if nxt is not None:
+            dt = min(dt, (nxt - ch.srv) / y)
+    if x > 0 and ch.cls != UNCODED:
+        nxt = next((e[0] for e in ch.seq if e[0] > ch.prog + EPS_BYTES), None)
+        if nxt is not None:
+            dt = min(dt, (nxt - ch.prog) / x)
+    a = ch.ahead
+    if ch.cls == CODED_LOAD:
+        if x > y:
+            dt = min(dt, max(0.0, a) / (x - y))
+        elif y > x:
+            dt = min(dt, max(0.0, window - a) / (y - x))
+    elif ch.cls == CODED_STORE:
+        if x > y:
+            dt = min(dt, max(0.0, window + a) / (x - y))
+        elif y > x:
+            dt = min(dt, max(0.0, -a) / (y - x))
+    return dt
 
 
 def _channels(model: DramModel, channels: int, masters: int, window_bytes: int) -> list[ChannelFlow]:

@@ -6,7 +6,8 @@ rules that turn them into costs and rates live in ``fluid_costs`` and ``fluid_so
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 
 from socsim.soc.dma import Batch
 
@@ -54,38 +55,58 @@ class Stream:
     """Refreshes started before its last burst; -1 before its first (its bank is closed)."""
 
 
+UNCODED, CODED_LOAD, CODED_STORE = "uncoded", "coded load", "coded store"
+"""Classes of a channel's sequence: the server alone; the server then the codec engine; the engine then the server."""
+
+
 @dataclass(slots=True)
 class ChannelFlow:
-    """One DMA channel: its streams, the descriptor it moves and the rate it moves it at."""
+    """One DMA channel: its streams, the descriptors it moves and the rates of its two stages.
+
+    The channel's descriptors form one sequence of bytes of one class. Two cursors run along it:
+    ``prog``, the stage that paces the descriptors (the codec engine for compressed ones, else the
+    server), and ``srv``, the server. A compressed load's server reads ahead of the engine, a
+    compressed store's server writes behind it, by at most the window; uncompressed bytes move
+    with the server. A descriptor completes when the later stage has passed its end.
+    """
 
     index: int
     load: Stream
     store: Stream
     """The stream of its stores; the same object as ``load`` when directions are not split."""
-    desc: FluidDescriptor | None = None
-    remaining: float = 0.0
-    """Bytes of ``desc`` not yet served (bytes)."""
+    cls: str = UNCODED
+    seq: deque = field(default_factory=deque)
+    """(end position, descriptor, own misses) of its descriptors not yet complete, oldest first."""
+    prog: float = 0.0
+    """Bytes its pacing stage has moved (position along the sequence) (bytes)."""
+    srv: float = 0.0
+    """Bytes the server has moved for it (position along the sequence) (bytes)."""
     own_kappa: float = 0.0
-    """Server time per byte of ``desc`` on its own stream: bursts, row costs (ns/byte)."""
-    own_misses: float = 0.0
-    """Row misses of ``desc`` on its own stream (count)."""
+    """Server time per byte of the descriptor at the server cursor on its own stream: bursts, row
+    costs (ns/byte)."""
     kappa: float = 0.0
-    """Server time per byte of ``desc`` as served: own cost plus shared-bank and turnaround shares (ns/byte)."""
+    """Server time per byte as served: own cost plus shared-bank and turnaround shares (ns/byte)."""
     share: float = 0.0
     """Server time per ns the last solve gave it (ns/ns)."""
     rate: float = 0.0
-    """Bytes per ns: share / kappa."""
+    """Bytes per ns of its pacing stage."""
+    srv_rate: float = 0.0
+    """Bytes per ns the server moves for it."""
+    engine_rate: float = 0.0
+    """Bytes per ns the codec engine could move for it (its share; inf when not compressed)."""
     window: float = 0.0
     """Bytes it may have in flight: max_outstanding·b, or for a lane what its channel's
-    engine-bound descriptor leaves free (bytes)."""
+    engine-paced descriptors leave free (bytes)."""
     cap: float = 0.0
-    """Its window's limit on its rate, window / rtt (bytes/ns)."""
+    """Its window's limit on its server rate, window / rtt (bytes/ns)."""
     rtt: float = 0.0
     """Round trip of one of its bursts without waiting for its own queue (ns)."""
     fill: float = 0.0
     """Bytes of its bursts queued at the server beyond its window's steady flow (bytes)."""
     filling: bool = False
     """It had at least a burst queued at the last solve: it moves faster than ``cap`` until ``fill`` is gone."""
+    fill_since: float = 0.0
+    """When its queued bursts began to build up: the server serves older ones first (ns)."""
     run_start: float = 0.0
     """When its current run began: it started moving with its whole window free (ns)."""
     run_bytes: float = 0.0
@@ -93,19 +114,40 @@ class ChannelFlow:
     burst_gap: float = 0.0
     """Server time from one of its bursts to the next when its window lets them go back to back (ns)."""
     engine_bound: bool = False
-    """Its rate is set by the codec engine's share (the engine, not the DRAM, paces its bursts)."""
+    """The codec engine, not the server, paces it."""
     miss_per_byte: float = 0.0
     """Row misses per byte from sharing a bank (count/byte)."""
     turn_per_byte: float = 0.0
     """Turnaround pairs per byte (count/byte)."""
     lane: ChannelFlow | None = None
-    """A later descriptor the channel moves while its own waits for the codec engine."""
+    """An uncompressed descriptor the channel moves while its compressed ones wait for the codec engine."""
     room_mark: float = 0.0
-    """Bytes its descriptor had left when its lane's room was last set (bytes)."""
+    """Bytes its sequence had left when its lane's room was last set (bytes)."""
 
     def stream(self, write: bool) -> Stream:
         """The stream a descriptor of this direction uses."""
         return self.store if write else self.load
+
+    @property
+    def desc(self) -> FluidDescriptor | None:
+        """The newest descriptor of its sequence (None when it has none)."""
+        return self.seq[-1][1] if self.seq else None
+
+    @property
+    def end(self) -> float:
+        """Position of the end of its sequence (bytes)."""
+        return self.seq[-1][0] if self.seq else self.prog
+
+    @property
+    def remaining(self) -> float:
+        """Bytes its pacing stage has still to move (bytes)."""
+        return self.end - self.prog
+
+    @property
+    def ahead(self) -> float:
+        """Server cursor minus pacing cursor: a compressed load's read-ahead (> 0), a compressed
+        store's bytes waiting for the server (< 0) (bytes)."""
+        return self.srv - self.prog
 
 
 @dataclass(slots=True)
@@ -123,10 +165,14 @@ class MasterFlow:
     """Row misses per byte alone in its bank (count/byte)."""
     lump_bytes: float
     """Requests made at one instant that add up to this many bytes arrive whole (bytes)."""
+    stream: Stream
+    """Its stream; ``position`` is the end of the bytes that entered the fluid."""
     arrival: float = 0.0
     """Smooth arrival rate (bytes/ns)."""
     backlog: float = 0.0
     """Bytes requested and not yet served (bytes)."""
+    work: float = 0.0
+    """Server time its backlog costs on its own stream: bursts, row costs of its lumps (ns)."""
     fluid_in: float = 0.0
     """Bytes that entered the fluid so far (bytes)."""
     requested: int = 0
@@ -136,6 +182,11 @@ class MasterFlow:
     rate: float = 0.0
     miss_per_byte: float = 0.0
     turn_per_byte: float = 0.0
+
+    @property
+    def own_kappa(self) -> float:
+        """Server time per byte on its own stream: its backlog's, else the average (ns/byte)."""
+        return self.work / self.backlog if self.backlog > 1e-3 and self.work > 0 else self.base_kappa
 
     @property
     def active(self) -> bool:

@@ -40,9 +40,16 @@ from socsim.soc.fluid_costs import (
     window_cap,
     window_keep,
 )
-from socsim.soc.fluid_flows import ChannelFlow, MasterFlow
+from socsim.soc.fluid_flows import (
+    CODED_LOAD,
+    CODED_STORE,
+    UNCODED,
+    ChannelFlow,
+    MasterFlow,
+)
 
 INF = math.inf
+EPS_BYTES = 1e-3
 
 
 @dataclass
@@ -99,10 +106,8 @@ def _pass(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow]
     else:
         out = setup.arbiter.fluid_rates(demand, kappa, capacity)
     kappa[0] = _apply_npu_share(setup, busy, out[0] * kappa[0], npu_kappa)
-    if not available:
-        _engine_through_stop(setup, busy)
     if busy and kappa[0] > 0:
-        out[0] = sum(ch.rate for ch in busy)
+        out[0] = sum(ch.srv_rate for ch in busy)
     for m, x in zip(masters, out[1:]):
         m.rate = x
     free = capacity - sum(m.rate * m.kappa for m in masters)
@@ -146,7 +151,7 @@ def _bank_rates(setup: SolverSetup, busy: list[ChannelFlow], masters: list[Maste
         out[bank] = (users + 1, total + rate)
 
     for ch in busy:
-        add(ch.stream(ch.desc.write).bank, ch.rate if rates is not None else 0.0)
+        add(ch.stream(ch.desc.write).bank, ch.srv_rate if rates is not None else 0.0)
     for i, m in enumerate(masters, start=1):
         if (rates[i] > 0) if rates is not None else m.active:
             add(m.bank, rates[i] if rates is not None else 0.0)
@@ -175,7 +180,7 @@ def _master_costs(setup: SolverSetup, masters: list[MasterFlow], bank_rate: dict
     for i, m in enumerate(masters, start=1):
         active = (rates[i] > 0) if rates is not None else m.active
         shared = active and bank_rate.get(m.bank, (0, 0.0))[0] > 1
-        kappa, mpb = m.base_kappa, m.base_miss_per_byte
+        kappa, mpb = m.own_kappa, m.base_miss_per_byte
         if shared:
             share = conflict_share(bank_rate[m.bank][1], rates[i] if rates is not None else None)
             kappa, mpb = shared_bank_cost(model, kappa, mpb, share)
@@ -202,9 +207,10 @@ def _channel_costs(setup: SolverSetup, busy: list[ChannelFlow], bank_rate: dict[
         bank = ch.stream(desc.write).bank
         kappa, mpb = ch.own_kappa, 0.0
         if bank_rate.get(bank, (0, 0.0))[0] > 1:
-            share = conflict_share(bank_rate[bank][1], ch.rate if rates is not None else None)
-            kappa, mpb = shared_bank_cost(model, kappa, ch.own_misses / desc.size, share)
-            mpb -= ch.own_misses / desc.size
+            share = conflict_share(bank_rate[bank][1], ch.srv_rate if rates is not None else None)
+            alone = 1.0 / model.row_bytes
+            kappa, mpb = shared_bank_cost(model, kappa, alone, share)
+            mpb -= alone
             reopen -= model.t_rp_ns
         else:
             reopen += model.t_rcd_ns
@@ -221,13 +227,13 @@ def _channel_costs(setup: SolverSetup, busy: list[ChannelFlow], bank_rate: dict[
 
 
 def _npu_demand(setup: SolverSetup, busy: list[ChannelFlow], rates: list[float] | None) -> tuple[float, float]:
-    """(demand bytes/ns, κ) of the accelerator: what its channels can take, at their mean cost."""
+    """(demand bytes/ns, κ) of the accelerator: what its channels' server stages can take, at their mean cost."""
     if not busy:
         return 0.0, setup.model.sequential_kappa()
-    most = split_channels(busy, INF, _engine_gbps(setup))
+    most = [y for y, _ in split_channels(busy, INF, _engine_gbps(setup), setup.window_bytes)]
     demand = sum(most)
     if rates is not None and rates[0] > 0:
-        moved = [ch.rate for ch in busy]
+        moved = [ch.srv_rate for ch in busy]
     elif math.isinf(demand):
         moved = [1.0 if math.isinf(x) else 0.0 for x in most]
     else:
@@ -241,71 +247,100 @@ def _apply_npu_share(setup: SolverSetup, busy: list[ChannelFlow], server_time: f
     """Split the accelerator's server time over its channels (sets their rates); return its mean κ."""
     if not busy:
         return kappa
-    rates = split_channels(busy, server_time, _engine_gbps(setup))
     moved = 0.0
-    for ch, x in zip(busy, rates):
-        ch.rate = x
-        ch.share = x * ch.kappa
-        moved += x
+    for ch, (y, e) in zip(busy, split_channels(busy, server_time, _engine_gbps(setup), setup.window_bytes)):
+        _pace(ch, e, y, setup.window_bytes)
+        ch.share = y * ch.kappa
+        moved += y
     return server_time / moved if moved > 0 else kappa
-
-
-def _engine_through_stop(setup: SolverSetup, busy: list[ChannelFlow]) -> None:
-    """While the server stops for a refresh the codec engine goes on: a compressed descriptor's
-    bursts wait in its window (stores after compression, loads read ahead before decompression),
-    so channels the engine paces keep their engine share."""
-    coded = [ch for ch in busy if _coded(ch)]
-    for ch, x in zip(coded, split_channels(coded, INF, _engine_gbps(setup))):
-        if ch.engine_bound:
-            ch.rate = x
-            ch.share = 0.0
 
 
 def _engine_gbps(setup: SolverSetup) -> float:
     return setup.engine.gbps if setup.engine is not None else INF
 
 
-def split_channels(busy: list[ChannelFlow], server_time: float, engine_gbps: float) -> list[float]:
-    """Byte rates of the busy channels (in submission order) sharing ``server_time`` ns per ns and
-    the engine's ``engine_gbps``. Channels with queued bursts come first: the engine serves theirs
-    in the order they reach it (``FluidDescriptor.order``), the server in submission order. Then
-    water filling of the rest under their caps, each coded one also under an equal share of the
-    engine left."""
+def split_channels(busy: list[ChannelFlow], server_time: float, engine_gbps: float,
+                   window: float) -> list[tuple[float, float]]:
+    """(server, engine) byte rates of the busy channels sharing ``server_time`` ns of server per ns
+    and the engine's ``engine_gbps`` (``_pace`` turns them into each channel's rates).
+
+    Each resource first serves bursts queued at it in a lump (``filling``: a channel that started
+    with its window free), oldest first — the engine compressed stores in the order they reach
+    it, the server loads and uncompressed transfers in the order they were issued — then shares
+    what is left at equal byte rates under each channel's caps (water filling). A compressed
+    load's server reads ahead of the engine and a store's writes behind it, within the window.
+    """
+    engine = _engine_rates(busy, engine_gbps, window)
+    caps = [_server_cap(ch, e, window) for ch, e in zip(busy, engine)]
     out = [0.0] * len(busy)
-    filling = [k for k, ch in enumerate(busy) if ch.filling]
-    engine_rate = {}
-    engine = engine_gbps
-    for k in sorted((k for k in filling if _coded(busy[k])), key=lambda k: busy[k].desc.order):
-        engine_rate[k] = max(engine, 0.0) / busy[k].desc.rho if engine < INF else INF
-        engine = 0.0 if engine < INF else engine
     left = server_time
+    filling = sorted((k for k, ch in enumerate(busy) if ch.filling and ch.cls != CODED_STORE),
+                     key=lambda k: (busy[k].fill_since, busy[k].index))
     for k in filling:
-        ch = busy[k]
-        x = left / ch.kappa if left < INF else INF
-        limit = engine_rate.get(k, INF)
-        ch.engine_bound = limit <= x
-        out[k] = min(x, limit)
-        if out[k] < INF:
-            left -= out[k] * ch.kappa
-    engine = engine_gbps - sum(out[k] * busy[k].desc.rho for k in engine_rate) if engine_gbps < INF else INF
-    rest = [k for k, ch in enumerate(busy) if not ch.filling]
-    coded_rho = sum(busy[k].desc.rho for k in rest if _coded(busy[k]))
+        x = min(caps[k], left / busy[k].kappa if left < INF else INF)
+        out[k] = x
+        if x < INF:
+            left -= x * busy[k].kappa
+    rest = [k for k in range(len(busy)) if k not in filling]
+    for k, x in zip(rest, _water_fill_time([busy[k].kappa for k in rest], [caps[k] for k in rest], max(left, 0.0))):
+        out[k] = x
+    return list(zip(out, engine))
+
+
+def _engine_rates(busy: list[ChannelFlow], engine_gbps: float, window: float) -> list[float]:
+    """Bytes per ns the engine gives each channel (inf for uncompressed ones): compressed stores
+    with a lump queued at the engine first, in the order they reached it, then equal shares under
+    what each can use (a load no faster than its server when nothing is read ahead; a store no
+    faster than its server when its window is full of bytes waiting to be written)."""
+    out = [INF] * len(busy)
+    coded = [k for k, ch in enumerate(busy) if ch.cls != UNCODED]
+    if not coded:
+        return out
+    left = engine_gbps
+    lumps = sorted((k for k in coded if busy[k].cls == CODED_STORE and busy[k].filling),
+                   key=lambda k: busy[k].desc.order)
+    for k in lumps:
+        out[k] = max(left, 0.0) / busy[k].desc.rho
+        left = 0.0
+    rest = [k for k in coded if k not in lumps]
     caps = []
     for k in rest:
         ch = busy[k]
-        cap = ch.cap
-        ch.engine_bound = False
-        if _coded(ch) and engine < INF and max(engine, 0.0) / coded_rho < cap:
-            cap = max(engine, 0.0) / coded_rho
-            ch.engine_bound = True
-        caps.append(cap)
-    for k, x in zip(rest, _water_fill_time([busy[k].kappa for k in rest], caps, max(left, 0.0))):
+        starved = ch.ahead <= EPS_BYTES if ch.cls == CODED_LOAD else -ch.ahead >= window - EPS_BYTES
+        caps.append(ch.cap if starved else INF)
+    rho = [busy[k].desc.rho for k in rest]
+    for k, x in zip(rest, _water_fill_time(rho, caps, max(left, 0.0))):
         out[k] = x
     return out
 
 
-def _coded(ch: ChannelFlow) -> bool:
-    return ch.desc.coded and ch.desc.rho > 0
+def _server_cap(ch: ChannelFlow, engine: float, window: float) -> float:
+    """Most the server may move for ``ch`` (bytes/ns): its window's cap, lifted while it has a lump
+    queued; a compressed load's server stops at the end of its sequence or a full read-ahead (then
+    it follows the engine); a store's server follows the engine unless bytes wait to be written."""
+    cap = INF if ch.filling and ch.cls != CODED_STORE else ch.cap
+    if ch.cls == CODED_LOAD:
+        if ch.srv >= ch.end - EPS_BYTES:
+            return 0.0
+        return cap if ch.ahead < window - EPS_BYTES else min(cap, engine)
+    if ch.cls == CODED_STORE:
+        return cap if -ch.ahead > EPS_BYTES else min(cap, engine)
+    return cap
+
+
+def _pace(ch: ChannelFlow, engine: float, server: float, window: float) -> None:
+    """Set ``ch``'s server and pacing rates (bytes/ns) from its engine share and server rate."""
+    ch.srv_rate = server
+    ch.engine_rate = engine
+    ch.engine_bound = ch.cls != UNCODED and engine < ch.cap
+    if ch.cls == UNCODED:
+        ch.rate = server
+    elif ch.cls == CODED_LOAD:
+        ch.rate = engine if ch.ahead > EPS_BYTES else min(engine, server)
+    elif ch.prog >= ch.end - EPS_BYTES:
+        ch.rate = 0.0
+    else:
+        ch.rate = engine if -ch.ahead < window - EPS_BYTES else min(engine, server)
 
 
 def _water_fill_time(kappa: list[float], caps: list[float], server_time: float) -> list[float]:
