@@ -60,6 +60,7 @@ class FluidDma:
         self.channels = _channels(model, channels, masters, self.window_bytes)
         self.queue: deque[FluidDescriptor] = deque()
         self._seq = 0
+        self._order = 0
         self.refreshes = 0
         """Refreshes whose stop has begun (discrete refresh), else 0: a stream that has not seen
         them finds its bank closed (count)."""
@@ -155,7 +156,29 @@ class FluidDma:
         if len(ch.seq) == 1:
             ch.own_kappa = work / desc.size
             if ch.fill >= self.window_bytes - EPS_BYTES:
-                ch.fill_since = self.env.now
+                # Its window is free: it issues a lump, behind every burst already queued.
+                self.mark_queued(ch)
+                ch.fill_since, ch.fill_order = self.env.now, self._next_order()
+
+    def _next_order(self) -> int:
+        self._order += 1
+        return self._order
+
+    def mark_queued(self, newcomer: ChannelFlow | None = None) -> None:
+        """A lump is issued now: every busy channel's bursts already queued at the server come first.
+
+        A channel's queued bytes are what its window holds beyond its bursts in service and on
+        their way back, min(sequence left, window − server rate·rtt).
+        """
+        now = self.env.now
+        for ch in self.channels:
+            if ch is newcomer or not ch.seq or ch.cls == CODED_STORE:
+                continue
+            queued = min(ch.end - ch.srv, max(0.0, ch.window - ch.srv_rate * ch.rtt))
+            if queued > ch.fill + EPS_BYTES:
+                if ch.fill <= EPS_BYTES:
+                    ch.fill_since, ch.fill_order = now, self._next_order()
+                ch.fill = queued
 
     def _complete(self, ch: ChannelFlow) -> bool:
         """Complete the descriptors the later stage has passed; True if any."""
@@ -285,7 +308,7 @@ class FluidDma:
         elif first <= 0 and queues:
             # Stopped (or idle): its bursts come back and wait at the server, up to its window.
             if ch.fill <= EPS_BYTES:
-                ch.fill_since = self.env.now - dt
+                ch.fill_since, ch.fill_order = self.env.now - dt, self._next_order()
             ch.fill = min(ch.window, ch.fill + ch.cap * dt)
 
     def due(self) -> bool:

@@ -106,7 +106,9 @@ class ChannelFlow:
     filling: bool = False
     """It had at least a burst queued at the last solve: it moves faster than ``cap`` until ``fill`` is gone."""
     fill_since: float = 0.0
-    """When its queued bursts began to build up: the server serves older ones first (ns)."""
+    """When its queued bursts were issued: the server serves older ones first (ns)."""
+    fill_order: int = 0
+    """Issue order of its queued bursts among bursts issued at the same time (count)."""
     run_start: float = 0.0
     """When its current run began: it started moving with its whole window free (ns)."""
     run_bytes: float = 0.0

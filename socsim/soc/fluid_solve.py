@@ -275,7 +275,7 @@ def split_channels(busy: list[ChannelFlow], server_time: float, engine_gbps: flo
     out = [0.0] * len(busy)
     left = server_time
     filling = sorted((k for k, ch in enumerate(busy) if ch.filling and ch.cls != CODED_STORE),
-                     key=lambda k: (busy[k].fill_since, busy[k].index))
+                     key=lambda k: (busy[k].fill_since, busy[k].fill_order))
     for k in filling:
         x = min(caps[k], left / busy[k].kappa if left < INF else INF)
         out[k] = x
