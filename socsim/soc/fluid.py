@@ -93,6 +93,8 @@ class FluidSystem:
         self._gen = 0
         self._timer_at = INF
         self.solves = 0
+        self.fifo = arbiter.name == "fifo"
+        self._head_served = False
         self._take_arrivals(0.0)
         self._solve()
         self._schedule()
@@ -154,6 +156,7 @@ class FluidSystem:
                 # The fluid ran up to one window ahead of the requests: take that lead back.
                 self.served[i] += q
                 q = 0.0
+            m.flow(q - m.backlog, now, self.dma.next_order())
             m.backlog = q
             m.fluid_in = float(total)
             m.arrival = 0.0
@@ -200,6 +203,12 @@ class FluidSystem:
             m.work += work
             stream.refresh_seen = refreshes
             stream.position += size
+        if self.fifo:
+            # FIFO: the accelerator's bursts already queued are served before this lump.
+            self.dma.mark_queued()
+        if m.chunks:
+            m.chunks[-1][3] = False
+        m.chunks.append([now, self.dma.next_order(), nbytes, False])
         m.backlog += nbytes
         m.fluid_in += nbytes
 
@@ -258,6 +267,8 @@ class FluidSystem:
                 q = m.backlog + (a - x) * dt
                 m.work = max(0.0, m.work + (a * m.base_kappa - x * m.own_kappa) * dt) if q > 0 else 0.0
                 m.backlog = q if q > 0 else 0.0
+                if m.flow((a - x) * dt if q > 0 else -INF, now - dt, self.dma.next_order()):
+                    self._head_served = True
         self.dma.advance(dt)
         self.t = now
 
@@ -269,9 +280,13 @@ class FluidSystem:
         now = self.env.now
         self.dma.refreshes = self._refreshes(now)
         need = self.dma.due()
+        if self._head_served and self.fifo:
+            need = True
+        self._head_served = False
         for m in self.masters:
             if m.backlog <= EPS_BYTES and m.demand == INF:
                 m.backlog = 0.0
+                m.chunks.clear()
                 need = True
         need |= self._take_arrivals(now)
         if self.discrete_refresh:
@@ -295,6 +310,8 @@ class FluidSystem:
             active = active or m.active
             if m.backlog > 0 and m.rate > m.arrival:
                 dt = min(dt, m.backlog / (m.rate - m.arrival))
+            if self.fifo and len(m.chunks) > 1 and m.rate > 0:
+                dt = min(dt, m.chunks[0][2] / m.rate)
             nxt = self._next_arrival[k]
             if nxt is not None:
                 dt = min(dt, nxt[0] - now)
@@ -335,7 +352,7 @@ class FluidSystem:
     def request_latencies(self, i: int) -> np.ndarray:
         """Estimated latency of every request master i issued (ns); see ``fluid_latency``."""
         times, sizes, _, _ = self.sources[i - 1].requests_until(self.stop_ns)
-        theta = potential(self.arbiter, self.log, i, self.arbiter.name == "fifo")
+        theta = potential(self.arbiter, self.log, i, self.fifo)
         return request_latencies(self.model, self.log, theta, (times, sizes), self.served, self.env.now, i)
 
 

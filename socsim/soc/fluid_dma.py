@@ -158,9 +158,10 @@ class FluidDma:
             if ch.fill >= self.window_bytes - EPS_BYTES:
                 # Its window is free: it issues a lump, behind every burst already queued.
                 self.mark_queued(ch)
-                ch.fill_since, ch.fill_order = self.env.now, self._next_order()
+                ch.fill_since, ch.fill_order = self.env.now, self.next_order()
 
-    def _next_order(self) -> int:
+    def next_order(self) -> int:
+        """A fresh issue order number (ties between bursts issued at the same time)."""
         self._order += 1
         return self._order
 
@@ -177,7 +178,7 @@ class FluidDma:
             queued = min(ch.end - ch.srv, max(0.0, ch.window - ch.srv_rate * ch.rtt))
             if queued > ch.fill + EPS_BYTES:
                 if ch.fill <= EPS_BYTES:
-                    ch.fill_since, ch.fill_order = now, self._next_order()
+                    ch.fill_since, ch.fill_order = now, self.next_order()
                 ch.fill = queued
 
     def _complete(self, ch: ChannelFlow) -> bool:
@@ -308,7 +309,7 @@ class FluidDma:
         elif first <= 0 and queues:
             # Stopped (or idle): its bursts come back and wait at the server, up to its window.
             if ch.fill <= EPS_BYTES:
-                ch.fill_since, ch.fill_order = self.env.now - dt, self._next_order()
+                ch.fill_since, ch.fill_order = self.env.now - dt, self.next_order()
             ch.fill = min(ch.window, ch.fill + ch.cap * dt)
 
     def due(self) -> bool:

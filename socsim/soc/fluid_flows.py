@@ -175,6 +175,9 @@ class MasterFlow:
     """Bytes requested and not yet served (bytes)."""
     work: float = 0.0
     """Server time its backlog costs on its own stream: bursts, row costs of its lumps (ns)."""
+    chunks: deque = field(default_factory=deque)
+    """Its backlog in arrival order: [arrival time ns, issue order, bytes, growing] per lump, or per
+    build-up of smooth arrivals it was not served (``growing`` while it still builds up)."""
     fluid_in: float = 0.0
     """Bytes that entered the fluid so far (bytes)."""
     requested: int = 0
@@ -189,6 +192,32 @@ class MasterFlow:
     def own_kappa(self) -> float:
         """Server time per byte on its own stream: its backlog's, else the average (ns/byte)."""
         return self.work / self.backlog if self.backlog > 1e-3 and self.work > 0 else self.base_kappa
+
+    @property
+    def head_age(self) -> tuple[float, int] | None:
+        """(arrival time, issue order) of its oldest byte waiting, None without a backlog."""
+        return (self.chunks[0][0], self.chunks[0][1]) if self.chunks else None
+
+    def flow(self, net: float, since: float, order: int) -> bool:
+        """Add ``net`` bytes to the backlog's chunks (built up since ``since``), or serve −net from
+        the oldest; True when the oldest chunk is gone and another one is left."""
+        if net > 0:
+            if self.chunks and self.chunks[-1][3]:
+                self.chunks[-1][2] += net
+            else:
+                self.chunks.append([since, order, net, True])
+            return False
+        left = -net
+        popped = False
+        while self.chunks and left > 0:
+            head = self.chunks[0]
+            take = min(left, head[2])
+            head[2] -= take
+            left -= take
+            if head[2] <= 1e-6:
+                self.chunks.popleft()
+                popped = True
+        return popped and bool(self.chunks)
 
     @property
     def active(self) -> bool:

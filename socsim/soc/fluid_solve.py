@@ -102,7 +102,7 @@ def _pass(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow]
     demand = [npu_demand] + [m.demand for m in masters]
     kappa = [npu_kappa] + [m.kappa for m in masters]
     if setup.arbiter.name == "fifo":
-        out = fifo_rates(demand, kappa, capacity)
+        out = fifo_rates(demand, kappa, capacity, [_npu_age(busy)] + [m.head_age for m in masters])
     else:
         out = setup.arbiter.fluid_rates(demand, kappa, capacity)
     kappa[0] = _apply_npu_share(setup, busy, out[0] * kappa[0], npu_kappa)
@@ -129,14 +129,34 @@ def _second_pass_needed(setup: SolverSetup, busy: list[ChannelFlow], sol: Soluti
     return not any(not ch.desc.write for ch in busy) and any(r > 0 for r in sol.rates)
 
 
-def fifo_rates(demand: Sequence[float], kappa: Sequence[float], capacity: float) -> list[float]:
-    """FIFO in fluid form: the other masters (max-min fair among themselves) before the accelerator (index 0)."""
+def fifo_rates(demand: Sequence[float], kappa: Sequence[float], capacity: float,
+               ages: Sequence[tuple[float, int] | None]) -> list[float]:
+    """FIFO in fluid form: flows with bytes waiting are served oldest first (``ages``: when their
+    oldest waiting byte arrived, None for a flow served as it arrives); then the other masters'
+    arrivals (max-min fair among themselves), then the accelerator (index 0)."""
     n = len(demand)
-    others = water_fill([0.0] + list(demand[1:]), [1.0] * n, kappa, capacity)
-    left = capacity - sum(x * k for x, k in zip(others, kappa))
-    if demand[0] > 0 and left > 0 and kappa[0] > 0:
-        others[0] = min(demand[0], left / kappa[0])
-    return others
+    out = [0.0] * n
+    left = capacity
+    for i in sorted((i for i in range(n) if ages[i] is not None and demand[i] > 0), key=lambda i: ages[i]):
+        if left <= 0:
+            break
+        out[i] = min(demand[i], left / kappa[i])
+        left -= out[i] * kappa[i]
+    rest = [0.0 if (i == 0 or out[i] > 0 or ages[i] is not None) else demand[i] for i in range(n)]
+    fair = water_fill(rest, [1.0] * n, kappa, max(left, 0.0))
+    for i in range(1, n):
+        if fair[i] > 0:
+            out[i] = fair[i]
+            left -= fair[i] * kappa[i]
+    if ages[0] is None and demand[0] > 0 and left > 0 and kappa[0] > 0:
+        out[0] = min(demand[0], left / kappa[0])
+    return out
+
+
+def _npu_age(busy: list[ChannelFlow]) -> tuple[float, int] | None:
+    """When the accelerator's oldest queued burst was issued (channels with a lump), None if none."""
+    ages = [(ch.fill_since, ch.fill_order) for ch in busy if ch.filling and ch.cls != CODED_STORE]
+    return min(ages) if ages else None
 
 
 def _bank_rates(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow],
