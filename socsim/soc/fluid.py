@@ -341,7 +341,7 @@ class FluidSystem:
         self._was_stopped = stopped
         self.dma.set_rooms()
         sol = solve(self.setup, self.dma.flows(), self.masters, not stopped)
-        if self.dma.start_lanes():
+        if self.dma.take_all():
             self.dma.set_rooms()
             sol = solve(self.setup, self.dma.flows(), self.masters, not stopped)
         self.dma.new_runs(now)

@@ -105,8 +105,7 @@ class FluidDma:
             self._seq += 1
             if c:
                 self.engine_busy_ns += int(raw[k]) / self.engine.gbps
-        for ch in self.channels:
-            self._take(ch)
+        self.take_all()
         return batch
 
     @property
@@ -122,28 +121,57 @@ class FluidDma:
 
     # ---- descriptors ------------------------------------------------------------------------
     def _take(self, ch: ChannelFlow) -> bool:
-        """Give ``ch`` the queue's next descriptors while it would issue them (module docstring);
-        True when its kind of traffic changed (the rates must be solved again)."""
+        """Give ``ch`` the queue's next descriptors while it would issue them (module docstring):
+        into its sequence, or into its lane when they are of another class; True when a new
+        sequence or lane started (the rates must be solved again)."""
         changed = False
         while self.queue:
             desc = self.queue[0]
-            cls = descriptor_class(desc)
-            if ch.seq:
-                same = cls == ch.cls and desc.rho == ch.desc.rho and desc.write == ch.desc.write
-                if not same or not self._issues_next(ch):
-                    break
-            else:
-                changed = True
-                ch.cls = cls
+            if not ch.seq:
+                ch.cls = descriptor_class(desc)
                 ch.prog = ch.srv = max(ch.prog, ch.srv)
+                changed = True
+            elif not (ch.lane is None and _appendable(ch, desc) and self._issues_next(ch)):
+                # Issue order: while its lane has bursts to issue, the channel takes nothing else.
+                lane = ch.lane
+                if lane is None and not _appendable(ch, desc) and self.room(ch) >= self.model.burst_bytes:
+                    self._open_lane(ch)
+                    changed = True
+                elif not (lane is not None and _appendable(lane, desc) and self._issues_next(lane)
+                          and self.room(ch) >= self.model.burst_bytes):
+                    break
+                self.queue.popleft()
+                self._append(ch.lane, desc)
+                continue
             self.queue.popleft()
             self._append(ch, desc)
         return changed
 
+    def take_all(self) -> bool:
+        """After a solve (rates set the windows' room): channels take what they now may; True if a
+        new sequence or lane started."""
+        changed = False
+        for ch in self.channels:
+            changed |= self._take(ch)
+        return changed
+
+    def _open_lane(self, ch: ChannelFlow) -> None:
+        """A descriptor of another class issues into the room ``ch``'s sequence leaves free: a lump."""
+        room = self.room(ch)
+        lane = ch.lane = ChannelFlow(ch.index, ch.load, ch.store, window=room, fill=room)
+        lane.cls = descriptor_class(self.queue[0])
+        self.mark_queued(lane)
+        lane.fill_since, lane.fill_order = self.env.now, self.next_order()
+
+    def room(self, ch: ChannelFlow) -> float:
+        """Bytes of ``ch``'s window its sequence and lane leave free (bytes)."""
+        used = self._outstanding(ch) + (self._outstanding(ch.lane) if ch.lane is not None else 0.0)
+        return max(0.0, self.window_bytes - used)
+
     def _issues_next(self, ch: ChannelFlow) -> bool:
         """Whether ``ch`` has issued its whole sequence, so that it takes the next descriptor."""
         if ch.cls == CODED_STORE:
-            return ch.end - ch.srv < self.window_bytes - EPS_BYTES
+            return ch.end - ch.srv < ch.window - EPS_BYTES
         return ch.end - ch.srv < max(ch.fill, EPS_BYTES) + EPS_BYTES
 
     def _append(self, ch: ChannelFlow, desc: FluidDescriptor) -> None:
@@ -237,36 +265,28 @@ class FluidDma:
 
     # ---- lanes ------------------------------------------------------------------------------
     def _outstanding(self, ch: ChannelFlow) -> float:
-        """Bytes of ``ch``'s sequence issued and not through both stages (its window's use)."""
-        return ch.end - min(ch.prog, ch.srv)
-
-    def _lane_may_start(self, ch: ChannelFlow) -> bool:
-        """Whether ``ch`` may move the queue's next descriptor beside its sequence (module docstring)."""
-        return (ch.cls != UNCODED and ch.engine_bound and bool(self.queue)
-                and descriptor_class(self.queue[0]) == UNCODED
-                and self._outstanding(ch) <= self.window_bytes + EPS_BYTES)
-
-    def start_lanes(self) -> bool:
-        """Open a lane on every channel that may (after a solve set the engine flags); True if any."""
-        opened = False
-        for ch in self.channels:
-            if ch.lane is None and self._lane_may_start(ch):
-                ch.lane = ChannelFlow(ch.index, ch.load, ch.store)
-                ch.lane.prog = ch.lane.srv = 0.0
-                self._append(ch.lane, self.queue.popleft())
-                opened = True
-        return opened
+        """Bytes of ``ch``'s sequence issued and not back: not through both stages, or on their
+        way back from the server (its rate times a round trip) (bytes)."""
+        if not ch.seq:
+            return 0.0
+        return min(self.window_bytes, ch.end - min(ch.prog, ch.srv) + ch.srv_rate * ch.rtt)
 
     def _lane_due(self, ch: ChannelFlow) -> bool:
-        """Complete the lane's descriptor; it takes the next one if it still may, else closes."""
+        """Complete the lane's descriptors; when it has none left it closes; when the channel's
+        own sequence is done the lane becomes the channel's sequence."""
         lane = ch.lane
         if lane is None or not self._complete(lane):
             return False
-        if self._lane_may_start(ch):
-            self._append(lane, self.queue.popleft())
-        else:
+        if not lane.seq:
             ch.lane = None
         return True
+
+    def _promote(self, ch: ChannelFlow) -> ChannelFlow:
+        """``ch`` has no sequence left: its lane takes its place, with the whole window."""
+        lane = ch.lane
+        lane.window = self.window_bytes
+        self.channels[ch.index] = lane
+        return lane
 
     def set_rooms(self) -> None:
         """Before a solve: which channels have bursts queued, and every lane's window (what its
@@ -278,6 +298,7 @@ class FluidDma:
             if ch.lane is not None:
                 ch.room_mark = self._outstanding(ch)
                 ch.lane.window = max(float(b), self.window_bytes - ch.room_mark)
+                ch.lane.filling = ch.lane.fill >= b - EPS_BYTES
 
     # ---- time -------------------------------------------------------------------------------
     def advance(self, dt: float) -> None:
@@ -316,26 +337,30 @@ class FluidDma:
         """Handle what is due now (descriptors done, cursors at a bound, queued bursts gone, lane
         rooms grown); True when the rates must be solved again."""
         need = False
-        w = self.window_bytes
-        for ch in self.channels:
+        for k in range(len(self.channels)):
+            ch = self.channels[k]
             need |= self._lane_due(ch)
             if not ch.seq:
                 continue
             completed = self._complete(ch)
+            if not ch.seq and ch.lane is not None:
+                ch = self._promote(ch)
+                need = True
             changed = self._take(ch) if (completed or not ch.seq or self.queue) else False
             need |= changed or not ch.seq
-            if ch.seq:
-                self._server_kappa(ch)
-                need |= _at_bound(ch, w)
+            for f in (ch, ch.lane):
+                if f is not None and f.seq:
+                    self._server_kappa(f)
+                    need |= _at_bound(f, f.window)
             if ch.lane is not None and ch.room_mark - self._outstanding(ch) >= self._room_step() - EPS_BYTES:
                 need = True
-            if ch.seq and ch.filling and ch.fill <= EPS_BYTES:
-                # Its queued bursts are served: from now on its window limits it.
-                ch.fill = 0.0
-                ch.filling = False
-                need = True
-            if ch.seq and ch.lane is None and self._lane_may_start(ch):
-                need = True
+                need |= self._take(ch)
+            for f in (ch, ch.lane):
+                if f is not None and f.seq and f.filling and f.fill <= EPS_BYTES:
+                    # Its queued bursts are served: from now on its window limits it.
+                    f.fill = 0.0
+                    f.filling = False
+                    need = True
         for ch in self.channels:
             if not ch.seq and ch.lane is None and self.queue:
                 need |= self._take(ch) or True
@@ -347,17 +372,12 @@ class FluidDma:
     def next_event_ns(self) -> float:
         """Time until the next of those (ns; inf if none)."""
         dt = INF
-        w = self.window_bytes
         for ch in self.channels:
             for f in (ch, ch.lane):
                 if f is not None and f.seq:
-                    dt = min(dt, _next_bound_ns(f, w))
-            if ch.lane is not None and ch.rate > 0:
-                dt = min(dt, max(0.0, self._outstanding(ch) - (ch.room_mark - self._room_step())) / ch.rate)
-            elif ch.seq and ch.cls != UNCODED and ch.engine_bound and self.queue and ch.rate > 0:
-                over = self._outstanding(ch) - w
-                if over > EPS_BYTES:
-                    dt = min(dt, over / ch.rate)
+                    dt = min(dt, _next_bound_ns(f, f.window))
+            if ch.lane is not None and ch.srv_rate > 0:
+                dt = min(dt, max(0.0, self._outstanding(ch) - (ch.room_mark - self._room_step())) / ch.srv_rate)
         return dt
 
     def new_runs(self, now: float) -> None:
@@ -384,6 +404,11 @@ class FluidDma:
                     stream.refresh_seen = k
                     if entry is next(e for e in f.seq if e[0] > f.srv + EPS_BYTES):
                         f.own_kappa = entry[2]
+
+
+def _appendable(ch: ChannelFlow, desc: FluidDescriptor) -> bool:
+    """Whether ``desc`` continues ``ch``'s sequence: same class, direction and engine load."""
+    return bool(ch.seq) and descriptor_class(desc) == ch.cls and desc.rho == ch.desc.rho and desc.write == ch.desc.write
 
 
 def _at_bound(ch: ChannelFlow, window: float) -> bool:

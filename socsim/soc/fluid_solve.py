@@ -250,7 +250,7 @@ def _npu_demand(setup: SolverSetup, busy: list[ChannelFlow], rates: list[float] 
     """(demand bytes/ns, κ) of the accelerator: what its channels' server stages can take, at their mean cost."""
     if not busy:
         return 0.0, setup.model.sequential_kappa()
-    most = [y for y, _ in split_channels(busy, INF, _engine_gbps(setup), setup.window_bytes)]
+    most = [y for y, _ in split_channels(busy, INF, _engine_gbps(setup))]
     demand = sum(most)
     if rates is not None and rates[0] > 0:
         moved = [ch.srv_rate for ch in busy]
@@ -268,8 +268,8 @@ def _apply_npu_share(setup: SolverSetup, busy: list[ChannelFlow], server_time: f
     if not busy:
         return kappa
     moved = 0.0
-    for ch, (y, e) in zip(busy, split_channels(busy, server_time, _engine_gbps(setup), setup.window_bytes)):
-        _pace(ch, e, y, setup.window_bytes)
+    for ch, (y, e) in zip(busy, split_channels(busy, server_time, _engine_gbps(setup))):
+        _pace(ch, e, y)
         ch.share = y * ch.kappa
         moved += y
     return server_time / moved if moved > 0 else kappa
@@ -279,8 +279,7 @@ def _engine_gbps(setup: SolverSetup) -> float:
     return setup.engine.gbps if setup.engine is not None else INF
 
 
-def split_channels(busy: list[ChannelFlow], server_time: float, engine_gbps: float,
-                   window: float) -> list[tuple[float, float]]:
+def split_channels(busy: list[ChannelFlow], server_time: float, engine_gbps: float) -> list[tuple[float, float]]:
     """(server, engine) byte rates of the busy channels sharing ``server_time`` ns of server per ns
     and the engine's ``engine_gbps`` (``_pace`` turns them into each channel's rates).
 
@@ -290,8 +289,8 @@ def split_channels(busy: list[ChannelFlow], server_time: float, engine_gbps: flo
     what is left at equal byte rates under each channel's caps (water filling). A compressed
     load's server reads ahead of the engine and a store's writes behind it, within the window.
     """
-    engine = _engine_rates(busy, engine_gbps, window)
-    caps = [_server_cap(ch, e, window) for ch, e in zip(busy, engine)]
+    engine = _engine_rates(busy, engine_gbps)
+    caps = [_server_cap(ch, e) for ch, e in zip(busy, engine)]
     out = [0.0] * len(busy)
     left = server_time
     filling = sorted((k for k, ch in enumerate(busy) if ch.filling and ch.cls != CODED_STORE),
@@ -307,9 +306,9 @@ def split_channels(busy: list[ChannelFlow], server_time: float, engine_gbps: flo
     return list(zip(out, engine))
 
 
-def _engine_rates(busy: list[ChannelFlow], engine_gbps: float, window: float) -> list[float]:
-    """Bytes per ns the engine gives each channel (inf for uncompressed ones): compressed stores
-    with a lump queued at the engine first, in the order they reached it, then equal shares under
+def _engine_rates(busy: list[ChannelFlow], engine_gbps: float) -> list[float]:
+    """Bytes per ns the engine gives each channel (inf for uncompressed ones): channels with bursts
+    waiting at the engine first, in the order they reached it, then equal shares under
     what each can use (a load no faster than its server when nothing is read ahead; a store no
     faster than its server when its window is full of bytes waiting to be written)."""
     out = [INF] * len(busy)
@@ -317,8 +316,7 @@ def _engine_rates(busy: list[ChannelFlow], engine_gbps: float, window: float) ->
     if not coded:
         return out
     left = engine_gbps
-    lumps = sorted((k for k in coded if busy[k].cls == CODED_STORE and busy[k].filling),
-                   key=lambda k: busy[k].desc.order)
+    lumps = sorted((k for k in coded if _waits_at_engine(busy[k])), key=lambda k: _engine_desc(busy[k]).order)
     for k in lumps:
         out[k] = max(left, 0.0) / busy[k].desc.rho
         left = 0.0
@@ -326,7 +324,7 @@ def _engine_rates(busy: list[ChannelFlow], engine_gbps: float, window: float) ->
     caps = []
     for k in rest:
         ch = busy[k]
-        starved = ch.ahead <= EPS_BYTES if ch.cls == CODED_LOAD else -ch.ahead >= window - EPS_BYTES
+        starved = ch.ahead <= EPS_BYTES if ch.cls == CODED_LOAD else -ch.ahead >= ch.window - EPS_BYTES
         caps.append(ch.cap if starved else INF)
     rho = [busy[k].desc.rho for k in rest]
     for k, x in zip(rest, _water_fill_time(rho, caps, max(left, 0.0))):
@@ -334,7 +332,19 @@ def _engine_rates(busy: list[ChannelFlow], engine_gbps: float, window: float) ->
     return out
 
 
-def _server_cap(ch: ChannelFlow, engine: float, window: float) -> float:
+def _waits_at_engine(ch: ChannelFlow) -> bool:
+    """Whether bursts of ``ch`` wait at the engine in a lump: a store's issued at once, a load's read ahead."""
+    if ch.cls == CODED_STORE:
+        return ch.filling
+    return ch.ahead > EPS_BYTES
+
+
+def _engine_desc(ch: ChannelFlow):
+    """The descriptor at ``ch``'s engine cursor (its bursts there reached the engine in its order)."""
+    return next((e[1] for e in ch.seq if e[0] > ch.prog + EPS_BYTES), ch.desc)
+
+
+def _server_cap(ch: ChannelFlow, engine: float) -> float:
     """Most the server may move for ``ch`` (bytes/ns): its window's cap, lifted while it has a lump
     queued; a compressed load's server stops at the end of its sequence or a full read-ahead (then
     it follows the engine); a store's server follows the engine unless bytes wait to be written."""
@@ -342,13 +352,13 @@ def _server_cap(ch: ChannelFlow, engine: float, window: float) -> float:
     if ch.cls == CODED_LOAD:
         if ch.srv >= ch.end - EPS_BYTES:
             return 0.0
-        return cap if ch.ahead < window - EPS_BYTES else min(cap, engine)
+        return cap if ch.ahead < ch.window - EPS_BYTES else min(cap, engine)
     if ch.cls == CODED_STORE:
         return cap if -ch.ahead > EPS_BYTES else min(cap, engine)
     return cap
 
 
-def _pace(ch: ChannelFlow, engine: float, server: float, window: float) -> None:
+def _pace(ch: ChannelFlow, engine: float, server: float) -> None:
     """Set ``ch``'s server and pacing rates (bytes/ns) from its engine share and server rate."""
     ch.srv_rate = server
     ch.engine_rate = engine
@@ -360,7 +370,7 @@ def _pace(ch: ChannelFlow, engine: float, server: float, window: float) -> None:
     elif ch.prog >= ch.end - EPS_BYTES:
         ch.rate = 0.0
     else:
-        ch.rate = engine if -ch.ahead < window - EPS_BYTES else min(engine, server)
+        ch.rate = engine if -ch.ahead < ch.window - EPS_BYTES else min(engine, server)
 
 
 def _water_fill_time(kappa: list[float], caps: list[float], server_time: float) -> list[float]:
