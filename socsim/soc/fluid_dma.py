@@ -265,11 +265,13 @@ class FluidDma:
 
     # ---- lanes ------------------------------------------------------------------------------
     def _outstanding(self, ch: ChannelFlow) -> float:
-        """Bytes of ``ch``'s sequence issued and not back: not through both stages, or on their
-        way back from the server (its rate times a round trip) (bytes)."""
+        """Bytes of ``ch``'s sequence issued and not back: not through both stages, or served less
+        than a round trip ago (bytes)."""
         if not ch.seq:
             return 0.0
-        return min(self.window_bytes, ch.end - min(ch.prog, ch.srv) + ch.srv_rate * ch.rtt)
+        start = ch.seq[0][0] - ch.seq[0][1].size
+        back = max(start, min(ch.prog, ch.srv) - ch.srv_rate * ch.rtt)
+        return min(self.window_bytes, ch.end - back)
 
     def _lane_due(self, ch: ChannelFlow) -> bool:
         """Complete the lane's descriptors; when it has none left it closes; when the channel's
