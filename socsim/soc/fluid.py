@@ -206,9 +206,7 @@ class FluidSystem:
         if self.fifo:
             # FIFO: the accelerator's bursts already queued are served before this lump.
             self.dma.mark_queued()
-        if m.chunks:
-            m.chunks[-1][3] = False
-        m.chunks.append([now, self.dma.next_order(), nbytes, False])
+        m.chunks.append([now, self.dma.next_order(), nbytes, True])
         m.backlog += nbytes
         m.fluid_in += nbytes
 

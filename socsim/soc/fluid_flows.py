@@ -176,8 +176,8 @@ class MasterFlow:
     work: float = 0.0
     """Server time its backlog costs on its own stream: bursts, row costs of its lumps (ns)."""
     chunks: deque = field(default_factory=deque)
-    """Its backlog in arrival order: [arrival time ns, issue order, bytes, growing] per lump, or per
-    build-up of smooth arrivals it was not served (``growing`` while it still builds up)."""
+    """Its backlog in arrival order: [arrival time ns, issue order, bytes, lump] per lump (``lump``
+    True), or per build-up of smooth arrivals it was not served (``lump`` None)."""
     fluid_in: float = 0.0
     """Bytes that entered the fluid so far (bytes)."""
     requested: int = 0
@@ -195,17 +195,20 @@ class MasterFlow:
 
     @property
     def head_age(self) -> tuple[float, int] | None:
-        """(arrival time, issue order) of its oldest byte waiting, None without a backlog."""
-        return (self.chunks[0][0], self.chunks[0][1]) if self.chunks else None
+        """(arrival time, issue order) of its oldest byte waiting when that came in a lump, else None
+        (no backlog, or a build-up of smooth arrivals: those interleave with the others')."""
+        if not self.chunks or self.chunks[0][3] is None:
+            return None
+        return self.chunks[0][0], self.chunks[0][1]
 
     def flow(self, net: float, since: float, order: int) -> bool:
         """Add ``net`` bytes to the backlog's chunks (built up since ``since``), or serve −net from
         the oldest; True when the oldest chunk is gone and another one is left."""
         if net > 0:
-            if self.chunks and self.chunks[-1][3]:
+            if self.chunks and self.chunks[-1][3] is None:
                 self.chunks[-1][2] += net
             else:
-                self.chunks.append([since, order, net, True])
+                self.chunks.append([since, order, net, None])
             return False
         left = -net
         popped = False

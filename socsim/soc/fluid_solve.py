@@ -102,7 +102,8 @@ def _pass(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow]
     demand = [npu_demand] + [m.demand for m in masters]
     kappa = [npu_kappa] + [m.kappa for m in masters]
     if setup.arbiter.name == "fifo":
-        out = fifo_rates(demand, kappa, capacity, [_npu_age(busy)] + [m.head_age for m in masters])
+        out = fifo_rates(demand, kappa, capacity, [_npu_age(busy)] + [m.head_age for m in masters],
+                         [0.0] + [m.arrival for m in masters])
     else:
         out = setup.arbiter.fluid_rates(demand, kappa, capacity)
     kappa[0] = _apply_npu_share(setup, busy, out[0] * kappa[0], npu_kappa)
@@ -130,10 +131,11 @@ def _second_pass_needed(setup: SolverSetup, busy: list[ChannelFlow], sol: Soluti
 
 
 def fifo_rates(demand: Sequence[float], kappa: Sequence[float], capacity: float,
-               ages: Sequence[tuple[float, int] | None]) -> list[float]:
-    """FIFO in fluid form: flows with bytes waiting are served oldest first (``ages``: when their
-    oldest waiting byte arrived, None for a flow served as it arrives); then the other masters'
-    arrivals (max-min fair among themselves), then the accelerator (index 0)."""
+               ages: Sequence[tuple[float, int] | None], arrival: Sequence[float]) -> list[float]:
+    """FIFO in fluid form (the accelerator is index 0): bytes that came in lumps are served oldest
+    first (``ages``: when a flow's oldest waiting lump arrived, None if none); then every other
+    master's arrivals (``arrival``, max-min fair among them); what is left is shared max-min fair
+    by the accelerator and the masters' backlogs of smooth arrivals (their bursts interleave)."""
     n = len(demand)
     out = [0.0] * n
     left = capacity
@@ -142,14 +144,15 @@ def fifo_rates(demand: Sequence[float], kappa: Sequence[float], capacity: float,
             break
         out[i] = min(demand[i], left / kappa[i])
         left -= out[i] * kappa[i]
-    rest = [0.0 if (i == 0 or out[i] > 0 or ages[i] is not None) else demand[i] for i in range(n)]
-    fair = water_fill(rest, [1.0] * n, kappa, max(left, 0.0))
-    for i in range(1, n):
-        if fair[i] > 0:
-            out[i] = fair[i]
-            left -= fair[i] * kappa[i]
-    if ages[0] is None and demand[0] > 0 and left > 0 and kappa[0] > 0:
-        out[0] = min(demand[0], left / kappa[0])
+    fresh = [0.0] + [0.0 if out[i] > 0 else min(demand[i], arrival[i]) for i in range(1, n)]
+    for i, x in enumerate(water_fill(fresh, [1.0] * n, kappa, max(left, 0.0))):
+        out[i] += x
+        left -= x * kappa[i]
+    rest = [0.0 if out[i] > 0 and ages[i] is not None else max(0.0, demand[i] - out[i]) for i in range(n)]
+    if ages[0] is not None:
+        rest[0] = 0.0
+    for i, x in enumerate(water_fill(rest, [1.0] * n, kappa, max(left, 0.0))):
+        out[i] += x
     return out
 
 
