@@ -98,20 +98,23 @@ def window_cap(window_bytes: int, rtt_ns: float, keep: float = 1.0) -> float:
     return window_bytes / rtt_ns * keep
 
 
-def window_round_delay(window_bytes: int, moved_bytes: float, burst_bytes: int, rtt_ns: float, gap_ns: float) -> float:
-    """How much later than the fluid the last of ``moved_bytes`` arrives in a window-limited run (ns).
+def window_rounds_ns(window_bytes: int, moved_bytes: float, burst_bytes: int, rtt_ns: float,
+                     gap_ns: float) -> float | None:
+    """When the last of ``moved_bytes`` leaves the server in a window-limited run, from its start
+    and without its row costs (ns); None when the window does not limit it.
 
     From a free window the channel's bursts go in rounds: the window's W bursts back to back
-    (``gap_ns`` apart), then the next round one round trip after the previous one began. Burst
-    n = j·W + m (1 ≤ m ≤ W) ends at j·rtt + m·gap; the fluid moves the first round at that pace
-    and the rest at W bursts per rtt, so it ends burst n (W − m)·(rtt/W − gap) earlier.
+    (``gap_ns`` apart, hits), the next round one round trip ``rtt_ns`` after the previous one
+    began. Burst n = j·W + m (1 ≤ m ≤ W) ends at j·rtt + m·gap; a fluid at W bursts per rtt would
+    end it (W − m)·(rtt/W − gap) earlier, and it spreads a row miss over the run where a miss
+    delays every later round whole.
     """
     w = window_bytes // burst_bytes
     n = round(moved_bytes / burst_bytes)
-    if n <= w or w * gap_ns >= rtt_ns:
-        return 0.0
-    m = (n - 1) % w + 1
-    return (w - m) * (rtt_ns / w - gap_ns)
+    if w * gap_ns >= rtt_ns:
+        return None
+    j, m = divmod(n - 1, w)
+    return j * rtt_ns + (m + 1) * gap_ns
 
 
 def window_keep(model: DramModel, rtt_ns: float) -> float:

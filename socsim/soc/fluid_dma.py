@@ -3,7 +3,7 @@
 A channel holds a sequence of descriptors of one class (``fluid_flows.ChannelFlow``): two cursors,
 the pacing stage's and the server's, run along it, and a descriptor completes when the later
 stage has passed its end (``fluid_costs.completion_offset``; a window-limited run also waits for
-its rounds: ``window_round_delay``). Like the burst fidelity's channel, which takes its next
+its rounds: ``window_rounds_ns``). Like the burst fidelity's channel, which takes its next
 descriptor once it has issued every burst of the current one, a channel takes the queue's next
 descriptor of its class when its first stage has reached the end of its sequence, or, while
 bursts of its own are queued (``fill``) or wait for the engine within its window, as soon as they
@@ -25,7 +25,7 @@ from socsim.soc.dram import DramModel
 from socsim.soc.fluid_costs import (
     completion_offset,
     descriptor_cost,
-    window_round_delay,
+    window_rounds_ns,
 )
 from socsim.soc.fluid_flows import (
     CODED_LOAD,
@@ -214,21 +214,27 @@ class FluidDma:
         done = False
         later = ch.prog if ch.cls == CODED_LOAD else ch.srv
         while ch.seq and later >= ch.seq[0][0] - EPS_BYTES:
-            _, desc, _, misses = ch.seq.popleft()
-            self._finish(ch, desc, misses)
+            _, desc, own, misses = ch.seq.popleft()
+            self._finish(ch, desc, own, misses)
             done = True
         if not ch.seq:
             ch.rate = ch.srv_rate = ch.share = 0.0
         return done
 
-    def _finish(self, ch: ChannelFlow, desc: FluidDescriptor, misses: float) -> None:
+    def _finish(self, ch: ChannelFlow, desc: FluidDescriptor, own_kappa: float, misses: float) -> None:
         now = self.env.now
-        b = self.model.burst_bytes
+        m = self.model
+        b = m.burst_bytes
         waited = ch.ahead <= EPS_BYTES if ch.cls == CODED_LOAD else ch.ahead >= -EPS_BYTES
-        offset = completion_offset(self.model, desc, self.engine, waited, ch.kappa * b)
+        offset = completion_offset(m, desc, self.engine, waited, ch.kappa * b)
+        # Row costs beyond the bursts' own hold up a window-limited run's later rounds whole.
+        ch.run_extra += max(0.0, own_kappa * desc.size - desc.size / b * m.t_burst_ns)
         if ch.cls == UNCODED and ch.window >= self.window_bytes and not ch.filling \
                 and ch.srv_rate >= ch.cap * (1 - 1e-9):
-            offset += window_round_delay(self.window_bytes, ch.run_bytes, b, self.window_bytes / ch.cap, ch.burst_gap)
+            hit = ch.burst_gap * m.t_burst_ns / (ch.kappa * b) if ch.kappa > 0 else 0.0
+            rounds = window_rounds_ns(self.window_bytes, ch.run_bytes, b, ch.rtt - (ch.kappa * b - m.t_burst_ns), hit)
+            if rounds is not None:
+                offset += min(max(0.0, ch.run_start + ch.run_extra + rounds - now), ch.rtt)
         done = now + offset
         batch = desc.batch
         batch.bytes += desc.size
@@ -386,7 +392,7 @@ class FluidDma:
         """After a solve: a channel that starts moving with its whole window free begins a run of rounds."""
         for ch in self.channels:
             if ch.seq and ch.srv_rate > 0 and ch.fill >= self.window_bytes * (1 - 1e-9):
-                ch.run_start, ch.run_bytes = now, 0.0
+                ch.run_start, ch.run_bytes, ch.run_extra = now, 0.0, 0.0
 
     def reopen(self, k: int) -> None:
         """After refresh k's stop: a busy channel whose stream was open pays tRCD on its next burst."""

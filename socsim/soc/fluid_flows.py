@@ -113,6 +113,8 @@ class ChannelFlow:
     """When its current run began: it started moving with its whole window free (ns)."""
     run_bytes: float = 0.0
     """Bytes moved since ``run_start`` (bytes)."""
+    run_extra: float = 0.0
+    """Row costs beyond the bursts' own of the descriptors completed in the run (ns)."""
     burst_gap: float = 0.0
     """Server time from one of its bursts to the next when its window lets them go back to back (ns)."""
     engine_bound: bool = False
