@@ -315,7 +315,10 @@ def _engine_rates(busy: list[ChannelFlow], engine_gbps: float) -> list[float]:
     what each can use (a load no faster than its server when nothing is read ahead; a store no
     faster than its server when its window is full of bytes waiting to be written)."""
     out = [INF] * len(busy)
-    coded = [k for k, ch in enumerate(busy) if ch.cls != UNCODED]
+    for k, ch in enumerate(busy):
+        if ch.cls == CODED_STORE and ch.prog >= ch.end - EPS_BYTES:
+            out[k] = 0.0
+    coded = [k for k, ch in enumerate(busy) if ch.cls != UNCODED and out[k] > 0]
     if not coded:
         return out
     left = engine_gbps
