@@ -404,10 +404,10 @@ class FluidDma:
                 if f is None or not f.seq:
                     continue
                 stream = f.stream(f.desc.write)
-                entry = next((e for e in f.seq if e[0] > f.srv + EPS_BYTES), None)
+                # The next whole burst pays it: the entry it is in, over its bytes left to serve.
+                entry = next((e for e in f.seq if e[0] >= f.srv + m.burst_bytes - EPS_BYTES), None)
                 if stream.refresh_seen < k and entry is not None:
-                    extra = m.t_rcd_ns / (entry[0] - f.srv)
-                    entry[2] += extra
+                    entry[2] += m.t_rcd_ns / min(entry[0] - f.srv, entry[1].size)
                     entry[3] += 1
                     stream.refresh_seen = k
                     if entry is next(e for e in f.seq if e[0] > f.srv + EPS_BYTES):
