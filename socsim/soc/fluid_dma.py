@@ -178,9 +178,9 @@ class FluidDma:
         """Add ``desc`` to ``ch``'s sequence with its own cost on its stream."""
         stream = ch.stream(desc.write)
         work, misses = descriptor_cost(self.model, stream, desc.size, self.refreshes)
+        ch.seq.append([ch.end + desc.size, desc, work / desc.size, misses, stream.position])
         stream.position += desc.size
         stream.refresh_seen = self.refreshes
-        ch.seq.append([ch.end + desc.size, desc, work / desc.size, misses])
         if len(ch.seq) == 1:
             ch.own_kappa = work / desc.size
             if ch.fill >= self.window_bytes - EPS_BYTES:
@@ -214,7 +214,7 @@ class FluidDma:
         done = False
         later = ch.prog if ch.cls == CODED_LOAD else ch.srv
         while ch.seq and later >= ch.seq[0][0] - EPS_BYTES:
-            _, desc, own, misses = ch.seq.popleft()
+            _, desc, own, misses, _ = ch.seq.popleft()
             self._finish(ch, desc, own, misses)
             done = True
         if not ch.seq:
@@ -251,7 +251,7 @@ class FluidDma:
     def _server_kappa(self, ch: ChannelFlow) -> None:
         """The server cursor's descriptor sets the cost per byte; the rates follow without a solve
         (its share of server time, or its byte rate when its window or the engine limits it)."""
-        for end, _, own, _ in ch.seq:
+        for end, _, own, _, _ in ch.seq:
             if end > ch.srv + EPS_BYTES:
                 break
         else:
@@ -268,6 +268,16 @@ class FluidDma:
             ch.srv_rate = ch.share / ch.kappa
             if ch.cls == UNCODED:
                 ch.rate = ch.srv_rate
+
+    def _row(self, ch: ChannelFlow) -> int:
+        """Row of its stream the server cursor of ``ch`` is in (-1 without rows)."""
+        rb = self.model.row_bytes
+        if not rb:
+            return -1
+        for end, desc, _, _, pos in ch.seq:
+            if end > ch.srv + EPS_BYTES:
+                return int(pos + max(0.0, ch.srv - (end - desc.size))) // rb
+        return -1
 
     # ---- lanes ------------------------------------------------------------------------------
     def _outstanding(self, ch: ChannelFlow) -> float:
@@ -303,6 +313,9 @@ class FluidDma:
         for ch in self.channels:
             ch.window = self.window_bytes
             ch.filling = ch.fill >= b - EPS_BYTES
+            for f in (ch, ch.lane):
+                if f is not None and f.seq:
+                    f.row = self._row(f)
             if ch.lane is not None:
                 ch.room_mark = self._outstanding(ch)
                 ch.lane.window = max(float(b), self.window_bytes - ch.room_mark)

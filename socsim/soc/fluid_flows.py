@@ -76,7 +76,10 @@ class ChannelFlow:
     """The stream of its stores; the same object as ``load`` when directions are not split."""
     cls: str = UNCODED
     seq: deque = field(default_factory=deque)
-    """(end position, descriptor, own misses) of its descriptors not yet complete, oldest first."""
+    """[end position, descriptor, own cost per byte, own misses, stream position] of its
+    descriptors not yet complete, oldest first."""
+    row: int = -1
+    """Row of its stream at its server cursor (set before each solve)."""
     prog: float = 0.0
     """Bytes its pacing stage has moved (position along the sequence) (bytes)."""
     srv: float = 0.0

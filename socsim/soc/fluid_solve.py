@@ -60,6 +60,8 @@ class Solution:
     kappa: list[float]
     capacity: float
     rates: list[float]
+    shared_banks: bool = False
+    """Some bank had more than one active stream (the conflict shares depend on the rates)."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ def solve(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow]
     """Costs, demands and rates of every flow (steps 1–4 of the module docstring); sets the channels'
     and masters' rates. Two passes when the first one's rates change what it assumed."""
     first = _pass(setup, busy, masters, available, None)
-    if _second_pass_needed(setup, busy, first):
+    if first.shared_banks or _second_pass_needed(setup, busy, first):
         return _pass(setup, busy, masters, available, first.rates)
     return first
 
@@ -114,7 +116,7 @@ def _pass(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow]
     free = capacity - sum(m.rate * m.kappa for m in masters)
     for ch in busy:
         ch.burst_gap = ch.kappa * model.burst_bytes / free if free > 0 else INF
-    return Solution(demand, kappa, capacity, out)
+    return Solution(demand, kappa, capacity, out, any(users > 1 for users, _ in bank_rate.values()))
 
 
 def _second_pass_needed(setup: SolverSetup, busy: list[ChannelFlow], sol: Solution) -> bool:
@@ -164,14 +166,24 @@ def _npu_age(busy: list[ChannelFlow]) -> tuple[float, int] | None:
 
 def _bank_rates(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow],
                 rates: list[float] | None) -> dict[int, tuple[int, float]]:
-    """Per bank: (active streams, their total rate) — only when streams may share banks."""
-    if not setup.may_share:
-        return {}
+    """Per bank: (active streams, their total rate) where streams share banks; also a channel's
+    sequence and lane in one bank on different rows (a compressed store and an uncompressed one:
+    the engine delays the first's bursts, so the two interleave their rows)."""
     out: dict[int, tuple[int, float]] = {}
 
     def add(bank: int, rate: float) -> None:
         users, total = out.get(bank, (0, 0.0))
         out[bank] = (users + 1, total + rate)
+
+    if not setup.may_share:
+        rows: dict[int, set[int]] = {}
+        for ch in busy:
+            rows.setdefault(ch.stream(ch.desc.write).bank, set()).add(ch.row)
+        for ch in busy:
+            bank = ch.stream(ch.desc.write).bank
+            if len(rows[bank]) > 1:
+                add(bank, ch.srv_rate if rates is not None else 0.0)
+        return out
 
     for ch in busy:
         add(ch.stream(ch.desc.write).bank, ch.srv_rate if rates is not None else 0.0)
