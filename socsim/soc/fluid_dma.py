@@ -128,9 +128,11 @@ class FluidDma:
         while self.queue:
             desc = self.queue[0]
             if not ch.seq:
+                # A channel whose last descriptor just completed goes on with one of the same kind
+                # at the same rates (no solve); else it starts a new sequence.
+                changed = changed or ch.last_kind != _kind(desc) or ch.srv_rate <= 0 or ch.lane is not None
                 ch.cls = descriptor_class(desc)
                 ch.prog = ch.srv = max(ch.prog, ch.srv)
-                changed = True
             elif not (ch.lane is None and _appendable(ch, desc) and self._issues_next(ch)):
                 # Issue order: while its lane has bursts to issue, the channel takes nothing else.
                 lane = ch.lane
@@ -161,7 +163,7 @@ class FluidDma:
         lane = ch.lane = ChannelFlow(ch.index, ch.load, ch.store, window=room, fill=room)
         lane.cls = descriptor_class(self.queue[0])
         self.mark_queued(lane)
-        lane.fill_since, lane.fill_order = self.env.now, self.next_order()
+        lane.fill_since, lane.fill_order, lane.lump = self.env.now, self.next_order(), True
 
     def room(self, ch: ChannelFlow) -> float:
         """Bytes of ``ch``'s window its sequence and lane leave free (bytes)."""
@@ -182,11 +184,11 @@ class FluidDma:
         stream.position += desc.size
         stream.refresh_seen = self.refreshes
         if len(ch.seq) == 1:
-            ch.own_kappa = work / desc.size
+            self._server_kappa(ch)
             if ch.fill >= self.window_bytes - EPS_BYTES:
                 # Its window is free: it issues a lump, behind every burst already queued.
                 self.mark_queued(ch)
-                ch.fill_since, ch.fill_order = self.env.now, self.next_order()
+                ch.fill_since, ch.fill_order, ch.lump = self.env.now, self.next_order(), True
 
     def next_order(self) -> int:
         """A fresh issue order number (ties between bursts issued at the same time)."""
@@ -205,9 +207,9 @@ class FluidDma:
                 continue
             queued = min(ch.end - ch.srv, max(0.0, ch.window - ch.srv_rate * ch.rtt))
             if queued > ch.fill + EPS_BYTES:
-                if ch.fill <= EPS_BYTES:
+                if ch.fill <= EPS_BYTES or not ch.lump:
                     ch.fill_since, ch.fill_order = now, self.next_order()
-                ch.fill = queued
+                ch.fill, ch.lump = queued, True
 
     def _complete(self, ch: ChannelFlow) -> bool:
         """Complete the descriptors the later stage has passed; True if any."""
@@ -216,9 +218,8 @@ class FluidDma:
         while ch.seq and later >= ch.seq[0][0] - EPS_BYTES:
             _, desc, own, misses, _ = ch.seq.popleft()
             self._finish(ch, desc, own, misses)
+            ch.last_kind = _kind(desc)
             done = True
-        if not ch.seq:
-            ch.rate = ch.srv_rate = ch.share = 0.0
         return done
 
     def _finish(self, ch: ChannelFlow, desc: FluidDescriptor, own_kappa: float, misses: float) -> None:
@@ -351,7 +352,8 @@ class FluidDma:
         elif first <= 0 and queues:
             # Stopped (or idle): its bursts come back and wait at the server, up to its window.
             if ch.fill <= EPS_BYTES:
-                ch.fill_since, ch.fill_order = self.env.now - dt, self.next_order()
+                # Queued while it stood still: they interleave with the others' bursts (not a lump).
+                ch.fill_since, ch.fill_order, ch.lump = self.env.now - dt, self.next_order(), False
             ch.fill = min(ch.window, ch.fill + ch.cap * dt)
 
     def due(self) -> bool:
@@ -368,6 +370,9 @@ class FluidDma:
                 ch = self._promote(ch)
                 need = True
             changed = self._take(ch) if (completed or not ch.seq or self.queue) else False
+            if not ch.seq:
+                ch.rate = ch.srv_rate = ch.share = 0.0
+                ch.last_kind = None
             need |= changed or not ch.seq
             for f in (ch, ch.lane):
                 if f is not None and f.seq:
@@ -380,7 +385,7 @@ class FluidDma:
                 if f is not None and f.seq and f.filling and f.fill <= EPS_BYTES:
                     # Its queued bursts are served: from now on its window limits it.
                     f.fill = 0.0
-                    f.filling = False
+                    f.filling = f.lump = False
                     need = True
         for ch in self.channels:
             if not ch.seq and ch.lane is None and self.queue:
@@ -425,6 +430,11 @@ class FluidDma:
                     stream.refresh_seen = k
                     if entry is next(e for e in f.seq if e[0] > f.srv + EPS_BYTES):
                         f.own_kappa = entry[2]
+
+
+def _kind(desc: FluidDescriptor) -> tuple:
+    """What a channel's rates depend on besides row costs: class, direction, engine load."""
+    return descriptor_class(desc), desc.write, desc.rho
 
 
 def _appendable(ch: ChannelFlow, desc: FluidDescriptor) -> bool:

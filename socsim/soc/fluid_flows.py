@@ -78,6 +78,8 @@ class ChannelFlow:
     seq: deque = field(default_factory=deque)
     """[end position, descriptor, own cost per byte, own misses, stream position] of its
     descriptors not yet complete, oldest first."""
+    last_kind: tuple | None = None
+    """Kind of its last completed descriptor while its rates still hold (``fluid_dma._kind``)."""
     row: int = -1
     """Row of its stream at its server cursor (set before each solve)."""
     prog: float = 0.0
@@ -110,6 +112,10 @@ class ChannelFlow:
     """It had at least a burst queued at the last solve: it moves faster than ``cap`` until ``fill`` is gone."""
     fill_since: float = 0.0
     """When its queued bursts were issued: the server serves older ones first (ns)."""
+    lump: bool = False
+    """Its queued bursts were issued at once, at ``fill_since`` (a new sequence with its window
+    free, or bursts already queued when another lump came): served before later ones. Bursts
+    queued while it stood still with the others are not: they interleave with theirs."""
     fill_order: int = 0
     """Issue order of its queued bursts among bursts issued at the same time (count)."""
     run_start: float = 0.0

@@ -160,7 +160,7 @@ def fifo_rates(demand: Sequence[float], kappa: Sequence[float], capacity: float,
 
 def _npu_age(busy: list[ChannelFlow]) -> tuple[float, int] | None:
     """When the accelerator's oldest queued burst was issued (channels with a lump), None if none."""
-    ages = [(ch.fill_since, ch.fill_order) for ch in busy if ch.filling and ch.cls != CODED_STORE]
+    ages = [(ch.fill_since, ch.fill_order) for ch in busy if ch.filling and ch.lump and ch.cls != CODED_STORE]
     return min(ages) if ages else None
 
 
@@ -308,7 +308,7 @@ def split_channels(busy: list[ChannelFlow], server_time: float, engine_gbps: flo
     caps = [_server_cap(ch, e) for ch, e in zip(busy, engine)]
     out = [0.0] * len(busy)
     left = server_time
-    filling = sorted((k for k, ch in enumerate(busy) if ch.filling and ch.cls != CODED_STORE),
+    filling = sorted((k for k, ch in enumerate(busy) if ch.filling and ch.lump and ch.cls != CODED_STORE),
                      key=lambda k: (busy[k].fill_since, busy[k].fill_order))
     for k in filling:
         x = min(caps[k], left / busy[k].kappa if left < INF else INF)
@@ -396,6 +396,8 @@ def _water_fill_time(kappa: list[float], caps: list[float], server_time: float) 
     out = [0.0] * len(caps)
     if not caps:
         return out
+    if math.isinf(server_time):
+        return list(caps)
     order = sorted(range(len(caps)), key=lambda k: caps[k])
     left = server_time
     slope = sum(kappa)
