@@ -32,9 +32,11 @@ from collections.abc import Sequence
 import numpy as np
 import simpy
 
-from socsim.soc.arbitration import Arbiter
-from socsim.soc.dma import Batch, CodecEngine
-from socsim.soc.dram import DramModel
+from socsim.model.arbitration import Arbiter
+from socsim.model.dram import DramModel
+from socsim.model.engine import CodecEngine
+from socsim.model.masters import Source
+from socsim.soc.dma import Batch
 from socsim.soc.fluid_arrivals import arrivals
 from socsim.soc.fluid_costs import (
     blackout_window,
@@ -46,7 +48,6 @@ from socsim.soc.fluid_dma import FluidDma
 from socsim.soc.fluid_flows import MasterFlow, Stream
 from socsim.soc.fluid_latency import SolveLog, potential, request_latencies
 from socsim.soc.fluid_solve import SolverSetup, solve
-from socsim.soc.traffic import Source
 
 INF = math.inf
 EPS_BYTES = 1e-3
@@ -268,7 +269,13 @@ class FluidSystem:
                 if m.flow((a - x) * dt if q > 0 else -INF, now - dt, self.dma.next_order()):
                     self._head_served = True
         self.dma.advance(dt)
+        self._sync_npu()
         self.t = now
+
+    def _sync_npu(self) -> None:
+        """The accelerator's entries of the per-master totals come from its DMA."""
+        d = self.dma
+        self.served[0], self.busy[0], self.misses[0], self.turns[0] = d.served, d.busy, d.misses, d.turns
 
     def _on_timer(self, ev) -> None:
         if ev.value != self._gen:
@@ -343,6 +350,7 @@ class FluidSystem:
             self.dma.set_rooms()
             sol = solve(self.setup, self.dma.flows(), self.masters, not stopped)
         self.dma.new_runs(now)
+        self._sync_npu()
         self.log.append(now, sol.demand, sol.kappa, sol.capacity, sol.rates, self.served,
                         [0.0] + [m.backlog for m in self.masters])
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from socsim.soc.traffic import Source
+from socsim.model.masters import Source
 
 BLOCK = 256
 """Windows generated at a time (count)."""

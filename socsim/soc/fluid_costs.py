@@ -1,4 +1,4 @@
-"""The DRAM model's rules (``socsim.soc.dram``) as the fast fidelity uses them: server time per byte
+"""The DRAM model's rules (``socsim.model.dram``) as the fast fidelity uses them: server time per byte
 of a flow, the server's capacity, and the limits a DMA channel's window and the codec engine set.
 
 Pure functions of the model and plain numbers (times in ns, sizes in bytes, rates in bytes/ns).
@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from socsim.soc.dma import CodecEngine
-from socsim.soc.dram import DramModel
+from socsim.model.dram import DramModel
+from socsim.model.engine import CodecEngine
 from socsim.soc.fluid_flows import FluidDescriptor, Stream
 
 

@@ -20,8 +20,9 @@ from collections.abc import Sequence
 
 import simpy
 
-from socsim.soc.dma import Batch, CodecEngine
-from socsim.soc.dram import DramModel
+from socsim.model.dram import DramModel
+from socsim.model.engine import CodecEngine
+from socsim.soc.dma import Batch
 from socsim.soc.fluid_costs import (
     completion_offset,
     descriptor_cost,
@@ -180,7 +181,7 @@ class FluidDma:
         """Add ``desc`` to ``ch``'s sequence with its own cost on its stream."""
         stream = ch.stream(desc.write)
         work, misses = descriptor_cost(self.model, stream, desc.size, self.refreshes)
-        ch.seq.append([ch.end + desc.size, desc, work / desc.size, misses, stream.position])
+        ch.seq.append([ch.end + desc.size, desc, work / desc.size, misses, stream.position, self.env.now])
         stream.position += desc.size
         stream.refresh_seen = self.refreshes
         if len(ch.seq) == 1:
@@ -216,13 +217,14 @@ class FluidDma:
         done = False
         later = ch.prog if ch.cls == CODED_LOAD else ch.srv
         while ch.seq and later >= ch.seq[0][0] - EPS_BYTES:
-            _, desc, own, misses, _ = ch.seq.popleft()
-            self._finish(ch, desc, own, misses)
+            _, desc, own, misses, _, taken = ch.seq.popleft()
+            self._finish(ch, desc, own, misses, taken)
             ch.last_kind = _kind(desc)
             done = True
         return done
 
-    def _finish(self, ch: ChannelFlow, desc: FluidDescriptor, own_kappa: float, misses: float) -> None:
+    def _finish(self, ch: ChannelFlow, desc: FluidDescriptor, own_kappa: float, misses: float,
+                taken_ns: float) -> None:
         now = self.env.now
         m = self.model
         b = m.burst_bytes
@@ -239,6 +241,7 @@ class FluidDma:
         done = now + offset
         batch = desc.batch
         batch.bytes += desc.size
+        batch.spans.append((ch.index, taken_ns, done, desc.size))
         batch.busy_ns += desc.size * ch.kappa
         batch.last_ns = max(batch.last_ns, done)
         self.bytes_delivered += desc.size
@@ -252,7 +255,7 @@ class FluidDma:
     def _server_kappa(self, ch: ChannelFlow) -> None:
         """The server cursor's descriptor sets the cost per byte; the rates follow without a solve
         (its share of server time, or its byte rate when its window or the engine limits it)."""
-        for end, _, own, _, _ in ch.seq:
+        for end, _, own, _, _, _ in ch.seq:
             if end > ch.srv + EPS_BYTES:
                 break
         else:
@@ -275,7 +278,7 @@ class FluidDma:
         rb = self.model.row_bytes
         if not rb:
             return -1
-        for end, desc, _, _, pos in ch.seq:
+        for end, desc, _, _, pos, _ in ch.seq:
             if end > ch.srv + EPS_BYTES:
                 return int(pos + max(0.0, ch.srv - (end - desc.size))) // rb
         return -1
@@ -485,7 +488,7 @@ def _next_bound_ns(ch: ChannelFlow, window: float) -> float:
 
 
 def _channels(model: DramModel, channels: int, masters: int, window_bytes: int) -> list[ChannelFlow]:
-    """The DMA channels with their streams (``socsim.soc.dram`` address map), windows free."""
+    """The DMA channels with their streams (``socsim.model.dram`` address map), windows free."""
     banks, _ = model.stream_banks(channels, masters)
     split = model.splits_directions(channels, masters)
     out = []

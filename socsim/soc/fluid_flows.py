@@ -46,7 +46,7 @@ class FluidDescriptor:
 
 @dataclass(slots=True)
 class Stream:
-    """A sequential stream of the address map (``socsim.soc.dram``): its bank and next byte."""
+    """A sequential stream of the address map (``socsim.model.dram``): its bank and next byte."""
 
     bank: int
     position: int = 0
@@ -76,8 +76,8 @@ class ChannelFlow:
     """The stream of its stores; the same object as ``load`` when directions are not split."""
     cls: str = UNCODED
     seq: deque = field(default_factory=deque)
-    """[end position, descriptor, own cost per byte, own misses, stream position] of its
-    descriptors not yet complete, oldest first."""
+    """[end position, descriptor, own cost per byte, own misses, stream position, when taken ns]
+    of its descriptors not yet complete, oldest first."""
     last_kind: tuple | None = None
     """Kind of its last completed descriptor while its rates still hold (``fluid_dma._kind``)."""
     row: int = -1

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from socsim.soc.arbitration import Arbiter
-from socsim.soc.dram import DramModel
+from socsim.model.arbitration import Arbiter
+from socsim.model.dram import DramModel
 
 EPS_BYTES = 1e-3
 

@@ -27,9 +27,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from socsim.soc.arbitration import Arbiter, water_fill
-from socsim.soc.dma import CodecEngine
-from socsim.soc.dram import DramModel
+from socsim.model.arbitration import Arbiter, water_fill
+from socsim.model.dram import DramModel
+from socsim.model.engine import CodecEngine
 from socsim.soc.fluid_costs import (
     averaged_capacity,
     conflict_share,
