@@ -78,7 +78,7 @@ def request_latencies(model: DramModel, log: SolveLog, theta: np.ndarray, reques
         served = np.asarray([row[i] for row in log.served] + [served_now[i]])
         at = np.append(log_t, max(now, log_t[-1]))
         # A request is done when the master's fluid has served every byte requested up to it.
-        target = np.cumsum(sizes)[k]
+        target = np.cumsum(sizes)[k] - EPS_BYTES
         j = np.minimum(np.maximum(np.searchsorted(served, target, side="left"), 1), len(served) - 1)
         lo, hi = served[j - 1], served[j]
         span = hi - lo
