@@ -43,6 +43,7 @@ from socsim.soc.fluid_costs import (
     descriptor_cost,
     master_base_cost,
     reopen_chance,
+    reopen_ns,
 )
 from socsim.soc.fluid_dma import FluidDma
 from socsim.soc.fluid_flows import MasterFlow, Stream
@@ -233,9 +234,10 @@ class FluidSystem:
             return 0.0
         total = 0.0
         for f in self.masters:
-            if f.active and not f.random:
-                total += reopen_chance(m, max(f.rate, f.arrival), f.request_bytes, f.backlog > 0) * m.t_rcd_ns
-        return total
+            if f.active:
+                p = reopen_chance(m, max(f.rate, f.arrival), f.request_bytes, f.backlog > 0)
+                total += p * reopen_ns(m, f.request_bytes, f.random, f.backlog > 0)
+        return max(0.0, total)
 
     def _reopen_channels(self, now: float) -> None:
         """After a refresh stop: busy channels whose stream was open pay tRCD on their next burst."""

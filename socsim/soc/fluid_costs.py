@@ -136,6 +136,21 @@ def reopen_chance(model: DramModel, rate: float, request_bytes: int, backlogged:
     return 1.0 if backlogged else min(1.0, rate / request_bytes * model.t_refi_ns)
 
 
+def reopen_ns(model: DramModel, request_bytes: int, random: bool, backlogged: bool) -> float:
+    """What a master's first burst after a refresh costs beyond its usual cost (ns).
+
+    tRCD to open its row again; a random master, which opens a row per request anyway, saves
+    tRP. A sequential master that waits between requests starts the next one after the refresh:
+    when its requests tile its rows (request size dividing the row), that start is a new row on
+    a share request/row of reopenings, whose usual tRP + tRCD the tRCD then replaces.
+    """
+    if random:
+        return -model.t_rp_ns
+    if backlogged or model.row_bytes % request_bytes:
+        return model.t_rcd_ns
+    return model.t_rcd_ns - min(1.0, request_bytes / model.row_bytes) * model.t_miss_ns
+
+
 def averaged_capacity(model: DramModel, reopen_ns: float) -> float:
     """Server time per ns left after refresh when blackouts are averaged: 1 − (tRFC + reopen)/tREFI."""
     if not model.refresh:

@@ -35,6 +35,7 @@ from socsim.soc.fluid_costs import (
     conflict_share,
     read_share,
     reopen_chance,
+    reopen_ns,
     residual_wait,
     shared_bank_cost,
     window_cap,
@@ -226,7 +227,7 @@ def _master_costs(setup: SolverSetup, masters: list[MasterFlow], bank_rate: dict
         if active and model.row_bytes and setup.averaged_refresh:
             x = rates[i] if rates is not None else m.arrival
             p = reopen_chance(model, x, m.request_bytes, m.backlog > 0)
-            reopen += p * (-model.t_rp_ns if shared or m.random else model.t_rcd_ns)
+            reopen += p * reopen_ns(model, m.request_bytes, shared or m.random, m.backlog > 0)
     return reopen
 
 
