@@ -186,8 +186,8 @@ class FluidDma:
         stream.refresh_seen = self.refreshes
         if len(ch.seq) == 1:
             self._server_kappa(ch)
-            if ch.fill >= self.window_bytes - EPS_BYTES:
-                # Its window is free: it issues a lump, behind every burst already queued.
+            if ch.fill >= self.model.burst_bytes - EPS_BYTES:
+                # Its window has room: it issues a lump, behind every burst already queued.
                 self.mark_queued(ch)
                 ch.fill_since, ch.fill_order, ch.lump = self.env.now, self.next_order(), True
 
