@@ -150,8 +150,8 @@ def check(scenario, plans, fidelities=("burst",)) -> list[str]:
     """Violations of the bounds by the simulation (empty when sound): every frame's latency against
     its bound and, at burst fidelity, every window's bytes against the window curve. The bounds are
     derived for the burst-level reference model, so that is the fidelity checked by default (on
-    small synthetic plans through the codec engine the fast fidelity can be several per cent slower
-    than the reference, more than the bound's 2 % fidelity margin covers)."""
+    these µs-scale synthetic frames the fast fidelity differs from it by more than the bound's 2 %
+    fidelity margin on one frame in seven, ``benchmarks/fidelity_random.py``)."""
     bound = bound_frames(scenario, plans)
     if bound.reason:
         # No bound (e.g. the others may take the whole DRAM, and their backlog need never drain).

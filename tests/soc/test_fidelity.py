@@ -164,3 +164,33 @@ def test_cli_fidelity_option(tmp_path):
     assert '"fidelity": "burst"' in (tmp_path / "out" / "result.json").read_text()
     bad = CliRunner().invoke(app, ["run", str(scen), "--fidelity", "exact"])
     assert bad.exit_code == 2
+
+
+# Per-descriptor pipeline effects of small transfers that the fast fidelity follows (each case one
+# frame of a few hundred ns to a few µs, where one row activation or one round trip is a few per cent).
+PIPELINE_CASES = [
+    # One burst each way: first use of a closed bank (tRCD) plus one latency, not a window's rate.
+    ("single-burst", dict(channels=1, dram=LPDDR4, dma={"max_outstanding": 2}),
+     [uniform_layer("a", 1, [64], [64], 50.0)]),
+    # 17 bursts through a window of 8: rounds of 8 bursts one round trip apart.
+    ("window-rounds", dict(channels=4, dram={"preset": "lpddr5-6400"}, bus={"width_bytes": 32},
+                           dma={"max_outstanding": 8}),
+     [uniform_layer("a", 1, [1088], [64], 500.0)]),
+    # A slow codec engine compresses one store while the next, uncompressed, store of the same
+    # channel bypasses it within the window room the first leaves.
+    ("engine-and-bypass", dict(channels=1, dram={"preset": "lpddr5-6400"}, arbitration="round_robin",
+                               dma={"max_outstanding": 32, "codec_engine": {"bytes_per_cycle": 4, "freq_mhz": 500,
+                                                                            "latency_cycles": 16}}),
+     [uniform_layer("a", 1, [2496], [1728], 500.0, read_raw_bytes=(4992,), read_coded=(True,),
+                    write_raw_bytes=(3456,), write_coded=(True,)),
+      uniform_layer("b", 1, [64], [3520, 192], 0.0)]),
+]
+
+
+@pytest.mark.parametrize("case,kw,layers", PIPELINE_CASES, ids=[c[0] for c in PIPELINE_CASES])
+def test_fast_follows_the_descriptor_pipeline(case, kw, layers):
+    kw = dict(kw)
+    s = make_scenario(channels=kw.pop("channels"), dma=kw.pop("dma"), **kw)
+    fast = simulate(s, [layers], "fast").frames[0].latency_ns
+    burst = simulate(s, [layers], "burst").frames[0].latency_ns
+    assert fast == pytest.approx(burst, rel=0.02)
