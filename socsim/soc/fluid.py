@@ -1,27 +1,25 @@
 """Fast fidelity: the burst model's rules applied to fluid rates, with events only when rates change.
 
 Between events every *flow* — the accelerator's busy DMA channels and the other masters — moves
-bytes at a constant rate. At an event (a descriptor's data done, a channel's queued bursts
-served, a master's backlog emptied, a request lump or a change of a master's arrival rate, a
-refresh stop starting or ending, a new batch of descriptors, the end of the frames) the rates are
-computed again by ``fluid_solve`` from the cost rules of ``fluid_costs``.
+bytes at a constant rate. At an event (a descriptor done, a cursor or queued bursts at a bound, a
+master's backlog emptied, a request lump or a change of a master's arrival rate, a refresh stop
+starting or ending, a new batch of descriptors, the end of the frames) the rates are computed
+again by ``fluid_solve`` from the cost rules of ``fluid_costs``.
 
-The accelerator's DMA follows the burst fidelity's per-descriptor pipeline: a channel moves one
-descriptor after another; a descriptor costs its own bursts' server time on its stream — t_B each,
-tRCD where its bank is closed, tRP + tRCD per row it starts (exact, from the stream's position) —
-and completes L after its last byte is served (plus, through the codec engine, its latency and
-one burst: ``fluid_costs.completion_offset``). A channel whose window was free (idle, or stopped
-by a refresh or other masters) has that many bytes queued at the server: it moves them at the
-server's pace before its window's round trips limit it (window fill). A channel's next descriptor
-of the same kind (direction, engine use, engine load) keeps its share of server time, so it costs
-one event and no new solve.
+The accelerator's DMA (``fluid_dma``) follows the burst fidelity's per-descriptor pipeline: each
+descriptor costs its own bursts' server time on its stream (t_B each, tRCD where its bank is
+closed, tRP + tRCD per row it starts, from the stream's position), its channel's window issues a
+lump of bursts that the server serves in issue order before the steady flow its round trips
+allow, a window-limited run completes on its rounds, and the codec engine is a second stage that
+a compressed load's server reads ahead of and a compressed store's writes behind.
 
-Other masters' requests arrive as lumps and smooth rates (``fluid_arrivals``); their latency
-percentiles are estimates (``fluid_latency``). Refresh: when the fluid resolves time more finely
-than tREFI (``window_ns`` ≤ tREFI), every blackout stops the server — from half a burst before
-it, the burst that would straddle its start — and on its end every stream active through it
-reopens its row; otherwise blackouts are averaged into the capacity. The tests bound the
-difference to the burst fidelity at 2 % on frame latency and bytes delivered.
+Other masters' requests arrive as lumps and smooth rates (``fluid_arrivals``), a lump costing its
+own row accesses; their latency percentiles are estimates (``fluid_latency``). Refresh: when the
+fluid resolves time more finely than tREFI (``window_ns`` ≤ tREFI), every blackout stops the
+server — from half a burst before it, the burst that would straddle its start — the codec engine
+going on, and after it every stream active through it reopens its row; otherwise blackouts are
+averaged into the capacity. ``benchmarks/fidelity_random.py`` measures the difference to the
+burst fidelity; the tests bound it at 2 % on realistic transfers.
 """
 
 from __future__ import annotations

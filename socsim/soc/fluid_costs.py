@@ -158,11 +158,6 @@ def averaged_capacity(model: DramModel, reopen_ns: float) -> float:
     return max(0.0, 1.0 - (model.t_rfc_ns + (reopen_ns if model.row_bytes else 0.0)) / model.t_refi_ns)
 
 
-def refreshes_before(model: DramModel, t_ns: float) -> int:
-    """Refresh blackouts started at or before ``t_ns`` (count)."""
-    return int(t_ns // model.t_refi_ns) if model.refresh else 0
-
-
 def blackout_window(model: DramModel, k: int, lead_ns: float) -> tuple[float, float]:
     """(start, end) of the server's k-th refresh stop (ns): the blackout [k·tREFI, k·tREFI + tRFC),
     from ``lead_ns`` earlier, when a burst that would straddle its start waits for its end."""

@@ -8,9 +8,12 @@ descriptor once it has issued every burst of the current one, a channel takes th
 descriptor of its class when its first stage has reached the end of its sequence, or, while
 bursts of its own are queued (``fill``) or wait for the engine within its window, as soon as they
 would be issued. A descriptor costs its own bursts' server time on its channel's stream
-(``fluid_costs.descriptor_cost``). An uncompressed descriptor next in the queue while the
-channel's compressed ones wait for the codec engine moves beside them, in a *lane* limited to the
-window room they leave free (re-solved as that room grows by eighths of the window).
+(``fluid_costs.descriptor_cost``). A descriptor of another class (direction, engine use, engine
+load) next in the queue issues into the window room the channel's sequence leaves free, in a
+*lane* beside it (re-solved as that room grows by eighths of the window); while the lane has
+bursts to issue the channel takes nothing else, and when its sequence is done the lane becomes
+it. A channel that starts with room in its window issues a lump: the server serves it after the
+bursts other channels already queued (``mark_queued``) and before their later ones.
 """
 
 from __future__ import annotations

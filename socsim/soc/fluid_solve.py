@@ -1,24 +1,24 @@
 """The rate solver of the fast fidelity: from the flows' state to every flow's rate.
 
-1. Cost per byte κ of each flow (``fluid_costs``): a master's from its bank and address pattern,
-   a channel's from its descriptor's own row costs; plus, for a stream that shares its bank with
-   other active streams, a conflict on the share min(1, X/x) of its bursts that follow another
-   stream's (x its rate, X the others' in that bank, from a first solve; every burst before), and
-   for written bytes the turnaround share.
+1. Cost per byte κ of each flow (``fluid_costs``): a master's from its bank and address pattern
+   (its lumps' own row accesses while it has a backlog), a channel's from the descriptor at its
+   server cursor; plus, for a stream that shares its bank with other active streams on other rows,
+   a conflict on the share min(1, X/x) of its bursts that follow another stream's (x its rate, X
+   the others' in that bank, from a first solve; every burst before), and for written bytes the
+   turnaround share.
 2. Capacity: server time per ns — 1, or 0 during a refresh stop when blackouts are resolved;
    1 − (tRFC + Σ_s p_s·δ_s)/tREFI when they are averaged (every stream active in a refresh
-   interval reopens its row: δ = tRCD; a random master saves tRP).
+   interval reopens its row: ``fluid_costs.reopen_ns``).
 3. Demands: a master with a backlog asks for ∞, one without for its arrival rate; the accelerator
-   for what its busy channels can take: ∞ while one has a burst or more queued beyond its window's
-   steady flow (``filling``), else Σ_c min(window cap, engine share). The window cap is max_outstanding·b/rtt
-   (Little's law) with rtt = κ_c·b + L [+ engine latency and one burst of engine time] + the
-   residual service Σ_j u_j·c_j/2 of other masters' bursts [× the share of time a closed loop
-   keeps moving through averaged refresh blackouts].
-4. Rates: the arbiter's fluid rule (``Arbiter.fluid_rates``), except FIFO: there the others'
-   requests, queued before the accelerator's later bursts, are served first. The accelerator's
-   server time goes first to channels with queued bursts, oldest descriptor first (they were
-   issued first), then to the others at equal rates under their caps (water filling); the codec
-   engine is shared the same way.
+   for what its channels' server stages can take: ∞ while one has bursts queued beyond its
+   window's steady flow (``filling``), else Σ_c min(window cap, what its engine stage passes). The
+   window cap is window/rtt (Little's law) with rtt = κ_c·b + L [+ engine latency and one burst of
+   engine time] + the residual service Σ_j u_j·c_j/2 of other masters' bursts [× the share of time
+   a closed loop keeps moving through averaged refresh blackouts].
+4. Rates: the arbiter's fluid rule (``Arbiter.fluid_rates``), except FIFO (``fifo_rates``). Within
+   the accelerator (``split_channels``) the server serves queued lumps in issue order and shares
+   the rest at equal byte rates under the caps; the codec engine serves bursts waiting at it in
+   arrival order, then equal shares.
 """
 
 from __future__ import annotations

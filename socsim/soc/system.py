@@ -85,7 +85,8 @@ def simulate(scenario: Scenario, plans: list[list[LayerPlan]], fidelity: str = "
         masters = [BurstSource(env, s, controller, i, banks[i - 1], model.row_bytes)
                    for i, s in enumerate(sources, start=1)]
     else:
-        # Random arrivals are averaged over a thousandth of the frame period (1–50 µs).
+        # The fluid's time resolution: a thousandth of the frame period (1–50 µs); it averages
+        # random arrivals over it and resolves refresh blackouts when it is finer than tREFI.
         window = min(FLUID_WINDOW_NS, max(1_000.0, scenario.frame_period_ms * NS_PER_MS / 1000))
         dma = FluidSystem(env, model, arbiter, sources, channels, soc.dma.max_outstanding,
                           CodecEngine.from_spec(soc.dma.codec_engine), window)
