@@ -47,8 +47,7 @@ def test_differences_sees_a_change():
 
 def _compare_scenario(name: str, fidelity: str, tmp_path: Path) -> None:
     golden = GOLDEN / f"{name}-{fidelity}.json"
-    if not golden.exists():
-        pytest.skip(f"{golden.name} not recorded")
+    assert golden.exists(), f"{golden.name}: not recorded (python tests/golden/record.py --long)"
     out = tmp_path / "result.json"
     record.run_scenario(name, fidelity, out)
     old, new = json.loads(golden.read_text()), json.loads(out.read_text())

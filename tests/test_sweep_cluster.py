@@ -3,19 +3,15 @@
 cache; the client writes every point's folder and the table, identical to a local sweep."""
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from socsim.sweep import Sweep, run_sweep
-
+import distributed
 from paths import ROOT, SCENARIOS
 
-distributed = pytest.importorskip("distributed")
+from socsim.sweep import Sweep, run_sweep
 
 SWEEP = f"""\
 name: cluster
@@ -33,10 +29,10 @@ def _free_port() -> int:
 
 
 def _dask() -> str:
-    found = shutil.which("dask") or str(Path(sys.executable).parent / "dask")
-    if not Path(found).exists():
-        pytest.skip("the dask command is not installed")
-    return found
+    """The dask command of this environment (dask[distributed] is a dev dependency)."""
+    found = Path(sys.executable).parent / "dask"
+    assert found.exists(), f"{found}: missing (install socsim with its dev extras)"
+    return str(found)
 
 
 def test_sweep_on_workers_without_a_shared_disk(tmp_path, monkeypatch):
