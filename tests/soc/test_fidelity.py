@@ -71,7 +71,10 @@ def test_fast_matches_burst_within_two_percent(case, kw):
     assert fast.frames[0].latency_ns == pytest.approx(burst.frames[0].latency_ns, rel=0.02)
     for f, b in zip(fast.masters, burst.masters):
         assert f.name == b.name
-        assert f.bytes_delivered == pytest.approx(b.bytes_delivered, rel=0.02)
+        # Masters stop at the frame's end, which differs by up to 2 %: a request due in between
+        # counts at one fidelity only.
+        one_request = b.bytes_delivered / max(b.requests, 1)
+        assert f.bytes_delivered == pytest.approx(b.bytes_delivered, rel=0.02, abs=one_request)
 
 
 def test_interleaved_masters_in_one_bank_miss_on_every_switch():
