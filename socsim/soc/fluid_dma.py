@@ -177,7 +177,8 @@ class FluidDma:
     def _issues_next(self, ch: ChannelFlow) -> bool:
         """Whether ``ch`` has issued its whole sequence, so that it takes the next descriptor."""
         if ch.cls == CODED_STORE:
-            return ch.end - ch.srv < ch.window - EPS_BYTES
+            # Its bursts are issued as they enter the engine: all are once the engine is at the end.
+            return ch.prog >= ch.end - EPS_BYTES or ch.end - ch.srv < ch.window - EPS_BYTES
         return ch.end - ch.srv < max(ch.fill, EPS_BYTES) + EPS_BYTES
 
     def _append(self, ch: ChannelFlow, desc: FluidDescriptor) -> None:
@@ -220,14 +221,14 @@ class FluidDma:
         done = False
         later = ch.prog if ch.cls == CODED_LOAD else ch.srv
         while ch.seq and later >= ch.seq[0][0] - EPS_BYTES:
-            _, desc, own, misses, _, taken = ch.seq.popleft()
-            self._finish(ch, desc, own, misses, taken)
+            end, desc, own, misses, _, taken = ch.seq.popleft()
+            self._finish(ch, desc, own, misses, taken, end)
             ch.last_kind = _kind(desc)
             done = True
         return done
 
     def _finish(self, ch: ChannelFlow, desc: FluidDescriptor, own_kappa: float, misses: float,
-                taken_ns: float) -> None:
+                taken_ns: float, end: float) -> None:
         now = self.env.now
         m = self.model
         b = m.burst_bytes
@@ -235,12 +236,8 @@ class FluidDma:
         offset = completion_offset(m, desc, self.engine, waited, ch.kappa * b)
         # Row costs beyond the bursts' own hold up a window-limited run's later rounds whole.
         ch.run_extra += max(0.0, own_kappa * desc.size - desc.size / b * m.t_burst_ns)
-        if ch.cls == UNCODED and ch.window >= self.window_bytes and not ch.filling \
-                and ch.srv_rate >= ch.cap * (1 - 1e-9):
-            hit = ch.burst_gap * m.t_burst_ns / (ch.kappa * b) if ch.kappa > 0 else 0.0
-            rounds = window_rounds_ns(self.window_bytes, ch.run_bytes, b, ch.rtt - (ch.kappa * b - m.t_burst_ns), hit)
-            if rounds is not None:
-                offset += min(max(0.0, ch.run_start + ch.run_extra + rounds - now), ch.rtt)
+        if ch.window >= self.window_bytes and not ch.filling and ch.srv_rate >= ch.cap * (1 - 1e-9):
+            offset = self._rounds_offset(ch, desc, end, offset)
         done = now + offset
         batch = desc.batch
         batch.bytes += desc.size
@@ -254,6 +251,31 @@ class FluidDma:
         if batch.pending == 0:
             ev = self.env.timeout(batch.last_ns - now, batch)
             ev.callbacks.append(_batch_done)
+
+    def _rounds_offset(self, ch: ChannelFlow, desc: FluidDescriptor, end: float, offset: float) -> float:
+        """A window-limited run's descriptor completes on its rounds (``window_rounds_ns``): the
+        completion offset ``offset`` (ns) grown to the round its last burst is in, by at most a round trip."""
+        m = self.model
+        b = m.burst_bytes
+        now = self.env.now
+        hit_rtt = ch.rtt - (ch.kappa * b - m.t_burst_ns)
+        hit = ch.burst_gap * m.t_burst_ns / (ch.kappa * b) if ch.kappa > 0 else 0.0
+        if ch.cls == UNCODED:
+            rounds = window_rounds_ns(self.window_bytes, ch.run_bytes, b, hit_rtt, hit)
+            if rounds is None:
+                return offset
+            return offset + min(max(0.0, ch.run_start + ch.run_extra + rounds - now), ch.rtt)
+        # A compressed transfer's bursts pass the engine one engine time apart (times the channels
+        # sharing it): its slots come back spread by that much, so burst j·W + m is back at
+        # (j + 1)·rtt + (m − 1)·engine time; none of this when the engine, not the window, limits it.
+        sharing = sum(1 for c in self.channels for f in (c, c.lane) if f is not None and f.seq and f.cls != UNCODED)
+        engine_ns = max(hit, max(1, sharing) * desc.raw / max(1, desc.size // b) / self.engine.gbps)
+        moved = end - (ch.srv - ch.run_bytes)
+        rounds = window_rounds_ns(self.window_bytes, moved, b, hit_rtt, engine_ns)
+        if rounds is None:
+            return offset
+        back = ch.run_start + ch.run_extra + rounds + hit_rtt - engine_ns
+        return max(0.0, min(back - now, offset + ch.rtt))
 
     def _server_kappa(self, ch: ChannelFlow) -> None:
         """The server cursor's descriptor sets the cost per byte; the rates follow without a solve
