@@ -187,6 +187,13 @@ PIPELINE_CASES = [
      [uniform_layer("a", 1, [2496], [1728], 500.0, read_raw_bytes=(4992,), read_coded=(True,),
                     write_raw_bytes=(3456,), write_coded=(True,)),
       uniform_layer("b", 1, [64], [3520, 192], 0.0)]),
+    # A fast engine behind a window of 8: the compressed bursts come back one engine time apart, in
+    # rounds one round trip apart; the store's three descriptors go on in one run.
+    ("compressed-rounds", dict(channels=1, dram={"preset": "lpddr5-6400"},
+                               dma={"max_outstanding": 8, "codec_engine": {"bytes_per_cycle": 32, "freq_mhz": 500,
+                                                                           "latency_cycles": 16}}),
+     [uniform_layer("a", 1, [6720], [1408, 1408, 3008], 0.0, read_raw_bytes=(13440,), read_coded=(True,),
+                    write_raw_bytes=(2816, 2816, 6016), write_coded=(True,) * 3)]),
 ]
 
 
