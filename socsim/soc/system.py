@@ -94,7 +94,8 @@ def simulate(scenario: Scenario, plans: list[list[LayerPlan]], fidelity: str = "
                                (streams - len(sources) + i - 1, streams))
                    for i, s in enumerate(sources, start=1)]
     else:
-        # Random arrivals are averaged over a thousandth of the frame period (1–50 µs).
+        # The fluid's time resolution: a thousandth of the frame period (1–50 µs); it averages
+        # random arrivals over it and resolves refresh blackouts when it is finer than tREFI.
         window = min(FLUID_WINDOW_NS, max(1_000.0, scenario.frame_period_ms * NS_PER_MS / 1000))
         dma = FluidSystem(env, model, arbiter, sources, channels, soc.dma.max_outstanding,
                           CodecEngine.from_spec(soc.dma.codec_engine), window)
@@ -221,10 +222,10 @@ def _result(scenario, model, arbiter, sources, frames, fidelity, events, frames_
 def _bandwidth(fluid: FluidSystem, names: list[str], until_ns: float, bins: int = 240) -> dict | None:
     """Bytes each master was served per time bin up to ``until_ns``, from the fluid log: served
     bytes grow linearly between rate changes, so cumulative bytes interpolate exactly."""
-    if until_ns <= 0 or not fluid.log_t:
+    if until_ns <= 0 or not fluid.log.t:
         return None
-    t = np.asarray(fluid.log_t + [fluid.env.now])
-    served = np.asarray(fluid.log_served + [list(fluid.served)])
+    t = np.asarray(fluid.log.t + [fluid.env.now])
+    served = np.asarray(fluid.log.served + [list(fluid.served)])
     edges = np.linspace(0.0, until_ns, bins + 1)
     out: dict = {"t_ns": edges[:-1].tolist(), "bin_ns": float(edges[1] - edges[0])}
     for i, name in enumerate(names):

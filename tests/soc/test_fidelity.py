@@ -71,7 +71,10 @@ def test_fast_matches_burst_within_two_percent(case, kw):
     assert fast.frames[0].latency_ns == pytest.approx(burst.frames[0].latency_ns, rel=0.02)
     for f, b in zip(fast.masters, burst.masters):
         assert f.name == b.name
-        assert f.bytes_delivered == pytest.approx(b.bytes_delivered, rel=0.02)
+        # Masters stop at the frame's end, which differs by up to 2 %: a request due in between
+        # counts at one fidelity only.
+        one_request = b.bytes_delivered / max(b.requests, 1)
+        assert f.bytes_delivered == pytest.approx(b.bytes_delivered, rel=0.02, abs=one_request)
 
 
 def test_interleaved_masters_in_one_bank_miss_on_every_switch():
@@ -185,3 +188,40 @@ def test_streams_sharing_a_bank_do_not_hit_each_others_rows():
     shared, bursts = misses(1)
     assert own == 4 * 65536 // 2048 + 1  # every row crossed once, and the 64 B store
     assert shared >= max(own, bursts // 16)
+
+
+# Per-descriptor pipeline effects of small transfers that the fast fidelity follows (each case one
+# frame of a few hundred ns to a few µs, where one row activation or one round trip is a few per cent).
+PIPELINE_CASES = [
+    # One burst each way: first use of a closed bank (tRCD) plus one latency, not a window's rate.
+    ("single-burst", dict(channels=1, dram=LPDDR4, dma={"max_outstanding": 2}),
+     [uniform_layer("a", 1, [64], [64], 50.0)]),
+    # 17 bursts through a window of 8: rounds of 8 bursts one round trip apart.
+    ("window-rounds", dict(channels=4, dram={"preset": "lpddr5-6400"}, bus={"width_bytes": 32},
+                           dma={"max_outstanding": 8}),
+     [uniform_layer("a", 1, [1088], [64], 500.0)]),
+    # A slow codec engine compresses one store while the next, uncompressed, store of the same
+    # channel bypasses it within the window room the first leaves.
+    ("engine-and-bypass", dict(channels=1, dram={"preset": "lpddr5-6400"}, arbitration="round_robin",
+                               dma={"max_outstanding": 32, "codec_engine": {"bytes_per_cycle": 4, "freq_mhz": 500,
+                                                                            "latency_cycles": 16}}),
+     [uniform_layer("a", 1, [2496], [1728], 500.0, read_raw_bytes=(4992,), read_coded=(True,),
+                    write_raw_bytes=(3456,), write_coded=(True,)),
+      uniform_layer("b", 1, [64], [3520, 192], 0.0)]),
+    # A fast engine behind a window of 8: the compressed bursts come back one engine time apart, in
+    # rounds one round trip apart; the store's three descriptors go on in one run.
+    ("compressed-rounds", dict(channels=1, dram={"preset": "lpddr5-6400"},
+                               dma={"max_outstanding": 8, "codec_engine": {"bytes_per_cycle": 32, "freq_mhz": 500,
+                                                                           "latency_cycles": 16}}),
+     [uniform_layer("a", 1, [6720], [1408, 1408, 3008], 0.0, read_raw_bytes=(13440,), read_coded=(True,),
+                    write_raw_bytes=(2816, 2816, 6016), write_coded=(True,) * 3)]),
+]
+
+
+@pytest.mark.parametrize("case,kw,layers", PIPELINE_CASES, ids=[c[0] for c in PIPELINE_CASES])
+def test_fast_follows_the_descriptor_pipeline(case, kw, layers):
+    kw = dict(kw)
+    s = make_scenario(channels=kw.pop("channels"), dma=kw.pop("dma"), **kw)
+    fast = simulate(s, [layers], "fast").frames[0].latency_ns
+    burst = simulate(s, [layers], "burst").frames[0].latency_ns
+    assert fast == pytest.approx(burst, rel=0.02)

@@ -1,0 +1,528 @@
+"""The accelerator's DMA at fast fidelity: the descriptor queue and the channels that move it.
+
+A channel holds a sequence of descriptors of one class (``fluid_flows.ChannelFlow``): two cursors,
+the pacing stage's and the server's, run along it, and a descriptor completes when the later
+stage has passed its end (``fluid_costs.completion_offset``; a window-limited run also waits for
+its rounds: ``window_rounds_ns``). Like the burst fidelity's channel, which takes its next
+descriptor once it has issued every burst of the current one, a channel takes the queue's next
+descriptor of its class when its first stage has reached the end of its sequence, or, while
+bursts of its own are queued (``fill``) or wait for the engine within its window, as soon as they
+would be issued. A descriptor costs its own bursts' server time on its channel's stream
+(``fluid_costs.descriptor_cost``). A descriptor of another class (direction, engine use, engine
+load) next in the queue issues into the window room the channel's sequence leaves free, in a
+*lane* beside it (re-solved as that room grows by eighths of the window); while the lane has
+bursts to issue the channel takes nothing else, and when its sequence is done the lane becomes
+it. A channel that starts with room in its window issues a lump: the server serves it after the
+bursts other channels already queued (``mark_queued``) and before their later ones.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+
+import simpy
+
+from socsim.model.dram import DramModel
+from socsim.model.engine import CodecEngine
+from socsim.soc.dma import Batch
+from socsim.soc.fluid_costs import (
+    completion_offset,
+    descriptor_cost,
+    window_rounds_ns,
+)
+from socsim.soc.fluid_flows import (
+    CODED_LOAD,
+    CODED_STORE,
+    UNCODED,
+    ChannelFlow,
+    FluidDescriptor,
+    Stream,
+)
+
+INF = float("inf")
+EPS_BYTES = 1e-3
+
+
+def descriptor_class(desc: FluidDescriptor) -> str:
+    """Which stages a descriptor passes: the server alone, or the engine after or before it."""
+    if not desc.coded or desc.rho <= 0:
+        return UNCODED
+    return CODED_STORE if desc.write else CODED_LOAD
+
+
+class FluidDma:
+    """Descriptor queue and channels (each with at most one lane) of the accelerator's DMA."""
+
+    def __init__(self, env: simpy.Environment, model: DramModel, engine: CodecEngine | None, channels: int,
+                 masters: int, max_outstanding: int):
+        """``masters``: how many other masters own streams of the address map (count)."""
+        self.env = env
+        self.model = model
+        self.engine = engine
+        self.window_bytes = max_outstanding * model.burst_bytes
+        self.channels = _channels(model, channels, masters, self.window_bytes)
+        self.queue: deque[FluidDescriptor] = deque()
+        self._seq = 0
+        self._order = 0
+        self.refreshes = 0
+        """Refreshes whose stop has begun (discrete refresh), else 0: a stream that has not seen
+        them finds its bank closed (count)."""
+        self.bytes_requested = 0
+        """Bytes submitted (bytes)."""
+        self.bytes_delivered = 0
+        self.latencies: list[float] = []
+        """Submit-to-completion time of every descriptor (ns)."""
+        self.engine_busy_ns = 0.0
+        self.served = 0.0
+        """Bytes served (bytes)."""
+        self.busy = 0.0
+        """Server time used (ns)."""
+        self.misses = 0.0
+        """Row misses (count; expected values where streams share a bank)."""
+        self.turns = 0.0
+        """Turnaround pairs charged (count; expected values)."""
+
+    def submit(self, sizes: Sequence[int], raw: Sequence[int] = (), coded: Sequence[bool] = (),
+               write: bool = False) -> Batch:
+        """Queue one descriptor per size (same contract as the burst DmaEngine.submit); channels take them."""
+        b = self.model.burst_bytes
+        batch = Batch(self.env, sum(1 for x in sizes if x > 0))
+        raw = raw or sizes
+        use_engine = self.engine is not None and bool(coded) and any(coded)
+        rho = 0.0
+        if use_engine:
+            cs = sum(int(x) for x, c in zip(sizes, coded) if c)
+            cr = sum(int(r) for r, c in zip(raw, coded) if c)
+            rho = cr / cs if cs else 0.0
+        for k, size in enumerate(sizes):
+            size = int(size)
+            if size <= 0:
+                continue
+            if size % b:
+                raise ValueError(f"descriptor of {size} bytes: not a whole number of {b}-byte bursts")
+            c = use_engine and bool(coded[k])
+            self.bytes_requested += size
+            # A compressed load's bursts reach the engine after one round trip through the server.
+            ready = self.env.now + (self.model.latency_ns + self.model.t_burst_ns if c and not write else 0.0)
+            self.queue.append(FluidDescriptor(self._seq, size, int(raw[k]), c, write, batch, rho if c else 0.0, ready))
+            self._seq += 1
+            if c:
+                self.engine_busy_ns += int(raw[k]) / self.engine.gbps
+        self.take_all()
+        return batch
+
+    @property
+    def idle(self) -> bool:
+        """True when nothing is queued or moving."""
+        return not self.queue and all(not ch.seq and ch.lane is None for ch in self.channels)
+
+    def flows(self) -> list[ChannelFlow]:
+        """The busy channels and lanes, oldest descriptor first."""
+        out = [ch for ch in self.channels if ch.seq]
+        out += [ch.lane for ch in self.channels if ch.lane is not None]
+        return sorted(out, key=lambda f: f.seq[0][1].seq)
+
+    # ---- descriptors ------------------------------------------------------------------------
+    def _take(self, ch: ChannelFlow) -> bool:
+        """Give ``ch`` the queue's next descriptors while it would issue them (module docstring):
+        into its sequence, or into its lane when they are of another class; True when a new
+        sequence or lane started (the rates must be solved again)."""
+        changed = False
+        while self.queue:
+            desc = self.queue[0]
+            if not ch.seq:
+                # A channel whose last descriptor just completed goes on with one of the same kind
+                # at the same rates (no solve); else it starts a new sequence.
+                changed = changed or ch.last_kind != _kind(desc) or ch.srv_rate <= 0 or ch.lane is not None
+                ch.cls = descriptor_class(desc)
+                ch.prog = ch.srv = max(ch.prog, ch.srv)
+            elif not (ch.lane is None and _appendable(ch, desc) and self._issues_next(ch)):
+                # Issue order: while its lane has bursts to issue, the channel takes nothing else.
+                lane = ch.lane
+                if lane is None and not _appendable(ch, desc) and self.room(ch) >= self.model.burst_bytes:
+                    self._open_lane(ch)
+                    changed = True
+                elif not (lane is not None and _appendable(lane, desc) and self._issues_next(lane)
+                          and self.room(ch) >= self.model.burst_bytes):
+                    break
+                self.queue.popleft()
+                self._append(ch.lane, desc)
+                continue
+            self.queue.popleft()
+            self._append(ch, desc)
+        return changed
+
+    def take_all(self) -> bool:
+        """After a solve (rates set the windows' room): channels take what they now may; True if a
+        new sequence or lane started."""
+        changed = False
+        for ch in self.channels:
+            changed |= self._take(ch)
+        return changed
+
+    def _open_lane(self, ch: ChannelFlow) -> None:
+        """A descriptor of another class issues into the room ``ch``'s sequence leaves free: a lump."""
+        room = self.room(ch)
+        lane = ch.lane = ChannelFlow(ch.index, ch.load, ch.store, window=room, fill=room)
+        lane.cls = descriptor_class(self.queue[0])
+        self.mark_queued(lane)
+        lane.fill_since, lane.fill_order, lane.lump = self.env.now, self.next_order(), True
+
+    def room(self, ch: ChannelFlow) -> float:
+        """Bytes of ``ch``'s window its sequence and lane leave free (bytes)."""
+        used = self._outstanding(ch) + (self._outstanding(ch.lane) if ch.lane is not None else 0.0)
+        return max(0.0, self.window_bytes - used)
+
+    def _issues_next(self, ch: ChannelFlow) -> bool:
+        """Whether ``ch`` has issued its whole sequence, so that it takes the next descriptor."""
+        if ch.cls == CODED_STORE:
+            # Its bursts are issued as they enter the engine: all are once the engine is at the end.
+            return ch.prog >= ch.end - EPS_BYTES or ch.end - ch.srv < ch.window - EPS_BYTES
+        return ch.end - ch.srv < max(ch.fill, EPS_BYTES) + EPS_BYTES
+
+    def _append(self, ch: ChannelFlow, desc: FluidDescriptor) -> None:
+        """Add ``desc`` to ``ch``'s sequence with its own cost on its stream."""
+        stream = ch.stream(desc.write)
+        work, misses = descriptor_cost(self.model, stream, desc.size, self.refreshes)
+        ch.seq.append([ch.end + desc.size, desc, work / desc.size, misses, stream.position, self.env.now])
+        stream.position += desc.size
+        stream.refresh_seen = self.refreshes
+        if len(ch.seq) == 1:
+            self._server_kappa(ch)
+            if ch.fill >= self.model.burst_bytes - EPS_BYTES:
+                # Its window has room: it issues a lump, behind every burst already queued.
+                self.mark_queued(ch)
+                ch.fill_since, ch.fill_order, ch.lump = self.env.now, self.next_order(), True
+
+    def next_order(self) -> int:
+        """A fresh issue order number (ties between bursts issued at the same time)."""
+        self._order += 1
+        return self._order
+
+    def mark_queued(self, newcomer: ChannelFlow | None = None) -> None:
+        """A lump is issued now: every busy channel's bursts already queued at the server come first.
+
+        A channel's queued bytes are what its window holds beyond its bursts in service and on
+        their way back, min(sequence left, window − server rate·rtt).
+        """
+        now = self.env.now
+        for ch in self.channels:
+            if ch is newcomer or not ch.seq or ch.cls == CODED_STORE:
+                continue
+            queued = min(ch.end - ch.srv, max(0.0, ch.window - ch.srv_rate * ch.rtt))
+            if queued > ch.fill + EPS_BYTES:
+                if ch.fill <= EPS_BYTES or not ch.lump:
+                    ch.fill_since, ch.fill_order = now, self.next_order()
+                ch.fill, ch.lump = queued, True
+
+    def _complete(self, ch: ChannelFlow) -> bool:
+        """Complete the descriptors the later stage has passed; True if any."""
+        done = False
+        later = ch.prog if ch.cls == CODED_LOAD else ch.srv
+        while ch.seq and later >= ch.seq[0][0] - EPS_BYTES:
+            end, desc, own, misses, _, taken = ch.seq.popleft()
+            self._finish(ch, desc, own, misses, taken, end)
+            ch.last_kind = _kind(desc)
+            done = True
+        return done
+
+    def _finish(self, ch: ChannelFlow, desc: FluidDescriptor, own_kappa: float, misses: float,
+                taken_ns: float, end: float) -> None:
+        now = self.env.now
+        m = self.model
+        b = m.burst_bytes
+        waited = ch.ahead <= EPS_BYTES if ch.cls == CODED_LOAD else ch.ahead >= -EPS_BYTES
+        offset = completion_offset(m, desc, self.engine, waited, ch.kappa * b)
+        # Row costs beyond the bursts' own hold up a window-limited run's later rounds whole.
+        ch.run_extra += max(0.0, own_kappa * desc.size - desc.size / b * m.t_burst_ns)
+        if ch.window >= self.window_bytes and not ch.filling and ch.srv_rate >= ch.cap * (1 - 1e-9):
+            offset = self._rounds_offset(ch, desc, end, offset)
+        done = now + offset
+        batch = desc.batch
+        batch.bytes += desc.size
+        batch.spans.append((ch.index, taken_ns, done, desc.size))
+        batch.busy_ns += desc.size * ch.kappa
+        batch.last_ns = max(batch.last_ns, done)
+        self.bytes_delivered += desc.size
+        self.misses += misses
+        self.latencies.append(done - batch.submit_ns)
+        batch.pending -= 1
+        if batch.pending == 0:
+            ev = self.env.timeout(batch.last_ns - now, batch)
+            ev.callbacks.append(_batch_done)
+
+    def _rounds_offset(self, ch: ChannelFlow, desc: FluidDescriptor, end: float, offset: float) -> float:
+        """A window-limited run's descriptor completes on its rounds (``window_rounds_ns``): the
+        completion offset ``offset`` (ns) grown to the round its last burst is in, by at most a round trip."""
+        m = self.model
+        b = m.burst_bytes
+        now = self.env.now
+        hit_rtt = ch.rtt - (ch.kappa * b - m.t_burst_ns)
+        hit = ch.burst_gap * m.t_burst_ns / (ch.kappa * b) if ch.kappa > 0 else 0.0
+        if ch.cls == UNCODED:
+            rounds = window_rounds_ns(self.window_bytes, ch.run_bytes, b, hit_rtt, hit)
+            if rounds is None:
+                return offset
+            return offset + min(max(0.0, ch.run_start + ch.run_extra + rounds - now), ch.rtt)
+        # A compressed transfer's bursts pass the engine one engine time apart (times the channels
+        # sharing it): its slots come back spread by that much, so burst j·W + m is back at
+        # (j + 1)·rtt + (m − 1)·engine time; none of this when the engine, not the window, limits it.
+        sharing = sum(1 for c in self.channels for f in (c, c.lane) if f is not None and f.seq and f.cls != UNCODED)
+        engine_ns = max(hit, max(1, sharing) * desc.raw / max(1, desc.size // b) / self.engine.gbps)
+        moved = end - (ch.srv - ch.run_bytes)
+        rounds = window_rounds_ns(self.window_bytes, moved, b, hit_rtt, engine_ns)
+        if rounds is None:
+            return offset
+        back = ch.run_start + ch.run_extra + rounds + hit_rtt - engine_ns
+        return max(0.0, min(back - now, offset + ch.rtt))
+
+    def _server_kappa(self, ch: ChannelFlow) -> None:
+        """The server cursor's descriptor sets the cost per byte; the rates follow without a solve
+        (its share of server time, or its byte rate when its window or the engine limits it)."""
+        for end, _, own, _, _, _ in ch.seq:
+            if end > ch.srv + EPS_BYTES:
+                break
+        else:
+            return
+        if own == ch.own_kappa:
+            return
+        extra = ch.kappa - ch.own_kappa
+        ch.own_kappa = own
+        ch.kappa = own + extra
+        limited = ch.engine_bound or (not ch.filling and ch.srv_rate >= ch.cap * (1 - 1e-9))
+        if limited or ch.kappa <= 0:
+            ch.share = ch.srv_rate * ch.kappa
+        else:
+            ch.srv_rate = ch.share / ch.kappa
+            if ch.cls == UNCODED:
+                ch.rate = ch.srv_rate
+
+    def _row(self, ch: ChannelFlow) -> int:
+        """Row of its stream the server cursor of ``ch`` is in (-1 without rows)."""
+        rb = self.model.row_bytes
+        if not rb:
+            return -1
+        for end, desc, _, _, pos, _ in ch.seq:
+            if end > ch.srv + EPS_BYTES:
+                return int(pos + max(0.0, ch.srv - (end - desc.size))) // rb
+        return -1
+
+    # ---- lanes ------------------------------------------------------------------------------
+    def _outstanding(self, ch: ChannelFlow) -> float:
+        """Bytes of ``ch``'s sequence issued and not back: not through both stages, or served less
+        than a round trip ago (bytes)."""
+        if not ch.seq:
+            return 0.0
+        start = ch.seq[0][0] - ch.seq[0][1].size
+        back = max(start, min(ch.prog, ch.srv) - ch.srv_rate * ch.rtt)
+        return min(self.window_bytes, ch.end - back)
+
+    def _lane_due(self, ch: ChannelFlow) -> bool:
+        """Complete the lane's descriptors; when it has none left it closes; when the channel's
+        own sequence is done the lane becomes the channel's sequence."""
+        lane = ch.lane
+        if lane is None or not self._complete(lane):
+            return False
+        if not lane.seq:
+            ch.lane = None
+        return True
+
+    def _promote(self, ch: ChannelFlow) -> ChannelFlow:
+        """``ch`` has no sequence left: its lane takes its place, with the whole window."""
+        lane = ch.lane
+        lane.window = self.window_bytes
+        self.channels[ch.index] = lane
+        return lane
+
+    def set_rooms(self) -> None:
+        """Before a solve: which channels have bursts queued, and every lane's window (what its
+        channel's waiting bursts leave free)."""
+        b = self.model.burst_bytes
+        for ch in self.channels:
+            ch.window = self.window_bytes
+            ch.filling = ch.fill >= b - EPS_BYTES
+            for f in (ch, ch.lane):
+                if f is not None and f.seq:
+                    f.row = self._row(f)
+            if ch.lane is not None:
+                ch.room_mark = self._outstanding(ch)
+                ch.lane.window = max(float(b), self.window_bytes - ch.room_mark)
+                ch.lane.filling = ch.lane.fill >= b - EPS_BYTES
+
+    # ---- time -------------------------------------------------------------------------------
+    def advance(self, dt: float) -> None:
+        """Move every channel and lane on by ``dt`` ns at its rates."""
+        for ch in self.channels:
+            self._advance_flow(ch, dt, True)
+            if ch.lane is not None:
+                # A lane has no queued bursts of its own: its room grows with the solves.
+                self._advance_flow(ch.lane, dt, False)
+
+    def _advance_flow(self, ch: ChannelFlow, dt: float, queues: bool) -> None:
+        """Move the cursors; queued bursts drain while the server moves and build up while it stands still."""
+        y = ch.srv_rate
+        if ch.seq and y:
+            moved = y * dt
+            ch.srv = min(ch.srv + moved, ch.end)
+            ch.run_bytes += moved
+            self.served += moved
+            self.busy += moved * ch.kappa
+            self.misses += moved * ch.miss_per_byte
+            self.turns += moved * ch.turn_per_byte
+        if ch.seq and ch.rate:
+            ch.prog = min(ch.prog + ch.rate * dt, ch.end)
+        if ch.cls == UNCODED:
+            ch.prog = ch.srv
+        first = ch.rate if ch.cls == CODED_STORE else y
+        if ch.seq and ch.filling and first > 0:
+            ch.fill = max(0.0, ch.fill - first * dt)
+        elif first <= 0 and queues:
+            # Stopped (or idle): its bursts come back and wait at the server, up to its window.
+            if ch.fill <= EPS_BYTES:
+                # Queued while it stood still: they interleave with the others' bursts (not a lump).
+                ch.fill_since, ch.fill_order, ch.lump = self.env.now - dt, self.next_order(), False
+            ch.fill = min(ch.window, ch.fill + ch.cap * dt)
+
+    def due(self) -> bool:
+        """Handle what is due now (descriptors done, cursors at a bound, queued bursts gone, lane
+        rooms grown); True when the rates must be solved again."""
+        need = False
+        for k in range(len(self.channels)):
+            ch = self.channels[k]
+            need |= self._lane_due(ch)
+            if not ch.seq:
+                continue
+            completed = self._complete(ch)
+            if not ch.seq and ch.lane is not None:
+                ch = self._promote(ch)
+                need = True
+            changed = self._take(ch) if (completed or not ch.seq or self.queue) else False
+            if not ch.seq:
+                ch.rate = ch.srv_rate = ch.share = 0.0
+                ch.last_kind = None
+            need |= changed or not ch.seq
+            for f in (ch, ch.lane):
+                if f is not None and f.seq:
+                    self._server_kappa(f)
+                    need |= _at_bound(f, f.window)
+            if ch.lane is not None and ch.room_mark - self._outstanding(ch) >= self._room_step() - EPS_BYTES:
+                need = True
+                need |= self._take(ch)
+            for f in (ch, ch.lane):
+                if f is not None and f.seq and f.filling and f.fill <= EPS_BYTES:
+                    # Its queued bursts are served: from now on its window limits it.
+                    f.fill = 0.0
+                    f.filling = f.lump = False
+                    need = True
+        for ch in self.channels:
+            if not ch.seq and ch.lane is None and self.queue:
+                need |= self._take(ch) or True
+        return need
+
+    def _room_step(self) -> float:
+        return max(float(self.model.burst_bytes), self.window_bytes / 8)
+
+    def next_event_ns(self) -> float:
+        """Time until the next of those (ns; inf if none)."""
+        dt = INF
+        for ch in self.channels:
+            for f in (ch, ch.lane):
+                if f is not None and f.seq:
+                    dt = min(dt, _next_bound_ns(f, f.window))
+            if ch.lane is not None and ch.srv_rate > 0:
+                dt = min(dt, max(0.0, self._outstanding(ch) - (ch.room_mark - self._room_step())) / ch.srv_rate)
+        return dt
+
+    def new_runs(self, now: float) -> None:
+        """After a solve: a channel that starts moving with its whole window free begins a run of rounds."""
+        for ch in self.channels:
+            if ch.seq and ch.srv_rate > 0 and ch.fill >= self.window_bytes * (1 - 1e-9):
+                ch.run_start, ch.run_bytes, ch.run_extra = now, 0.0, 0.0
+
+    def reopen(self, k: int) -> None:
+        """After refresh k's stop: a busy channel whose stream was open pays tRCD on its next burst."""
+        m = self.model
+        if not m.row_bytes:
+            return
+        for ch in self.channels:
+            for f in (ch, ch.lane):
+                if f is None or not f.seq:
+                    continue
+                stream = f.stream(f.desc.write)
+                # The next whole burst pays it: the entry it is in, over its bytes left to serve.
+                entry = next((e for e in f.seq if e[0] >= f.srv + m.burst_bytes - EPS_BYTES), None)
+                if stream.refresh_seen < k and entry is not None:
+                    entry[2] += m.t_rcd_ns / min(entry[0] - f.srv, entry[1].size)
+                    entry[3] += 1
+                    stream.refresh_seen = k
+                    if entry is next(e for e in f.seq if e[0] > f.srv + EPS_BYTES):
+                        f.own_kappa = entry[2]
+
+
+def _kind(desc: FluidDescriptor) -> tuple:
+    """What a channel's rates depend on besides row costs: class, direction, engine load."""
+    return descriptor_class(desc), desc.write, desc.rho
+
+
+def _appendable(ch: ChannelFlow, desc: FluidDescriptor) -> bool:
+    """Whether ``desc`` continues ``ch``'s sequence: same class, direction and engine load."""
+    return bool(ch.seq) and descriptor_class(desc) == ch.cls and desc.rho == ch.desc.rho and desc.write == ch.desc.write
+
+
+def _at_bound(ch: ChannelFlow, window: float) -> bool:
+    """Whether a cursor of ``ch`` has reached a bound that changes its rates (module docstring of
+    ``fluid_flows.ChannelFlow``): the read-ahead or the write-behind full or empty, the sequence's end."""
+    a = ch.ahead
+    if ch.cls == CODED_LOAD:
+        return ((ch.rate > ch.srv_rate and a <= EPS_BYTES)
+                or (ch.srv_rate > ch.rate and (a >= window - EPS_BYTES or ch.srv >= ch.end - EPS_BYTES)))
+    if ch.cls == CODED_STORE:
+        return ((ch.rate > ch.srv_rate and -a >= window - EPS_BYTES)
+                or (ch.srv_rate > ch.rate and -a <= EPS_BYTES) or (ch.rate > 0 and ch.prog >= ch.end - EPS_BYTES))
+    return False
+
+
+def _next_bound_ns(ch: ChannelFlow, window: float) -> float:
+    """Time until a cursor of ``ch`` reaches a descriptor's end or a bound (ns)."""
+    dt = INF
+    y, x = ch.srv_rate, ch.rate
+    first = x if ch.cls == CODED_STORE else y
+    if ch.filling and first > 0:
+        dt = min(dt, ch.fill / first)
+    if y > 0:
+        nxt = next((e[0] for e in ch.seq if e[0] > ch.srv + EPS_BYTES), None)
+        if nxt is not None:
+            dt = min(dt, (nxt - ch.srv) / y)
+    if x > 0 and ch.cls != UNCODED:
+        nxt = next((e[0] for e in ch.seq if e[0] > ch.prog + EPS_BYTES), None)
+        if nxt is not None:
+            dt = min(dt, (nxt - ch.prog) / x)
+    a = ch.ahead
+    if ch.cls == CODED_LOAD:
+        if x > y:
+            dt = min(dt, max(0.0, a) / (x - y))
+        elif y > x:
+            dt = min(dt, max(0.0, window - a) / (y - x))
+    elif ch.cls == CODED_STORE:
+        if x > y:
+            dt = min(dt, max(0.0, window + a) / (x - y))
+        elif y > x:
+            dt = min(dt, max(0.0, -a) / (y - x))
+    return dt
+
+
+def _channels(model: DramModel, channels: int, masters: int, window_bytes: int) -> list[ChannelFlow]:
+    """The DMA channels with their streams (``socsim.model.dram`` address map), windows free."""
+    banks, _ = model.stream_banks(channels, masters)
+    split = model.splits_directions(channels, masters)
+    out = []
+    for k, (load_bank, store_bank) in enumerate(banks):
+        load = Stream(load_bank)
+        out.append(ChannelFlow(k, load, Stream(store_bank) if split else load, window=float(window_bytes),
+                               fill=float(window_bytes)))
+    return out
+
+
+def _batch_done(ev) -> None:
+    ev.value.done.succeed()

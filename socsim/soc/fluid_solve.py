@@ -1,0 +1,415 @@
+"""The rate solver of the fast fidelity: from the flows' state to every flow's rate.
+
+1. Cost per byte κ of each flow (``fluid_costs``): a master's from its bank and address pattern
+   (its lumps' own row accesses while it has a backlog), a channel's from the descriptor at its
+   server cursor; plus, for a stream that shares its bank with other active streams on other rows,
+   a conflict on the share min(1, X/x) of its bursts that follow another stream's (x its rate, X
+   the others' in that bank, from a first solve; every burst before), and for written bytes the
+   turnaround share.
+2. Capacity: server time per ns — 1, or 0 during a refresh stop when blackouts are resolved;
+   1 − (tRFC + Σ_s p_s·δ_s)/tREFI when they are averaged (every stream active in a refresh
+   interval reopens its row: ``fluid_costs.reopen_ns``).
+3. Demands: a master with a backlog asks for ∞, one without for its arrival rate; the accelerator
+   for what its channels' server stages can take: ∞ while one has bursts queued beyond its
+   window's steady flow (``filling``), else Σ_c min(window cap, what its engine stage passes). The
+   window cap is window/rtt (Little's law) with rtt = κ_c·b + L [+ engine latency and one burst of
+   engine time] + the residual service Σ_j u_j·c_j/2 of other masters' bursts [× the share of time
+   a closed loop keeps moving through averaged refresh blackouts].
+4. Rates: the arbiter's fluid rule (``Arbiter.fluid_rates``), except FIFO (``fifo_rates``). Within
+   the accelerator (``split_channels``) the server serves queued lumps in issue order and shares
+   the rest at equal byte rates under the caps; the codec engine serves bursts waiting at it in
+   arrival order, then equal shares.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from socsim.model.arbitration import Arbiter, water_fill
+from socsim.model.dram import DramModel
+from socsim.model.engine import CodecEngine
+from socsim.soc.fluid_costs import (
+    averaged_capacity,
+    conflict_share,
+    read_share,
+    reopen_chance,
+    reopen_ns,
+    residual_wait,
+    shared_bank_cost,
+    window_cap,
+    window_keep,
+)
+from socsim.soc.fluid_flows import (
+    CODED_LOAD,
+    CODED_STORE,
+    UNCODED,
+    ChannelFlow,
+    MasterFlow,
+)
+
+INF = math.inf
+EPS_BYTES = 1e-3
+
+
+@dataclass
+class Solution:
+    """Per master (accelerator first): demand, cost per byte and rate; the capacity they shared."""
+
+    demand: list[float]
+    kappa: list[float]
+    capacity: float
+    rates: list[float]
+    shared_banks: bool = False
+    """Some bank had more than one active stream (the conflict shares depend on the rates)."""
+
+
+@dataclass(frozen=True)
+class SolverSetup:
+    """What the solver needs of the chip (fixed for a simulation)."""
+
+    model: DramModel
+    arbiter: Arbiter
+    engine: CodecEngine | None
+    window_bytes: int
+    """max_outstanding·b of every channel (bytes)."""
+    averaged_refresh: bool
+    """Refresh blackouts as a capacity share (else the system stops the server during them)."""
+    may_share: bool
+    """Some streams share a bank (more streams than banks)."""
+
+
+def solve(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow], available: bool) -> Solution:
+    """Costs, demands and rates of every flow (steps 1–4 of the module docstring); sets the channels'
+    and masters' rates. Two passes when the first one's rates change what it assumed."""
+    first = _pass(setup, busy, masters, available, None)
+    if first.shared_banks or _second_pass_needed(setup, busy, first):
+        return _pass(setup, busy, masters, available, first.rates)
+    return first
+
+
+def _pass(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow], available: bool,
+          rates: list[float] | None) -> Solution:
+    model = setup.model
+    bank_rate = _bank_rates(setup, busy, masters, rates)
+    p_read = _read_share(model, busy, masters, rates)
+    reopen = _master_costs(setup, masters, bank_rate, p_read, rates)
+    wait = 0.0 if rates is None else residual_wait(model, [(m.rate, m.kappa) for m in masters])
+    reopen += _channel_costs(setup, busy, bank_rate, p_read, rates, wait)
+    if setup.averaged_refresh:
+        capacity = averaged_capacity(model, reopen) if available else 0.0
+    else:
+        capacity = 1.0 if available else 0.0
+    npu_demand, npu_kappa = _npu_demand(setup, busy, rates)
+    demand = [npu_demand] + [m.demand for m in masters]
+    kappa = [npu_kappa] + [m.kappa for m in masters]
+    if setup.arbiter.name == "fifo":
+        out = fifo_rates(demand, kappa, capacity, [_npu_age(busy)] + [m.head_age for m in masters],
+                         [0.0] + [m.arrival for m in masters])
+    else:
+        out = setup.arbiter.fluid_rates(demand, kappa, capacity)
+    kappa[0] = _apply_npu_share(setup, busy, out[0] * kappa[0], npu_kappa)
+    if busy and kappa[0] > 0:
+        out[0] = sum(ch.srv_rate for ch in busy)
+    for m, x in zip(masters, out[1:]):
+        m.rate = x
+    free = capacity - sum(m.rate * m.kappa for m in masters)
+    for ch in busy:
+        ch.burst_gap = ch.kappa * model.burst_bytes / free if free > 0 else INF
+    return Solution(demand, kappa, capacity, out, any(users > 1 for users, _ in bank_rate.values()))
+
+
+def _second_pass_needed(setup: SolverSetup, busy: list[ChannelFlow], sol: Solution) -> bool:
+    """Whether the rates change what the first pass assumed (activity, bank sharing, waits, turnaround)."""
+    for d, r in zip(sol.demand, sol.rates):
+        if (d > 0) != (r > 0):
+            return True
+    if busy and any(r > 0 for r in sol.rates[1:]):
+        return True
+    if not setup.model.t_turn_ns:
+        return False
+    # The turnaround share depends on the rates unless an accelerator load runs meanwhile.
+    return not any(not ch.desc.write for ch in busy) and any(r > 0 for r in sol.rates)
+
+
+def fifo_rates(demand: Sequence[float], kappa: Sequence[float], capacity: float,
+               ages: Sequence[tuple[float, int] | None], arrival: Sequence[float]) -> list[float]:
+    """FIFO in fluid form (the accelerator is index 0): bytes that came in lumps are served oldest
+    first (``ages``: when a flow's oldest waiting lump arrived, None if none); then every other
+    master's arrivals (``arrival``, max-min fair among them); what is left is shared max-min fair
+    by the accelerator and the masters' backlogs of smooth arrivals (their bursts interleave)."""
+    n = len(demand)
+    out = [0.0] * n
+    left = capacity
+    for i in sorted((i for i in range(n) if ages[i] is not None and demand[i] > 0), key=lambda i: ages[i]):
+        if left <= 0:
+            break
+        out[i] = min(demand[i], left / kappa[i])
+        left -= out[i] * kappa[i]
+    fresh = [0.0] + [0.0 if out[i] > 0 else min(demand[i], arrival[i]) for i in range(1, n)]
+    for i, x in enumerate(water_fill(fresh, [1.0] * n, kappa, max(left, 0.0))):
+        out[i] += x
+        left -= x * kappa[i]
+    rest = [0.0 if out[i] > 0 and ages[i] is not None else max(0.0, demand[i] - out[i]) for i in range(n)]
+    if ages[0] is not None:
+        rest[0] = 0.0
+    for i, x in enumerate(water_fill(rest, [1.0] * n, kappa, max(left, 0.0))):
+        out[i] += x
+    return out
+
+
+def _npu_age(busy: list[ChannelFlow]) -> tuple[float, int] | None:
+    """When the accelerator's oldest queued burst was issued (channels with a lump), None if none."""
+    ages = [(ch.fill_since, ch.fill_order) for ch in busy if ch.filling and ch.lump and ch.cls != CODED_STORE]
+    return min(ages) if ages else None
+
+
+def _bank_rates(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow],
+                rates: list[float] | None) -> dict[int, tuple[int, float]]:
+    """Per bank: (active streams, their total rate) where streams share banks; also a channel's
+    sequence and lane in one bank on different rows (a compressed store and an uncompressed one:
+    the engine delays the first's bursts, so the two interleave their rows)."""
+    out: dict[int, tuple[int, float]] = {}
+
+    def add(bank: int, rate: float) -> None:
+        users, total = out.get(bank, (0, 0.0))
+        out[bank] = (users + 1, total + rate)
+
+    if not setup.may_share:
+        rows: dict[int, set[int]] = {}
+        for ch in busy:
+            rows.setdefault(ch.stream(ch.desc.write).bank, set()).add(ch.row)
+        for ch in busy:
+            bank = ch.stream(ch.desc.write).bank
+            if len(rows[bank]) > 1:
+                add(bank, ch.srv_rate if rates is not None else 0.0)
+        return out
+
+    for ch in busy:
+        add(ch.stream(ch.desc.write).bank, ch.srv_rate if rates is not None else 0.0)
+    for i, m in enumerate(masters, start=1):
+        if (rates[i] > 0) if rates is not None else m.active:
+            add(m.bank, rates[i] if rates is not None else 0.0)
+    return out
+
+
+def _read_share(model: DramModel, busy: list[ChannelFlow], masters: list[MasterFlow],
+                rates: list[float] | None) -> float:
+    if not model.t_turn_ns:
+        return 0.0
+    npu_reads = any(not ch.desc.write for ch in busy)
+    if rates is None:
+        return 1.0 if npu_reads or any(m.active and m.write_fraction < 1.0 for m in masters) else 0.0
+    npu_writes = rates[0] if busy and not npu_reads else 0.0
+    return read_share(model, npu_reads and rates[0] > 0, npu_writes,
+                      [(r, m.write_fraction, m.request_bytes) for r, m in zip(rates[1:], masters)])
+
+
+def _master_costs(setup: SolverSetup, masters: list[MasterFlow], bank_rate: dict[int, tuple[int, float]],
+                  p_read: float, rates: list[float] | None) -> float:
+    """Set every master's demand, κ and per-byte counts; return their row reopening per refresh (ns)."""
+    model = setup.model
+    turn = model.turn_kappa() * p_read
+    tpb = p_read / model.write_batch_bytes if model.t_turn_ns else 0.0
+    reopen = 0.0
+    for i, m in enumerate(masters, start=1):
+        active = (rates[i] > 0) if rates is not None else m.active
+        shared = active and bank_rate.get(m.bank, (0, 0.0))[0] > 1
+        kappa, mpb = m.own_kappa, m.base_miss_per_byte
+        if shared:
+            share = conflict_share(bank_rate[m.bank][1], rates[i] if rates is not None else None)
+            kappa, mpb = shared_bank_cost(model, kappa, mpb, share)
+        m.kappa = kappa + m.write_fraction * turn
+        m.miss_per_byte = mpb
+        m.turn_per_byte = m.write_fraction * tpb
+        m.demand = INF if m.backlog > 0 else m.arrival
+        if active and model.row_bytes and setup.averaged_refresh:
+            x = rates[i] if rates is not None else m.arrival
+            p = reopen_chance(model, x, m.request_bytes, m.backlog > 0)
+            reopen += p * reopen_ns(model, m.request_bytes, shared or m.random, m.backlog > 0)
+    return reopen
+
+
+def _channel_costs(setup: SolverSetup, busy: list[ChannelFlow], bank_rate: dict[int, tuple[int, float]],
+                   p_read: float, rates: list[float] | None, wait: float) -> float:
+    """Set every busy channel's κ, caps and per-byte counts; return their row reopening per refresh (ns)."""
+    model = setup.model
+    b = model.burst_bytes
+    engine = setup.engine
+    reopen = 0.0
+    for ch in busy:
+        desc = ch.desc
+        bank = ch.stream(desc.write).bank
+        kappa, mpb = ch.own_kappa, 0.0
+        if bank_rate.get(bank, (0, 0.0))[0] > 1:
+            share = conflict_share(bank_rate[bank][1], ch.srv_rate if rates is not None else None)
+            alone = 1.0 / model.row_bytes
+            kappa, mpb = shared_bank_cost(model, kappa, alone, share)
+            mpb -= alone
+            reopen -= model.t_rp_ns
+        else:
+            reopen += model.t_rcd_ns
+        ch.miss_per_byte = mpb
+        ch.turn_per_byte = p_read / model.write_batch_bytes if desc.write and model.t_turn_ns else 0.0
+        ch.kappa = kappa + (model.turn_kappa() * p_read if desc.write else 0.0)
+        rtt = ch.kappa * b + model.latency_ns + wait
+        if desc.coded:
+            rtt += engine.latency_ns + b * desc.rho / engine.gbps
+        keep = window_keep(model, rtt) if setup.averaged_refresh else 1.0
+        ch.rtt = rtt
+        ch.cap = window_cap(ch.window, rtt, keep)
+    return reopen
+
+
+def _npu_demand(setup: SolverSetup, busy: list[ChannelFlow], rates: list[float] | None) -> tuple[float, float]:
+    """(demand bytes/ns, κ) of the accelerator: what its channels' server stages can take, at their mean cost."""
+    if not busy:
+        return 0.0, setup.model.sequential_kappa()
+    most = [y for y, _ in split_channels(busy, INF, _engine_gbps(setup))]
+    demand = sum(most)
+    if rates is not None and rates[0] > 0:
+        moved = [ch.srv_rate for ch in busy]
+    elif math.isinf(demand):
+        moved = [1.0 if math.isinf(x) else 0.0 for x in most]
+    else:
+        moved = most
+    total = sum(moved)
+    kappa = sum(x * ch.kappa for x, ch in zip(moved, busy)) / total if total > 0 else busy[0].kappa
+    return demand, kappa
+
+
+def _apply_npu_share(setup: SolverSetup, busy: list[ChannelFlow], server_time: float, kappa: float) -> float:
+    """Split the accelerator's server time over its channels (sets their rates); return its mean κ."""
+    if not busy:
+        return kappa
+    moved = 0.0
+    for ch, (y, e) in zip(busy, split_channels(busy, server_time, _engine_gbps(setup))):
+        _pace(ch, e, y)
+        ch.share = y * ch.kappa
+        moved += y
+    return server_time / moved if moved > 0 else kappa
+
+
+def _engine_gbps(setup: SolverSetup) -> float:
+    return setup.engine.gbps if setup.engine is not None else INF
+
+
+def split_channels(busy: list[ChannelFlow], server_time: float, engine_gbps: float) -> list[tuple[float, float]]:
+    """(server, engine) byte rates of the busy channels sharing ``server_time`` ns of server per ns
+    and the engine's ``engine_gbps`` (``_pace`` turns them into each channel's rates).
+
+    Each resource first serves bursts queued at it in a lump (``filling``: a channel that started
+    with its window free), oldest first — the engine compressed stores in the order they reach
+    it, the server loads and uncompressed transfers in the order they were issued — then shares
+    what is left at equal byte rates under each channel's caps (water filling). A compressed
+    load's server reads ahead of the engine and a store's writes behind it, within the window.
+    """
+    engine = _engine_rates(busy, engine_gbps)
+    caps = [_server_cap(ch, e) for ch, e in zip(busy, engine)]
+    out = [0.0] * len(busy)
+    left = server_time
+    filling = sorted((k for k, ch in enumerate(busy) if ch.filling and ch.lump and ch.cls != CODED_STORE),
+                     key=lambda k: (busy[k].fill_since, busy[k].fill_order))
+    for k in filling:
+        x = min(caps[k], left / busy[k].kappa if left < INF else INF)
+        out[k] = x
+        if x < INF:
+            left -= x * busy[k].kappa
+    rest = [k for k in range(len(busy)) if k not in filling]
+    for k, x in zip(rest, _water_fill_time([busy[k].kappa for k in rest], [caps[k] for k in rest], max(left, 0.0))):
+        out[k] = x
+    return list(zip(out, engine))
+
+
+def _engine_rates(busy: list[ChannelFlow], engine_gbps: float) -> list[float]:
+    """Bytes per ns the engine gives each channel (inf for uncompressed ones): channels with bursts
+    waiting at the engine first, in the order they reached it, then equal shares under
+    what each can use (a load no faster than its server when nothing is read ahead; a store no
+    faster than its server when its window is full of bytes waiting to be written)."""
+    out = [INF] * len(busy)
+    for k, ch in enumerate(busy):
+        if ch.cls == CODED_STORE and ch.prog >= ch.end - EPS_BYTES:
+            out[k] = 0.0
+    coded = [k for k, ch in enumerate(busy) if ch.cls != UNCODED and out[k] > 0]
+    if not coded:
+        return out
+    left = engine_gbps
+    lumps = sorted((k for k in coded if _waits_at_engine(busy[k])), key=lambda k: _engine_desc(busy[k]).order)
+    for k in lumps:
+        out[k] = max(left, 0.0) / busy[k].desc.rho
+        left = 0.0
+    rest = [k for k in coded if k not in lumps]
+    caps = []
+    for k in rest:
+        ch = busy[k]
+        starved = ch.ahead <= EPS_BYTES if ch.cls == CODED_LOAD else -ch.ahead >= ch.window - EPS_BYTES
+        caps.append(ch.cap if starved else INF)
+    rho = [busy[k].desc.rho for k in rest]
+    for k, x in zip(rest, _water_fill_time(rho, caps, max(left, 0.0))):
+        out[k] = x
+    return out
+
+
+def _waits_at_engine(ch: ChannelFlow) -> bool:
+    """Whether bursts of ``ch`` wait at the engine in a lump: a store's issued at once, a load's read ahead."""
+    if ch.cls == CODED_STORE:
+        return ch.filling
+    return ch.ahead > EPS_BYTES
+
+
+def _engine_desc(ch: ChannelFlow):
+    """The descriptor at ``ch``'s engine cursor (its bursts there reached the engine in its order)."""
+    return next((e[1] for e in ch.seq if e[0] > ch.prog + EPS_BYTES), ch.desc)
+
+
+def _server_cap(ch: ChannelFlow, engine: float) -> float:
+    """Most the server may move for ``ch`` (bytes/ns): its window's cap, lifted while it has a lump
+    queued; a compressed load's server stops at the end of its sequence or a full read-ahead (then
+    it follows the engine); a store's server follows the engine unless bytes wait to be written."""
+    cap = INF if ch.filling and ch.cls != CODED_STORE else ch.cap
+    if ch.cls == CODED_LOAD:
+        if ch.srv >= ch.end - EPS_BYTES:
+            return 0.0
+        return cap if ch.ahead < ch.window - EPS_BYTES else min(cap, engine)
+    if ch.cls == CODED_STORE:
+        return cap if -ch.ahead > EPS_BYTES else min(cap, engine)
+    return cap
+
+
+def _pace(ch: ChannelFlow, engine: float, server: float) -> None:
+    """Set ``ch``'s server and pacing rates (bytes/ns) from its engine share and server rate."""
+    ch.srv_rate = server
+    ch.engine_rate = engine
+    ch.engine_bound = ch.cls != UNCODED and engine < ch.cap
+    if ch.cls == UNCODED:
+        ch.rate = server
+    elif ch.cls == CODED_LOAD:
+        ch.rate = engine if ch.ahead > EPS_BYTES else min(engine, server)
+    elif ch.prog >= ch.end - EPS_BYTES:
+        ch.rate = 0.0
+    else:
+        ch.rate = engine if -ch.ahead < ch.window - EPS_BYTES else min(engine, server)
+
+
+def _water_fill_time(kappa: list[float], caps: list[float], server_time: float) -> list[float]:
+    """Equal byte rates θ capped per flow, min(cap_k, θ), using at most ``server_time`` (Σ κ_k·x_k)."""
+    out = [0.0] * len(caps)
+    if not caps:
+        return out
+    if math.isinf(server_time):
+        return list(caps)
+    order = sorted(range(len(caps)), key=lambda k: caps[k])
+    left = server_time
+    slope = sum(kappa)
+    for j, k in enumerate(order):
+        level = left / slope if slope > 0 else INF
+        if caps[k] <= level:
+            out[k] = caps[k]
+            left -= caps[k] * kappa[k]
+            slope -= kappa[k]
+            continue
+        for m in order[j:]:
+            out[m] = level
+        break
+    return out
