@@ -1,18 +1,15 @@
 """End to end: socsim run on the small scenario — contract, determinism, cache behaviour."""
 
 import json
-from pathlib import Path
 
-import pytest
+from paths import SCENARIOS
 from typer.testing import CliRunner
 
 from socsim.cli import app
-from socsim.report.export import result_json
 from socsim.pipeline import run_scenario
+from socsim.report.export import result_json
 from socsim.scenario import Scenario
 from socsim.workload.cache import ActivationCache, default_dir
-
-from paths import SCENARIOS
 
 SMALL = SCENARIOS / "mobilenet_v1_small.yaml"
 

@@ -3,17 +3,15 @@
 import csv
 import io
 import json
-from pathlib import Path
 
 import pytest
+from paths import SCENARIOS
 from typer.testing import CliRunner
 
 from socsim.cli import app
 from socsim.errors import ScenarioError
 from socsim.fieldpath import parse_path, set_path
 from socsim.sweep import Sweep, run_sweep, write_table
-
-from paths import SCENARIOS
 
 SWEEP = f"""\
 name: t

@@ -16,6 +16,7 @@ Two fidelities of one model (same address map, DRAM rules, arbiter, DMA windows,
 
 from __future__ import annotations
 
+import math
 
 import numpy as np
 import simpy
@@ -25,7 +26,12 @@ from socsim.model.arbitration import make_arbiter
 from socsim.model.dram import DramModel, bound_model, refresh_ns, worst_case_service
 from socsim.model.engine import CodecEngine
 from socsim.model.masters import FLUID_WINDOW_NS, Source, make_sources
-from socsim.model.overload import REQUESTS_MAX, Overload, frames_too_long, horizon_requests
+from socsim.model.overload import (
+    REQUESTS_MAX,
+    Overload,
+    frames_too_long,
+    horizon_requests,
+)
 from socsim.model.records import FrameRecord, LayerRecord, MasterStats, SimResult
 from socsim.model.schedule import LayerPlan
 from socsim.scenario import Scenario
