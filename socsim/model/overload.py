@@ -29,7 +29,7 @@ from socsim.model.masters import Source, make_sources
 from socsim.scenario import Scenario
 from socsim.units import NS_PER_MS
 
-REQUESTS_MAX = 8_000_000
+REQUESTS_MAX = 16_000_000
 """Most requests of the other masters one simulation holds in memory (about 100 bytes each at the end
 of a fast run: their times, sizes and latency estimates) (count)."""
 NPU = "npu"
