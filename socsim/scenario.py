@@ -208,8 +208,9 @@ class DramTimingSpec(Spec):
 class DramDeviceSpec(Spec):
     """A command-level DRAM device: organisation and JEDEC timing in clocks (nCK), as a DRAMsim3 config gives them."""
 
-    protocol: Literal["DDR4", "LPDDR4"]
-    """DRAM standard (JESD79-4 DDR4 or JESD209-4 LPDDR4)."""
+    protocol: Literal["DDR4", "LPDDR4", "LPDDR5", "HBM", "HBM2"]
+    """DRAM standard (JESD79-4 DDR4, JESD209-4 LPDDR4, JESD209-5 LPDDR5, JESD235 HBM/HBM2); HBM's separate
+    row and column command buses let a row and a column command issue in one clock."""
     tCK: PositiveNs
     """Clock period (ns)."""
     ranks: Count = 1
@@ -237,7 +238,9 @@ class DramDeviceSpec(Spec):
     CWL: PositiveCycles
     """CAS write latency WL − AL (nCK)."""
     tRCD: PositiveCycles
-    """ACTIVATE to READ/WRITE (nCK)."""
+    """ACTIVATE to READ (and to WRITE unless tRCDWR says otherwise) (nCK)."""
+    tRCDWR: PositiveCycles | None = None
+    """ACTIVATE to WRITE where it differs from tRCD (HBM, GDDR: tRCDWR); None: tRCD (nCK)."""
     tRP: PositiveCycles
     """PRECHARGE to ACTIVATE (nCK)."""
     tRAS: PositiveCycles
@@ -288,6 +291,16 @@ class DramDeviceSpec(Spec):
             raise ValueError(f"tRFC={self.tRFC} must be shorter than tREFI={self.tREFI} "
                              "(a refresh would never end before the next one)")
         return self
+
+    @property
+    def act_to_write(self) -> int:
+        """ACTIVATE to WRITE: tRCDWR where given, else tRCD (nCK)."""
+        return self.tRCD if self.tRCDWR is None else self.tRCDWR
+
+    @property
+    def dual_command(self) -> bool:
+        """Whether a row command (ACT, PRE, REF) and a column command (RD, WR) may issue in one clock (HBM)."""
+        return self.protocol in ("HBM", "HBM2")
 
     @property
     def burst_bytes(self) -> int:

@@ -11,7 +11,9 @@ commit 29817593, which this controller follows so that its figures can be checke
    open-page policy) may issue now is taken (first-ready, first-come first-served). A PRE for an
    older request is held back while a younger request of the same queue hits the open row, unless
    the row has served ``row_hit_cap`` hits (the cap bounds starvation); a WR waits for an older RD
-   of the same column.
+   of the same column. On HBM (separate row and column command buses) a second command may issue in
+   the same clock: the next one found, if it is a column command and the first was not, or the
+   reverse.
 3. **Transaction.** One transaction moves from the read queue (or, while draining, the write
    buffer) into its bank's command queue, the oldest whose queue has room. Draining starts when the
    write buffer is full, or holds more than ``write_low_watermark`` with every command queue empty,
@@ -125,10 +127,12 @@ class DramController:
         step = self.dev.refresh_step(self._refresh_q[0], clk) if self._refresh_q else None
         if step is not None:
             self._issue_refresh_step(*step, clk)
-            changed = True
-        elif self._issue_command(clk):
-            changed = True
-        return self._schedule() or changed
+            first = step[0]
+        else:
+            first = self._issue_command(clk)
+        if first is not None and self.dev.spec.dual_command:
+            self._issue_command(clk, first not in (RD, WR))
+        return self._schedule() or changed or first is not None
 
     def next_event(self, clk: int) -> int:
         """The next clock after ``clk`` at which an idle controller may change (clock)."""
@@ -142,7 +146,11 @@ class DramController:
             self._refresh_q.pop(0)
             self.stats.refreshes += 1
 
-    def _issue_command(self, clk: int) -> bool:
+    def _issue_command(self, clk: int, column: bool | None = None) -> int | None:
+        """Issue the command step 2 of the module docstring finds, if any, and return its kind. With
+        ``column`` given (the second command of a dual-command clock), the command found is issued only
+        if it is a column command (RD, WR) exactly when ``column`` is True; the round robin moves on to
+        its queue either way, as in DRAMsim3's ``Controller::ClockTick``."""
         n = len(self.cmdq)
         refreshing = self._refresh_q[0] if self._refresh_q else -1
         for i in range(1, n + 1):
@@ -153,9 +161,11 @@ class DramController:
             found = self._first_ready(queue, clk)
             if found is not None:
                 self._rr = q
+                if column is not None and (found[1] in (RD, WR)) != column:
+                    return None
                 self._issue(found, queue, clk)
-                return True
-        return False
+                return found[1]
+        return None
 
     def _first_ready(self, queue: list[Txn], clk: int) -> tuple[int, int] | None:
         """(position, command) of the oldest command of ``queue`` that may issue at ``clk``."""

@@ -10,8 +10,8 @@ class does at commit 29817593). With burst t_B = BL/2 clocks, RL = AL + CL, WL =
   RD → WR: RL + t_B − WL + tRTRS; RD → PRE (same bank): AL + tRTP.
 - WR → RD: WL + t_B + tWTR_L (same group) or tWTR_S (other group); WR → WR as RD → RD;
   WR → PRE (same bank): WL + t_B + tWR.
-- ACT → RD/WR: tRCD − AL; ACT → PRE: tRAS; ACT → ACT: tRC = tRAS + tRP same bank, tRRD_L same
-  group, tRRD_S other group; at most four ACTs per rank in any tFAW.
+- ACT → RD: tRCD − AL; ACT → WR: tRCDWR − AL (tRCD unless given); ACT → PRE: tRAS; ACT → ACT:
+  tRC = tRAS + tRP same bank, tRRD_L same group, tRRD_S other group; at most four ACTs per rank in any tFAW.
 - PRE → ACT/REF: tRP; PRE → PRE of other banks: tPPD (LPDDR4).
 - REF (all banks of a rank, all closed) → ACT/REF: tRFC.
 
@@ -49,7 +49,7 @@ def spacings(d: DramDeviceSpec) -> dict[str, dict[int, list[tuple[int, int]]]]:
         "same_bank": {
             RD: [(RD, rr_l), (WR, r2w), (PRE, d.AL + d.tRTP)],
             WR: [(RD, w2r_l), (WR, rr_l), (PRE, wl + t_b + d.tWR)],
-            ACT: [(ACT, t_rc), (RD, d.tRCD - d.AL), (WR, d.tRCD - d.AL), (PRE, d.tRAS)],
+            ACT: [(ACT, t_rc), (RD, d.tRCD - d.AL), (WR, d.act_to_write - d.AL), (PRE, d.tRAS)],
             PRE: [(ACT, d.tRP), (REF, d.tRP)],
         },
         "same_group": {RD: [(RD, rr_l), (WR, r2w)], WR: [(RD, w2r_l), (WR, rr_l)], ACT: [(ACT, rrd_l)],
