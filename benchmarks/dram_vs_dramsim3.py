@@ -1,6 +1,12 @@
-"""socsim's DRAM models next to DRAMsim3 on the standard access patterns of tests/fixtures/dramsim3/reference.json.
+"""socsim's DRAM models next to DRAMsim3: the ``socsim dram`` patterns (patterns.json), then the older reference.json.
 
-For every device and pattern of the fixture it regenerates the same burst stream
+**patterns.json** (the default table): for every config of tests/fixtures/dramsim3/patterns.json and
+every pattern of ``socsim dram``, socsim's burst fidelity with the command model
+(``socsim.dram_characterise.run_pattern`` on the same .ini, one channel, one-burst requests) next to
+DRAMsim3's figures: efficiency and its relative error (target: within 10 %), row hit rate, read
+latency p50 and its error (target at ``seq_read@0.1``: within 15 %), avg and p99.
+
+**reference.json** (``--reference-table``): for every device and pattern of that fixture it regenerates the same burst stream
 (``benchmarks/dramsim3/make_traces.py``, same config, length and seed) and serves it through
 
 - the reduced model (``soc.dram.model: timing``): the bursts DRAMsim3 served, each address mapped
@@ -14,7 +20,7 @@ It prints delivered bandwidth as a share of each model's own peak, the error of 
 DRAMsim3's, the row hit rates, and the share of peak the command model's worst case guarantees to
 the pattern (``socsim.model.dram_worst_case.worst_case_efficiency``; "wc ok": at most DRAMsim3's). Usage:
 
-    python benchmarks/dram_vs_dramsim3.py [--reference tests/fixtures/dramsim3/reference.json]
+    python benchmarks/dram_vs_dramsim3.py [--patterns a,b] [--reference-table]
 
 socsim's DMA burst is set to the config's burst (64 B for DDR4, 128 B for the BL16 LPDDR4 rank), so
 both models see the same number of bursts; socsim serves them in order, DRAMsim3 reorders them
@@ -30,6 +36,7 @@ from pathlib import Path
 
 from dramsim3.make_traces import Geometry, load_geometry, patterns
 
+from socsim.dram_characterise import dram_under_test, run_pattern
 from socsim.dramsim3_config import load_dramsim3_ini
 from socsim.model.dram import HIT, DramModel, DramState
 from socsim.model.dram_worst_case import worst_case_efficiency
@@ -97,11 +104,49 @@ def compare_device(name: str, device: dict, cycles: int) -> list[tuple]:
     return rows
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reference", type=Path, default=FIXTURES / "reference.json", help="DRAMsim3 figures")
-    args = ap.parse_args()
-    reference = json.loads(args.reference.read_text())
+def _pct(x: float | None, width: int = 6) -> str:
+    return f"{'-':>{width}s}" if x is None else f"{100 * x:{width}.1f}%"
+
+
+def _ns(x: float | None) -> str:
+    return f"{'-' if x is None else f'{x:.0f}':>8s}"
+
+
+def _err(ours: float | None, theirs: float | None) -> float | None:
+    return None if ours is None or not theirs else ours / theirs - 1.0
+
+
+def patterns_table(doc: dict, names: list[str] | None) -> int:
+    """Print socsim's command model next to DRAMsim3 on every config and pattern; the misses of the targets (count)."""
+    print(f"socsim burst fidelity (command model) vs DRAMsim3 {doc['dramsim3']['commit'][:10]}, {doc['cycles']} "
+          "clocks; err = socsim / DRAMsim3 - 1; targets: |eff err| <= 10 %, |p50 err| <= 15 % at seq_read@0.1")
+    print(f"{'config':31s} {'pattern':19s} {'eff D3':>7s} {'socsim':>7s} {'err':>7s} {'hits D3':>7s} {'socsim':>7s} "
+          f"{'p50 D3':>8s} {'socsim':>8s} {'err':>7s} {'avg D3':>8s} {'socsim':>8s} {'p99 D3':>8s} {'socsim':>8s}")
+    misses = 0
+    for key, entry in doc["configs"].items():
+        dut = dram_under_test(None, FIXTURES / entry["config"])
+        errs = []
+        for name, ref in entry["patterns"].items():
+            if names is not None and name not in names:
+                continue
+            d3 = ref["dramsim3"]
+            ours = run_pattern(dut, name, doc["cycles"])
+            e = _err(ours.efficiency, d3["efficiency"])
+            lat, our_lat = d3["read_latency_ns"], ours.read_latency_ns
+            e50 = _err(our_lat.p50, lat["p50"])
+            errs.append(abs(e))
+            misses += abs(e) > 0.10 or (name == "seq_read@0.1" and (e50 is None or abs(e50) > 0.15))
+            print(f"{key:31s} {name:19s} {_pct(d3['efficiency'])} {_pct(ours.efficiency)} {_pct(e)} "
+                  f"{_pct(d3['row_hit_rate'])} {_pct(ours.row_hit_rate)} {_ns(lat['p50'])} {_ns(our_lat.p50)} "
+                  f"{_pct(e50)} {_ns(lat['avg'])} {_ns(our_lat.avg)} {_ns(lat['p99'])} {_ns(our_lat.p99)}", flush=True)
+        if errs:
+            print(f"{key:31s} {'max |eff err|':19s} {'':7s} {'':7s} {_pct(max(errs))}")
+    print(f"patterns outside the targets: {misses}")
+    return misses
+
+
+def reference_table(reference: dict) -> None:
+    """Print the reduced and the command model next to DRAMsim3 on the patterns of reference.json."""
     print(f"DRAMsim3 {reference['dramsim3']['commit'][:10]}, {reference['cycles']} cycles per pattern; "
           "share = delivered / own peak; err = socsim share / DRAMsim3 share - 1")
     print(f"{'device':12s} {'pattern':22s} {'DRAMsim3':>17s} {'timing':>17s} {'err':>7s} {'command':>7s} "
@@ -129,6 +174,19 @@ def main() -> None:
               f"(timing: socsim preset {device['socsim_preset']}, peak "
               f"{DRAM_PRESETS.load(device['socsim_preset']).peak_gbps} GB/s; command: {device['config']}; "
               f"DRAMsim3 peak {device['peak_gbps']} GB/s)")
+
+
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--patterns", help="only these patterns of patterns.json, comma-separated")
+    ap.add_argument("--reference-table", action="store_true", help="also the older reference.json table")
+    args = ap.parse_args()
+    patterns_table(json.loads((FIXTURES / "patterns.json").read_text()),
+                   None if args.patterns is None else args.patterns.split(","))
+    if args.reference_table:
+        reference_table(json.loads((FIXTURES / "reference.json").read_text()))
 
 
 if __name__ == "__main__":
