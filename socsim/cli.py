@@ -426,7 +426,7 @@ def dram(
     preset: Optional[str] = typer.Argument(None, help="DRAM preset with a command-level device (e.g. ddr4-3200)."),
     config: Optional[Path] = typer.Option(None, "--config", help="A DRAMsim3 .ini config instead of a preset."),
     mapping: Optional[str] = typer.Option(None, "--mapping", help="Address mapping, most significant field first (e.g. rochrababgco)."),
-    channels: int = typer.Option(1, "--channels", help="Independent channels (a power of two)."),
+    channels: Optional[int] = typer.Option(None, "--channels", help="Independent channels, a power of two (default: the preset's, one for a config)."),
     request_bytes: Optional[int] = typer.Option(None, "--request-bytes", help="Bytes per request (default: one burst, bus width x BL)."),
     fidelity: Fidelity = typer.Option(Fidelity.burst, "--fidelity", help="Only burst: the command-level DRAM runs event by event."),
     patterns: Optional[str] = typer.Option(None, "--patterns", help="Patterns, comma-separated (default: all)."),

@@ -61,9 +61,10 @@ class DramUnderTest:
         return -(-self.request_bytes // self.device.burst_bytes)
 
 
-def dram_under_test(preset: str | None, config: Path | None, mapping: str | None = None, channels: int = 1,
+def dram_under_test(preset: str | None, config: Path | None, mapping: str | None = None, channels: int | None = None,
                     request_bytes: int | None = None) -> DramUnderTest:
-    """Resolve the options of ``socsim dram``; ScenarioError (one line) names a bad one."""
+    """Resolve the options of ``socsim dram`` (channels: the preset's, one for a config, when None);
+    ScenarioError (one line) names a bad one."""
     from socsim.dramsim3_config import load_dramsim3_ini
     from socsim.registry import DRAM_PRESETS
 
@@ -76,6 +77,10 @@ def dram_under_test(preset: str | None, config: Path | None, mapping: str | None
             known = [n for n in DRAM_PRESETS.names() if DRAM_PRESETS.load(n).device is not None]
             raise ScenarioError(f"PRESET={preset!r}: not a preset with a command-level device (known: {', '.join(known)})")
         device, controller = DRAM_PRESETS.load(preset).device, DramControllerSpec()
+        if channels is None:
+            channels = DRAM_PRESETS.load(preset).channels
+    if channels is None:
+        channels = 1
     if mapping is not None:
         try:
             device = DramDeviceSpec.model_validate({**device.model_dump(), "address_mapping": mapping})

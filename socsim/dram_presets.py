@@ -25,6 +25,9 @@ class DramPreset:
     """Where each number comes from."""
     device: DramDeviceSpec | None = None
     """Command-level device (organisation and JEDEC timing in clocks) for ``soc.dram.model: command``."""
+    channels: int = 1
+    """Independent channels, each one ``device`` with its own controller (count); peak = channels × the
+    device's. The command model of a scenario runs one channel; ``socsim dram`` runs them all."""
 
 
 # LPDDR4-3200, 64-bit interface = 4 × x16 channels in lockstep, 8 Gb per channel die.
@@ -92,6 +95,25 @@ LPDDR5_6400 = DramPreset(
     DramTimingSpec(channels=8, banks=16, row_bytes=16384, t_cl_ns=21.25, t_rcd_ns=18.0, t_rp_ns=18.0,
                    t_rfc_ns=280.0, t_refi_ns=3906.0, t_w2r_ns=33.25, t_r2w_ns=5.0, write_batch_bytes=16384),
     "JESD209-5B LPDDR5-6400, 16 Gb/channel, 16-bank mode; latency and write batch are controller assumptions",
+    # Command-level device: the eight x16 channel dies of the 128-bit interface as one lockstep rank,
+    # bank-group mode (JESD209-5B: required above 3200 MT/s): 4 bank groups × 4 banks, 65536 rows and
+    # 1024 columns of 16 bits per die (16 Gb; Ramulator 2 LPDDR5_16Gb_x16: 4, 4, 1<<16, 1<<10), BL16:
+    # 256 B bursts, 16 KiB row. Clocks are WCK periods (tCK 0.3125 ns = 1/3200 MHz; CK 800 MHz is
+    # 4 of them), so that a BL16 burst is BL/2 = 8 clocks (2.5 ns) as for every device here; each ns
+    # value max(ns, nCK floor) rounded up to those clocks (tREFI down). JESD209-5B via Ramulator 2's
+    # LPDDR5_6400 preset (tCK 1.25 ns: nRCD 15, nRPpb 15, nRAS 34, nWR 28, nRRD 4, nWTRS 5, nWTRL 10,
+    # nFAW 16, nPPD 2, nCWL 11, nCCD 4 (same bank group; 2 CK = one BL16 burst across groups)):
+    # tRCD = tRPpb 18 ns → 58, tRAS 42 ns → 135, tWR 34 ns → 109, tRRD 5 ns → 16, tWTR_S 6.25 ns → 20,
+    # tWTR_L 12 ns → 39, tFAW 20 ns → 64, tPPD 2 CK → 8, tCCD_S 2 CK → 8, tCCD_L 4 CK → 16,
+    # tRTP 7.5 ns → 24 (JESD209-5B tRTP; Ramulator 2 writes 4 CK), RL 17 CK = 21.25 ns → 68 (the
+    # timing above; Ramulator 2 writes 20 with DBI), WL 11 CK = 13.75 ns → 44 (Ramulator 2),
+    # tRFCab 280 ns → 896 (16 Gb), tREFI 3.906 µs → 12499. tRTRS 4 (one CK of bus turnaround, as
+    # DRAMsim3's tRTRS = 1 nCK on DDR4/LPDDR4; an estimate, one rank only).
+    DramDeviceSpec(
+        protocol="LPDDR5", tCK=0.3125, ranks=1, bankgroups=4, banks_per_group=4, rows=65536, columns=1024,
+        device_width=16, bus_width=128, BL=16, CL=68, CWL=44, tRCD=58, tRP=58, tRAS=135, tRFC=896, tREFI=12499,
+        tRRD_S=16, tRRD_L=16, tWTR_S=20, tWTR_L=39, tFAW=64, tWR=109, tRTP=24, tCCD_S=8, tCCD_L=16, tRTRS=4, tPPD=8,
+    ),
 )
 
 # DDR4-3200, speed bin DDR4-3200AA (22-22-22), one 64-bit rank of x8 devices, 8 Gb.
@@ -118,4 +140,64 @@ DDR4_3200 = DramPreset(
         device_width=8, bus_width=64, BL=8, CL=22, CWL=16, tRCD=22, tRP=22, tRAS=52, tRFC=560, tREFI=12480,
         tRRD_S=4, tRRD_L=8, tWTR_S=4, tWTR_L=12, tFAW=34, tWR=24, tRTP=12, tCCD_S=4, tCCD_L=8, tRTRS=1,
     ),
+)
+
+# DDR4-3200, speed bin DDR4-3200AA (22-22-22), one 64-bit rank of four x16 devices, 8 Gb: the
+# organisation and timing of DRAMsim3's configs/DDR4_8Gb_x16_3200.ini (commit 29817593) with one rank
+# instead of two. JESD79-4B: 2 bank groups × 4 banks per x16 device, 2 KB page (row 4 × 2 KiB =
+# 8 KiB), 65536 rows; every number in clocks of tCK 0.625 ns as ddr4-3200 (x8) except those the
+# 2 KB page changes: tRRD_S = max(4 nCK, 5.3 ns) = 9, tRRD_L = max(4 nCK, 6.4 ns) = 11, tFAW 30 ns = 48
+# (DRAMsim3: 9, 11, 48). latency_ns and write_batch_bytes are controller assumptions, as for x8.
+DDR4_3200_X16 = DramPreset(
+    25.6, 80.0,
+    DramTimingSpec(channels=1, banks=8, row_bytes=8192, t_cl_ns=13.75, t_rcd_ns=13.75, t_rp_ns=13.75,
+                   t_rfc_ns=350.0, t_refi_ns=7800.0, t_w2r_ns=21.25, t_r2w_ns=1.25, write_batch_bytes=2048),
+    "JESD79-4B DDR4-3200AA (22-22-22), 8 Gb x16 (DRAMsim3 DDR4_8Gb_x16_3200.ini, one rank); latency and write "
+    "batch are controller assumptions",
+    DramDeviceSpec(
+        protocol="DDR4", tCK=0.625, ranks=1, bankgroups=2, banks_per_group=4, rows=65536, columns=1024,
+        device_width=16, bus_width=64, BL=8, CL=22, CWL=16, tRCD=22, tRP=22, tRAS=52, tRFC=560, tREFI=12480,
+        tRRD_S=9, tRRD_L=11, tWTR_S=4, tWTR_L=12, tFAW=48, tWR=24, tRTP=12, tCCD_S=4, tCCD_L=8, tRTRS=1,
+    ),
+)
+
+# HBM2 at 2 Gb/s per pin (tCK 1 ns), 8 Gb per channel, pseudo-channel mode (JESD235A/C): each
+# 128-bit channel is two independent 64-bit pseudo channels, each with its own 16 banks (4 bank
+# groups × 4) of 32768 rows and a 1 KB page (row = 128 columns × 64 bit), BL4: 32 B bursts of
+# 2 clocks; the row and column command buses are separate (a row and a column command per clock).
+# Timing in clocks of 1 ns, from DRAMsim3's configs/HBM2_8Gb_x128.ini (commit 29817593; the same ns
+# values as Ramulator's HBM_1Gbps preset at tCK 2 ns: nCL = nRCD = nRP 7, nRAS 17, nWR 8, nRRDS 2,
+# nRRDL 3, nWTRS 3, nWTRL 4, nFAW 15): CL 14, CWL 4, tRCD (tRCDRD = tRCDWR) 14, tRP 14, tRAS 34,
+# tRRD_S/L 4/6, tWTR_S/L 6/8, tFAW 30, tWR 16, tCCD_S/L 1/2, tRTP 6 (tRTP_L; DRAMsim3 reads neither
+# tRTP_L nor tRTP_S and uses its default 5), tREFI 3.9 µs = 3900; tRFC 350 ns (8 Gb, JESD235C via
+# Ramulator 2's HBM2 tRFC table 160/260/350/450 ns for 2/4/8/16 Gb; DRAMsim3 keeps 260, the 4 Gb
+# value); tRTRS 2 (DRAMsim3's default). tRRD and tFAW count per pseudo channel (JESD235C Table 3, as
+# Ramulator 2's HBM2). Peak per pseudo channel 2 Gb/s × 8 B = 16 GB/s. W→R gap tWTR_L + RL = 22 ns,
+# R→W gap tRTRS = 2 ns; latency_ns (60 ns) and write_batch_bytes (32 × 32 B) are controller
+# assumptions.
+HBM2_PC = DramPreset(
+    16.0, 60.0,
+    DramTimingSpec(channels=1, banks=16, row_bytes=1024, t_cl_ns=14.0, t_rcd_ns=14.0, t_rp_ns=14.0,
+                   t_rfc_ns=350.0, t_refi_ns=3900.0, t_w2r_ns=22.0, t_r2w_ns=2.0, write_batch_bytes=1024),
+    "JESD235A/C HBM2 2 Gb/s, 8 Gb/channel, one pseudo channel (DRAMsim3 HBM2_8Gb_x128.ini timings, tRFC for "
+    "8 Gb from Ramulator 2); latency and write batch are controller assumptions",
+    DramDeviceSpec(
+        protocol="HBM2", tCK=1.0, ranks=1, bankgroups=4, banks_per_group=4, rows=32768, columns=128,
+        device_width=64, bus_width=64, BL=4, address_mapping="rorabgbachco", CL=14, CWL=4, tRCD=14, tRP=14,
+        tRAS=34, tRFC=350, tREFI=3900, tRRD_S=4, tRRD_L=6, tWTR_S=6, tWTR_L=8, tFAW=30, tWR=16, tRTP=6,
+        tCCD_S=1, tCCD_L=2, tRTRS=2,
+    ),
+)
+
+# A whole HBM2 stack: 8 channels × 2 pseudo channels = 16 independent hbm2-pc pseudo channels, 256 GB/s
+# (16 × 16 GB/s; JESD235A: 8 × 128-bit channels at 2 Gb/s). Address map rorabgbachco as DRAMsim3's
+# HBM2_8Gb_x128.ini: consecutive 1 KiB rows go to consecutive pseudo channels. The timing model sees
+# the 16 pseudo channels as one interface in lockstep (a 16 KiB row), as it sees the LPDDR dies.
+HBM2_STACK = DramPreset(
+    256.0, 60.0,
+    DramTimingSpec(channels=16, banks=16, row_bytes=16384, t_cl_ns=14.0, t_rcd_ns=14.0, t_rp_ns=14.0,
+                   t_rfc_ns=350.0, t_refi_ns=3900.0, t_w2r_ns=22.0, t_r2w_ns=2.0, write_batch_bytes=16384),
+    "JESD235A/C HBM2 2 Gb/s stack, 8 channels in pseudo-channel mode (16 × hbm2-pc)",
+    HBM2_PC.device,
+    channels=16,
 )

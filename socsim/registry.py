@@ -87,5 +87,9 @@ DRAM_PRESETS = Registry("DRAM preset", "socsim.dram_presets", {
     "lpddr4x-4266": "socsim.dram_presets:LPDDR4X_4266",
     "lpddr5-6400": "socsim.dram_presets:LPDDR5_6400",
     "ddr4-3200": "socsim.dram_presets:DDR4_3200",
+    "ddr4-3200-x8": "socsim.dram_presets:DDR4_3200",
+    "ddr4-3200-x16": "socsim.dram_presets:DDR4_3200_X16",
+    "hbm2-pc": "socsim.dram_presets:HBM2_PC",
+    "hbm2-stack": "socsim.dram_presets:HBM2_STACK",
 })
 """Named DRAMs (``socsim.dram_presets``): each a ``DramPreset``."""

@@ -395,6 +395,9 @@ class DramSpec(Spec):
             raise ValueError("model 'timing' needs a preset or a timing entry")
         if self.model == "command" and self.device is None and (self.preset is None or self.preset_spec.device is None):
             raise ValueError("model 'command' needs a device entry or a preset with a command-level device")
+        if self.model == "command" and self.device is None and self.preset_spec.channels > 1:
+            raise ValueError(f"model 'command' runs one channel; preset {self.preset!r} has "
+                             f"{self.preset_spec.channels} (name a one-channel preset or a device entry)")
         return self
 
     @property
