@@ -9,7 +9,8 @@ one request every request_bytes / (x·peak)), like DRAMsim3's trace front end. F
 
 - efficiency = delivered bytes / (peak × CYCLES·tCK), delivered = RD/WR commands × useful bytes
   per burst (request_bytes / bursts per request), peak = channels × burst / (BL/2 · tCK);
-- read latency: acceptance of a read burst to its data (DRAMsim3's ``average_read_latency``);
+- read latency: acceptance of a read burst to its data (DRAMsim3's ``read_latency``, which counts
+  from the clock after acceptance: one clock less);
 - ``worst_case_efficiency``: the share of peak ``socsim.model.dram_worst_case`` guarantees to the
   pattern's traffic (read-only or with writes), scaled by the useful share of a burst and divided
   by the channels (issued in order, the traffic may wait on one channel), at most the offered load.
