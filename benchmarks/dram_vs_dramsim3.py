@@ -39,8 +39,8 @@ from dramsim3.make_traces import Geometry, load_geometry, patterns
 from socsim.dram_characterise import dram_under_test, run_pattern
 from socsim.dramsim3_config import load_dramsim3_ini
 from socsim.model.dram import HIT, DramModel, DramState
-from socsim.model.dram_worst_case import worst_case_efficiency
 from socsim.model.dram_controller import DramController, TraceResult, run_trace
+from socsim.model.dram_worst_case import worst_case_efficiency
 from socsim.registry import DRAM_PRESETS
 from socsim.scenario import Scenario
 

@@ -21,19 +21,17 @@ import argparse
 import json
 import math
 import subprocess
-import sys
 import tempfile
 from itertools import islice
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from socsim.dramsim3_config import load_dramsim3_ini
+from socsim.model.dram_controller import address_map
+from socsim.model.dram_patterns import PATTERNS, pattern, requests
 
-from socsim.dramsim3_config import load_dramsim3_ini  # noqa: E402
-from socsim.model.dram_controller import address_map  # noqa: E402
-from socsim.model.dram_patterns import PATTERNS, pattern, requests  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 FIXTURES = ROOT / "tests" / "fixtures" / "dramsim3"
 DRAMSIM3_COMMIT = "29817593b3389f1337235d63cac515024ab8fd6e"
@@ -45,10 +43,11 @@ CONFIGS = {
     "DDR4_8Gb_x16_3200": ("DDR4_8Gb_x16_3200.ini", "DRAMsim3 configs/DDR4_8Gb_x16_3200.ini as shipped"),
     "LPDDR4_8Gb_x16_2400": ("LPDDR4_8Gb_x16_2400.ini", "DRAMsim3 configs/LPDDR4_8Gb_x16_2400.ini as shipped"),
     "HBM2_8Gb_x128": ("HBM2_8Gb_x128_1ch.ini",
-                      "DRAMsim3 configs/HBM2_8Gb_x128.ini with channels = 8 -> 1 (one 128-bit channel of the stack)"),
+                      ("DRAMsim3 configs/HBM2_8Gb_x128.ini with channels = 8 -> 1 (one 128-bit channel of the "
+                       "stack)")),
     "DDR4_8Gb_x16_3200@rochrabacobg": ("DDR4_8Gb_x16_3200_rochrabacobg.ini",
-                                       "DRAMsim3 configs/DDR4_8Gb_x16_3200.ini with address_mapping rochrababgco -> "
-                                       "rochrabacobg"),
+                                       ("DRAMsim3 configs/DDR4_8Gb_x16_3200.ini with address_mapping rochrababgco "
+                                        "-> rochrabacobg")),
 }
 """Key in patterns.json: (config file in tests/fixtures/dramsim3/, where it comes from)."""
 
