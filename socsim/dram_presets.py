@@ -190,14 +190,16 @@ HBM2_PC = DramPreset(
 )
 
 # A whole HBM2 stack: 8 channels × 2 pseudo channels = 16 independent hbm2-pc pseudo channels, 256 GB/s
-# (16 × 16 GB/s; JESD235A: 8 × 128-bit channels at 2 Gb/s). Address map rorabgbachco as DRAMsim3's
-# HBM2_8Gb_x128.ini: consecutive 1 KiB rows go to consecutive pseudo channels. The timing model sees
-# the 16 pseudo channels as one interface in lockstep (a 16 KiB row), as it sees the LPDDR dies.
+# (16 × 16 GB/s; JESD235A: 8 × 128-bit channels at 2 Gb/s). Address map rorabgbacoch: the channel
+# bits lowest, so consecutive 32 B bursts go to consecutive pseudo channels (Ramulator's default
+# RoBaRaCoCh order); with DRAMsim3's rorabgbachco a lone in-order stream would feed one pseudo channel
+# per 1 KiB. The timing model sees the 16 pseudo channels as one interface in lockstep (a 16 KiB
+# row), as it sees the LPDDR dies.
 HBM2_STACK = DramPreset(
     256.0, 60.0,
     DramTimingSpec(channels=16, banks=16, row_bytes=16384, t_cl_ns=14.0, t_rcd_ns=14.0, t_rp_ns=14.0,
                    t_rfc_ns=350.0, t_refi_ns=3900.0, t_w2r_ns=22.0, t_r2w_ns=2.0, write_batch_bytes=16384),
     "JESD235A/C HBM2 2 Gb/s stack, 8 channels in pseudo-channel mode (16 × hbm2-pc)",
-    HBM2_PC.device,
+    HBM2_PC.device.model_copy(update={"address_mapping": "rorabgbacoch"}),
     channels=16,
 )

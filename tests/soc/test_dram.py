@@ -78,8 +78,9 @@ def test_presets_resolve_and_cite_sources(preset):
     assert spec.resolved_model == "timing" and spec.resolved_timing == p.timing
     m = DramModel.from_spec(SocSpec(dram=spec, bus={"width_bytes": 64, "freq_mhz": 4000.0}))
     assert m.rate_gbps == pytest.approx(p.peak_gbps)
-    # A lone sequential stream loses one conflict per row and the refresh: 70–95 % of peak.
-    assert 0.7 * p.peak_gbps < m.effective_gbps() < 0.95 * p.peak_gbps
+    # A lone sequential stream loses one conflict per row and the refresh: 60–95 % of peak (HBM2's
+    # 1 KiB pseudo-channel row lasts 64 ns at 16 GB/s against tRP + tRCD = 28 ns: 63 %).
+    assert 0.6 * p.peak_gbps < m.effective_gbps() < 0.95 * p.peak_gbps
     assert worst_case_service(m)[0] < worst_case_service(m, m.row_bytes, 8)[0] < m.effective_gbps()
 
 
