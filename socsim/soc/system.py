@@ -40,6 +40,7 @@ from socsim.soc.command_controller import CommandMemoryController
 from socsim.soc.controller import MemoryController
 from socsim.soc.dma import DmaEngine
 from socsim.soc.fluid import FluidSystem
+from socsim.soc.latency_stats import LatencyStats
 from socsim.soc.traffic import BurstSource
 from socsim.units import NS_PER_MS
 
@@ -194,23 +195,17 @@ def _result(scenario, model, arbiter, sources, frames, fidelity, events, frames_
     for i, s in enumerate(sources, start=1):
         if fidelity == "burst":
             bm = burst_masters[i - 1]
-            lat = np.asarray(bm.latencies)
+            lat = bm.latencies.summary()
             requested, delivered, requests = bm.bytes_requested, bm.bytes_delivered, bm.requests
         else:
-            lat = dma.request_latencies(i)
+            lat = dma.request_latencies(i, LatencyStats(s.deadline_ns)).summary()
             requested = dma.requested[i]
             delivered = int(round(dma.served[i]))
             if abs(delivered - requested) <= 1:
                 delivered = requested
-            requests = len(lat)
-        p50, p99, pmax = _percentiles(lat)
-        underflows = lateness = None
-        if s.deadline_ns is not None:
-            late = lat - s.deadline_ns
-            underflows = int((late > 0).sum())
-            lateness = float(late.max()) if len(late) else None
-        stats.append(MasterStats(s.name, requested, delivered, busy[i], p50, p99, pmax, s.kind, requests,
-                                 s.envelope(), bursts[i], misses[i], turns[i], underflows, lateness))
+            requests = lat.count
+        stats.append(MasterStats(s.name, requested, delivered, busy[i], lat.p50, lat.p99, lat.max, s.kind, requests,
+                                 s.envelope(), bursts[i], misses[i], turns[i], lat.late, lat.lateness))
     command = model.model == "command"
     return SimResult(
         frames=frames, masters=stats, end_ns=end, path=model, events=events, fidelity=fidelity,
