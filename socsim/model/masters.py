@@ -330,6 +330,11 @@ class RequestCursor:
         self._start += len(times)
         self.dropped_ns = max(self.dropped_ns, t_ns)
 
+    @property
+    def held(self) -> int:
+        """Requests held (count)."""
+        return self._end - self._start
+
     def bytes_before(self, t_ns: float) -> int:
         """Bytes of all requests with time < t_ns, forgotten ones included (t_ns ≥ ``dropped_ns``)."""
         if t_ns < self.dropped_ns:

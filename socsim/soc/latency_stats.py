@@ -5,8 +5,8 @@ Up to ``EXACT_MAX`` latencies are kept and the percentiles are numpy's (``np.per
 interpolation between order statistics), exactly. Beyond, the values fold into a histogram whose
 bins are the float's exponent and its ``MANTISSA_BITS`` leading mantissa bits, so p50 and p99 are
 within a relative 2^-MANTISSA_BITS (0.02 %) of numpy's; the count, the maximum and the deadline
-figures stay exact. Memory: at most ``EXACT_MAX`` floats, then one counter per bin in use (a few
-thousand per decade of latencies), however many requests.
+figures stay exact. Memory: at most ``EXACT_MAX`` floats, then one counter per bin in use (at most
+2^MANTISSA_BITS per doubling of the latencies), however many requests.
 """
 
 from __future__ import annotations
@@ -45,10 +45,11 @@ class LatencySummary:
 class LatencyStats:
     """Latencies (ns, ≥ 0) added in any order; ``summary()`` depends only on their multiset."""
 
-    def __init__(self, deadline_ns: float | None = None, exact_max: int = EXACT_MAX):
-        """``deadline_ns``: the time after which a request counts as late, or None."""
+    def __init__(self, deadline_ns: float | None = None, exact_max: int | None = None):
+        """``deadline_ns``: the time after which a request counts as late, or None; ``exact_max``:
+        latencies kept as they are (default ``EXACT_MAX``)."""
         self.deadline_ns = deadline_ns
-        self.exact_max = exact_max
+        self.exact_max = EXACT_MAX if exact_max is None else exact_max
         self.count = 0
         self.max = -np.inf
         self.late = 0
@@ -89,6 +90,12 @@ class LatencyStats:
         keys, counts = np.unique(values.view(np.int64) >> _SHIFT, return_counts=True)
         for key, n in zip(keys.tolist(), counts.tolist()):
             self._bins[key] = self._bins.get(key, 0) + n
+
+    @property
+    def held(self) -> int:
+        """Latencies and histogram bins held in memory (count)."""
+        kept = sum(len(v) for v in self._exact) if self._exact is not None else 0
+        return kept + len(self._pending) + len(self._bins)
 
     @property
     def exact(self) -> bool:
