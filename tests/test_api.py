@@ -57,3 +57,5 @@ def test_overloaded_chip_raises_its_verdict():
     assert (verdict.kind, verdict.asked_gbps) == ("overloaded", 100.0)
     assert verdict.served_gbps < 100.0 and str(info.value) == str(verdict)
     assert socsim.Overloaded is socsim.errors.Overloaded
+    with pytest.raises(socsim.Overloaded, match="^overloaded: "):
+        socsim.compare(SMALL, ["none", "rle"], **SIZE, **{"masters[0].rate_gbps": 100.0})
