@@ -19,33 +19,12 @@ import threading
 import time
 from pathlib import Path
 
+from bad_inputs import BUSY, OVERLOADED
+
 ROOT = Path(__file__).resolve().parents[1]
-TINY = """\
-name: tiny
-seed: 1
-frames: 1
-deadline_ms: 10
-soc:
-  accelerator: {rows: 8, cols: 8, freq_mhz: 500, sram_kib: 64}
-  dma: {channels: 1, burst_bytes: 64, max_outstanding: 4}
-  bus: {width_bytes: 16, freq_mhz: 500, arbitration: round_robin}
-  dram: {peak_gbps: 10, latency_ns: 50}
-masters:
-  - {kind: cpu, name: cpu, rate_gbps: 2.0}
-workload: {model: mobilenet_v1, height: 64, width: 64, weights: random, images: [skimage]}
-codec: {name: none, transfer_unit: {kind: channel}}
-"""
-CPU = "  - {kind: cpu, name: cpu, rate_gbps: 2.0}\n"
-TINY_CASES = {
-    "40 CPU masters at 0.5 GB/s": TINY.replace(
-        CPU, "".join(f"  - {{kind: cpu, name: cpu{i}, rate_gbps: 0.5}}\n" for i in range(40))),
-    "one CPU master at 100 GB/s": TINY.replace("rate_gbps: 2.0", "rate_gbps: 100"),
-    "1 B bus at 1 MHz beside a 2 GB/s CPU": TINY.replace("width_bytes: 16, freq_mhz: 500", "width_bytes: 1, freq_mhz: 1"),
-    "DRAM at 0.01 GB/s": TINY.replace("peak_gbps: 10", "peak_gbps: 0.01"),
-    "accelerator budget 64 B/s": TINY.replace(
-        "arbitration: round_robin}", "arbitration: budget, budget: {period_ns: 1000000000, bytes: {npu: 64}}}"),
-    "deadline_ms .inf": TINY.replace("deadline_ms: 10", "deadline_ms: .inf"),
-}
+TINY_CASES = {**OVERLOADED, "deadline_ms .inf": BUSY.replace("deadline_ms: 10", "deadline_ms: .inf")}
+"""The chips of the issue on bounded memory (from ``bad_inputs.py``): each ends with a verdict, or
+one error line for the infinite deadline."""
 SCENARIO_CASES = {
     "mobilenet_v1_small (fast)": ("mobilenet_v1_small.yaml", []),
     "fcn8s_automotive (fast)": ("fcn8s_automotive.yaml", []),

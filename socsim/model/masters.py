@@ -5,7 +5,9 @@ write, row for random addresses) that both fidelities consume: the burst fidelit
 request's bursts at its time (open loop: whether or not earlier requests completed); the fast
 fidelity feeds a piecewise-constant *fluid* arrival rate that never runs ahead of the requests
 (``fluid_segments``) and estimates each request's latency afterwards. Request sizes are rounded up
-to whole bursts.
+to whole bursts. The sequence is generated a chunk at a time as it is consumed and can be read again
+from the start (``cursor``, ``blocks``); nothing holds it whole, so memory does not grow with
+simulated time.
 
 Every master declares its arrival envelope (σ bytes, ρ GB/s) without simulating: in any window of
 Δ ns it requests at most σ + ρ·Δ bytes. The analysis (``socsim.analysis``) builds on these:

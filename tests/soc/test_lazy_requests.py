@@ -2,6 +2,7 @@
 simulation holds does not grow with simulated time, and its figures are those of all the requests
 at once (the slow references here hold them all)."""
 
+import itertools
 import tracemalloc
 
 import numpy as np
@@ -10,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from soc_helpers import make_scenario, uniform_layer
 
-import socsim.soc.latency_stats as latency_stats
 from socsim.model.dram import DramModel
 from socsim.model.masters import CpuSource, IspSource, TokenBucketSource
 from socsim.scenario import CpuMaster, IspMaster, TokenBucketMaster
+from socsim.soc import latency_stats
 from socsim.soc.fluid_arrivals import BLOCK, _split_lumps, arrivals, merge_windows
 from socsim.soc.fluid_latency import SolveLog, request_latencies
 from socsim.soc.latency_stats import MANTISSA_BITS, LatencyStats
@@ -101,7 +102,7 @@ def test_latencies_by_block_equal_all_at_once(seed, cuts):
     served_now = [log.served[-1][0] + 1.0, log.served[-1][1] + 1e4]
     whole = np.concatenate(list(request_latencies(model, log, theta, [(times, sizes)], served_now, 6e5, 1)))
     edges = np.cumsum([0] + cuts)
-    blocks = [(times[a:b], sizes[a:b]) for a, b in zip(edges[:-1], edges[1:])]
+    blocks = [(times[a:b], sizes[a:b]) for a, b in itertools.pairwise(edges)]
     by_block = np.concatenate(list(request_latencies(model, log, theta, blocks, served_now, 6e5, 1)))
     assert np.array_equal(whole, by_block)
 
