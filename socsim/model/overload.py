@@ -30,10 +30,11 @@ from socsim.model.masters import Source, make_sources
 from socsim.scenario import Scenario
 from socsim.units import NS_PER_MS
 
-FOLLOWED_REQUESTS_MAX = 16_000_000
+FOLLOWED_REQUESTS_MAX = 300_000_000
 """Most requests of the other masters a simulation follows while the accelerator's frame is past its
-deadline before the starved verdict replaces it: tens of seconds at fast fidelity, hours at burst
-fidelity; beyond, such a run would last for hours to years (count)."""
+deadline before the starved verdict replaces it: about five minutes at fast fidelity (about a million
+requests a second, ``benchmarks/bounded_memory.py``), hours at burst fidelity; a run that misses its
+deadline anyway and would take longer gets the verdict instead (count)."""
 NPU = "npu"
 
 

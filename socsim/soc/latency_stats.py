@@ -81,12 +81,17 @@ class LatencyStats:
         self.max = max(self.max, float(values.max()))
         if self.deadline_ns is not None:
             self.late += int((values > self.deadline_ns).sum())
-        if self._exact is not None:
-            self._exact.append(values.copy())
-            if self.count <= self.exact_max:
-                return
-            values = np.concatenate(self._exact)
-            self._exact = None
+        if self._exact is None:
+            self._fold(values)
+            return
+        self._exact.append(values.copy())
+        if self.count > self.exact_max:
+            kept, self._exact = self._exact, None
+            while kept:
+                self._fold(kept.pop())
+
+    def _fold(self, values: np.ndarray) -> None:
+        """Count ``values`` in their histogram bins."""
         keys, counts = np.unique(values.view(np.int64) >> _SHIFT, return_counts=True)
         for key, n in zip(keys.tolist(), counts.tolist()):
             self._bins[key] = self._bins.get(key, 0) + n
