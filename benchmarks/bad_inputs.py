@@ -123,6 +123,7 @@ class Ended:
     verdicts: int
     """Output lines that hold an 'overloaded: ' or 'starved: ' verdict (count)."""
     expect: Case
+    """The case, with what it should end with."""
 
     @property
     def kept(self) -> bool:
