@@ -346,7 +346,7 @@ def cli_cases() -> list[Case]:
         Case("run: --json is a folder", ["run", "tiny.yaml", "--out", "out", "--json", "adir", "-q"]),
         Case("run: result.json is a folder", ["run", "tiny.yaml", "--out", "out", "-q"], {"out/result.json/.keep": ""}),
         Case("run: trace.json is a folder", ["run", "tiny.yaml", "--out", "out", "-q"], {"out/trace.json/.keep": ""}),
-        Case("run: a figure is a folder", ["run", "tiny.yaml", "--out", "out", "-q"], {"out/timeline.png/.keep": ""}),
+        Case("run: a figure is a folder", ["run", "tiny.yaml", "--out", "out", "-q", "--figures"], {"out/timeline.png/.keep": ""}),
         Case("run: --out on a read-only file system", ["run", "tiny.yaml", "--out", "/proc/socsim-out", "-q"]),
         Case("run: --json on a read-only file system", ["run", "tiny.yaml", "--out", "out", "--json", "/proc/socsim.json", "-q"]),
         Case("validate: missing argument", ["validate"]),
