@@ -4,10 +4,16 @@ The promise (``socsim.errors``): a user error ends with exit code 2 and one outp
 (``error: field=value: ...``), nothing else, no traceback, quickly. Every case here is a user error: a malformed
 scenario, sweep or result file, a bad command line, or an output path that cannot be written.
 Scenario cases run ``validate`` and ``run``, so a scenario that ``validate`` accepts and ``run``
-then rejects shows up too. Overloaded chips are verdicts, not user errors (tests/soc/test_overload.py).
+then rejects shows up too.
 
-Prints one row per case (exit code, output lines, traceback, seconds, verdict) and the count of
-cases that keep the promise. Usage: python benchmarks/bad_inputs.py [--timeout S] [--jobs N] [--only TEXT]
+Overloaded chips are verdicts, not user errors, with their own promise (``socsim.model.overload``):
+one line with the verdict, exit 0 (1 under ``--check``), no traceback, at most 1 GiB of memory; in a
+sweep, a row with the verdict while the other points run. They are tried here too, as the issue that
+asked for bounded memory listed them among the inputs that broke socsim.
+
+Prints one row per case (exit code, output lines, traceback, seconds, peak memory, verdict) and the
+count of cases that keep each promise.
+Usage: python benchmarks/bad_inputs.py [--timeout S] [--jobs N] [--only TEXT]
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -44,6 +51,24 @@ TIMING = "dram: {preset: lpddr4-3200, timing: {channels: 4, banks: 8, row_bytes:
          "t_rcd_ns: 18, t_rp_ns: 18, t_rfc_ns: 280, t_refi_ns: 3904, t_w2r_ns: 27.5, t_r2w_ns: 5, " \
          "write_batch_bytes: 8192}}"
 MASTER = "  - {kind: token_bucket, name: cpu, sigma_bytes: 4096, rate_gbps: 1.0}\n"
+CPU = "  - {kind: cpu, name: cpu, rate_gbps: 2.0}\n"
+BUSY = TINY.replace("arbitration: fifo", "arbitration: round_robin").replace(MASTER, CPU)
+"""The tiny chip beside a CPU master asking 2 GB/s of a 10 GB/s DRAM (it runs)."""
+OVERLOADED = {
+    "40 CPU masters at 0.5 GB/s": BUSY.replace(
+        CPU, "".join(f"  - {{kind: cpu, name: cpu{i}, rate_gbps: 0.5}}\n" for i in range(40))),
+    "one CPU master at 100 GB/s": BUSY.replace("rate_gbps: 2.0", "rate_gbps: 100"),
+    "1 B bus at 1 MHz beside a 2 GB/s CPU": BUSY.replace("width_bytes: 16, freq_mhz: 500", "width_bytes: 1, freq_mhz: 1"),
+    "DRAM at 0.01 GB/s": BUSY.replace("peak_gbps: 10", "peak_gbps: 0.01"),
+    "accelerator budget 64 B/s": BUSY.replace(
+        "arbitration: round_robin}", "arbitration: budget, budget: {period_ns: 1000000000, bytes: {npu: 64}}}"),
+    "fixed priority starving the accelerator": BUSY.replace(
+        "arbitration: round_robin}", "arbitration: fixed_priority, priorities: {tb: 0, npu: 1}}").replace(
+        CPU, "  - {kind: token_bucket, name: tb, sigma_bytes: 4096, rate_gbps: 10}\n"),
+}
+"""Scenarios whose chip cannot serve what they ask, by name (each ends with a verdict)."""
+MEMORY_MIB_MAX = 1024
+"""Most memory an overloaded chip's verdict may take (MiB)."""
 USER_MODELS = '''\
 import torch.nn as nn
 
@@ -75,6 +100,10 @@ class Case:
     name: str
     argv: list[str]
     files: dict[str, str | bytes] = field(default_factory=dict)
+    verdict: int | None = None
+    """For an overloaded chip: the exit code its verdict gives (0, 1 under --check); None for a user error."""
+    lines: int | None = 1
+    """For an overloaded chip: the output lines expected (None: any, as a sweep's table)."""
 
 
 @dataclass
@@ -89,11 +118,22 @@ class Ended:
     first: str
     errors: int
     """Output lines that start with 'error:' (count)."""
+    rss_mib: float
+    """Peak resident memory of the process (MiB)."""
+    verdicts: int
+    """Output lines that hold an 'overloaded: ' or 'starved: ' verdict (count)."""
+    expect: Case
+    """The case, with what it should end with."""
 
     @property
     def kept(self) -> bool:
-        """Exit 2, one line starting with 'error:' per problem and nothing else, no traceback, no timeout."""
-        return self.rc == 2 and self.lines == self.errors >= 1 and not self.traceback
+        """A user error: exit 2, one line starting with 'error:' per problem and nothing else, no
+        traceback, no timeout. An overloaded chip: its verdict's exit code, a verdict line (and the
+        lines expected), no traceback, no timeout, at most ``MEMORY_MIB_MAX``."""
+        if self.expect.verdict is None:
+            return self.rc == 2 and self.lines == self.errors >= 1 and not self.traceback
+        return (self.rc == self.expect.verdict and self.verdicts >= 1 and not self.traceback
+                and self.expect.lines in (None, self.lines) and self.rss_mib <= MEMORY_MIB_MAX)
 
 
 def mut(old: str, new: str, text: str = TINY) -> str:
@@ -267,6 +307,23 @@ def scenario_cases() -> list[Case]:
     return cases
 
 
+def verdict_cases() -> list[Case]:
+    """Overloaded chips through ``run`` (with and without --check), ``compare`` and a sweep."""
+    cases = []
+    for name, text in OVERLOADED.items():
+        cases.append(Case(f"verdict run: {name}", ["run", "s.yaml", "--out", "out", "-q"], {"s.yaml": text}, 0))
+        cases.append(Case(f"verdict run --check: {name}", ["run", "s.yaml", "--out", "out", "-q", "--check", "simulation"],
+                          {"s.yaml": text}, 1, 2))
+    sweep = ('name: sw\nbase: b.yaml\npoints: [{"masters[0].rate_gbps": 100.0}, {"masters[0].rate_gbps": 1.0}]\n'
+             "metric: latency_ms_max\n")
+    cases.append(Case("verdict compare: one CPU master at 100 GB/s", ["compare", "s.yaml", "--codecs", "none,rle"],
+                      {"s.yaml": OVERLOADED["one CPU master at 100 GB/s"]}, 0))
+    cases.append(Case("verdict sweep: one point at 100 GB/s of two", ["sweep", "sw.yaml", "--out", "swout", "--workers", "1",
+                                                                       "--format", "csv"],
+                      {"sw.yaml": sweep, "b.yaml": BUSY}, 0, None))
+    return cases
+
+
 def cli_cases() -> list[Case]:
     """Bad command lines and output paths that cannot be written."""
     sweep = "name: sw\nbase: tiny.yaml\ngrid: {soc.bus.width_bytes: [16]}\nmetric: latency_ms_max\n"
@@ -289,7 +346,7 @@ def cli_cases() -> list[Case]:
         Case("run: --json is a folder", ["run", "tiny.yaml", "--out", "out", "--json", "adir", "-q"]),
         Case("run: result.json is a folder", ["run", "tiny.yaml", "--out", "out", "-q"], {"out/result.json/.keep": ""}),
         Case("run: trace.json is a folder", ["run", "tiny.yaml", "--out", "out", "-q"], {"out/trace.json/.keep": ""}),
-        Case("run: a figure is a folder", ["run", "tiny.yaml", "--out", "out", "-q"], {"out/timeline.png/.keep": ""}),
+        Case("run: a figure is a folder", ["run", "tiny.yaml", "--out", "out", "-q", "--figures"], {"out/timeline.png/.keep": ""}),
         Case("run: --out on a read-only file system", ["run", "tiny.yaml", "--out", "/proc/socsim-out", "-q"]),
         Case("run: --json on a read-only file system", ["run", "tiny.yaml", "--out", "out", "--json", "/proc/socsim.json", "-q"]),
         Case("validate: missing argument", ["validate"]),
@@ -398,18 +455,25 @@ def write_files(folder: Path, files: dict[str, str | bytes], results: dict[str, 
 
 
 def run_case(case: Case, folder: Path, env: dict[str, str], timeout: float) -> Ended:
-    """Run one case as a real process in its own folder."""
+    """Run one case as a real process in its own folder (killed after ``timeout`` s: a hang)."""
     t0 = time.perf_counter()
-    try:
-        proc = subprocess.run([sys.executable, "-m", "socsim.cli", *case.argv], cwd=folder, env=env,
-                              capture_output=True, text=True, errors="replace", timeout=timeout)
-        rc, text = proc.returncode, proc.stdout + proc.stderr
-    except subprocess.TimeoutExpired as exc:
-        rc = None
-        text = (exc.stdout or b"").decode(errors="replace") + (exc.stderr or b"").decode(errors="replace")
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen([sys.executable, "-m", "socsim.cli", *case.argv], cwd=folder, env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        # wait4 reaps the process and gives its own resource usage (its peak memory).
+        _, status, usage = os.wait4(proc.pid, 0)
+        hung = not timer.is_alive()
+        timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode(errors="replace")
+    rc = None if hung else proc.returncode
     lines = [ln for ln in text.splitlines() if ln.strip()]
     return Ended(case.name, rc, len(lines), "Traceback (most recent call last)" in text,
-                 time.perf_counter() - t0, lines[0][:110] if lines else "", sum(ln.startswith("error:") for ln in lines))
+                 time.perf_counter() - t0, lines[0][:110] if lines else "", sum(ln.startswith("error:") for ln in lines),
+                 usage.ru_maxrss / 1024, sum("overloaded: " in ln or "starved: " in ln for ln in lines), case)
 
 
 def main() -> None:
@@ -418,7 +482,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="cases run at once")
     parser.add_argument("--only", default="", help="run only cases whose name contains this text")
     args = parser.parse_args()
-    cases = [c for c in scenario_cases() + cli_cases() if args.only in c.name]
+    cases = [c for c in scenario_cases() + cli_cases() + verdict_cases() if args.only in c.name]
     with tempfile.TemporaryDirectory(prefix="socsim-bad-inputs-") as tmpdir:
         tmp = Path(tmpdir)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
@@ -435,18 +499,26 @@ def main() -> None:
 
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
             ended = list(pool.map(one, enumerate(cases)))
-    print(f"{'case':<52} {'exit':>4} {'lines':>5} {'tb':>3} {'s':>6}  verdict  first line")
+    print(f"{'case':<52} {'exit':>4} {'lines':>5} {'tb':>3} {'s':>6} {'MiB':>5}  verdict  first line")
     for e in ended:
         verdict = "ok" if e.kept else "BROKEN"
         rc = "hang" if e.rc is None else str(e.rc)
-        print(f"{e.case[:52]:<52} {rc:>4} {e.lines:>5} {'yes' if e.traceback else 'no':>3} {e.seconds:6.1f}  "
-              f"{verdict:<7}  {e.first}")
-    broken = [e for e in ended if not e.kept]
-    print(f"\n{len(ended) - len(broken)} of {len(ended)} bad inputs keep the promise (exit 2, one error line per problem, no traceback); "
+        print(f"{e.case[:52]:<52} {rc:>4} {e.lines:>5} {'yes' if e.traceback else 'no':>3} {e.seconds:6.1f} "
+              f"{e.rss_mib:5.0f}  {verdict:<7}  {e.first}")
+    errors = [e for e in ended if e.expect.verdict is None]
+    broken = [e for e in errors if not e.kept]
+    print(f"\n{len(errors) - len(broken)} of {len(errors)} bad inputs keep the promise (exit 2, one error line per problem, no traceback); "
           f"{len(broken)} break it: {sum(e.traceback for e in broken)} tracebacks, "
           f"{sum(e.rc is None for e in broken)} hangs (> {args.timeout:.0f} s), {sum(e.rc == 0 for e in broken)} accepted, "
           f"{sum(e.rc not in (0, None) and not e.traceback for e in broken)} other (several lines or another exit code)")
-    print("not covered here: overloaded chips, which are verdicts (exit 0), tested in tests/soc/test_overload.py")
+    verdicts = [e for e in ended if e.expect.verdict is not None]
+    wrong = [e for e in verdicts if not e.kept]
+    if verdicts:
+        print(f"{len(verdicts) - len(wrong)} of {len(verdicts)} overloaded chips end with their verdict (exit 0, 1 under --check, "
+              f"no traceback, ≤ {MEMORY_MIB_MAX} MiB; largest {max(e.rss_mib for e in verdicts):.0f} MiB, slowest "
+              f"{max(e.seconds for e in verdicts):.1f} s); {len(wrong)} do not: {sum(e.traceback for e in wrong)} tracebacks, "
+              f"{sum(e.rc is None for e in wrong)} hangs, {sum(e.rss_mib > MEMORY_MIB_MAX for e in wrong)} over the memory")
+    print(f"{len(ended)} cases in all")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,17 @@
 Overrides are the sweep's and ``--set``'s field paths, as keywords; ``__`` stands for a dot where a
 keyword needs it: ``run("s.yaml", frames=1, soc__bus__width_bytes=32)`` is
 ``run("s.yaml", **{"frames": 1, "soc.bus.width_bytes": 32})``.
+
+A chip that cannot serve what the scenario asks has no result to return: ``run`` and ``compare``
+raise ``socsim.Overloaded`` (``socsim.errors.Overloaded``) whose ``verdict`` says why as data
+(``socsim.model.overload.Overload``: kind 'overloaded' or 'starved', the rate asked and the rate
+served in GB/s, and the sentence the CLI prints). It is a verdict on a valid scenario, not a bad
+input, so catch it apart from ``socsim.errors.SocsimError``'s other subclasses::
+
+    try:
+        result = socsim.run("s.yaml", masters__0__rate_gbps=100)
+    except socsim.Overloaded as exc:
+        print(exc.verdict.kind, exc.verdict.asked_gbps, exc.verdict.served_gbps)
 """
 
 from __future__ import annotations
@@ -44,7 +55,8 @@ def run(
     use_cache: bool = True, **overrides: Any,
 ) -> RunResult:
     """Run a scenario with field-path ``overrides`` and return its typed result (as ``socsim run``;
-    ``fidelity`` 'fast' or 'burst'); nothing is written."""
+    ``fidelity`` 'fast' or 'burst'); nothing is written. Raises ``Overloaded`` with the verdict
+    when the chip cannot serve what the scenario asks, ``SocsimError`` for a bad input."""
     from socsim.pipeline import run_scenario
 
     return run_scenario(scenario_of(scenario, **overrides), use_cache=use_cache, fidelity=fidelity,
@@ -56,7 +68,8 @@ def compare(
     fidelity: str = "fast", **overrides: Any,
 ) -> Comparison:
     """Run a scenario once per codec (e.g. 'dct:keep=21') on the same activations, as ``socsim compare``;
-    ``.results`` holds the typed results, ``.rows`` the comparison table (one mapping per codec)."""
+    ``.results`` holds the typed results, ``.rows`` the comparison table (one mapping per codec);
+    raises ``Overloaded`` as ``run`` does."""
     from socsim.comparison import compare as compare_codecs
 
     return compare_codecs(scenario_of(scenario, **overrides), list(codecs), fidelity=fidelity)

@@ -200,13 +200,15 @@ def _verdict_exit(name: str, exc: Overloaded, check: Check | None) -> None:
     raise typer.Exit(1)
 
 
-def _exit_on_check(check: Check | None, results: list[tuple[str, RunResult]]) -> None:
-    """Exit 1, naming every failing frame on standard error, when a labelled result fails ``check``."""
+def _exit_on_check(check: Check | None, results: list[tuple[str, RunResult]], failed: list[str] = ()) -> None:
+    """Exit 1, naming every failing frame on standard error, when a labelled result fails ``check``
+    or ``failed`` holds lines of other failures (verdicts that replaced a simulation)."""
     if check is None:
         return
     from socsim.verdict import failures
 
-    lines = [f"check {check.value}: {label}{line}" for label, r in results for line in failures(r, check.value)]
+    lines = list(failed) + [f"check {check.value}: {label}{line}" for label, r in results
+                            for line in failures(r, check.value)]
     for line in lines:
         err.print(line, markup=False, highlight=False, soft_wrap=True)
     if lines:
@@ -274,7 +276,11 @@ def sweep(
             results = point_results(sw, target)
         except SocsimError as exc:
             _fail(exc)
-        _exit_on_check(check, [(f"point {pid}: ", r) for pid, r in results])
+        from socsim.model.overload import Overload
+
+        # A verdict fails the check whatever it holds the run to, as it does for `run`.
+        verdicts = [f"check {check.value}: point {pid}: {r}" for pid, r in results if isinstance(r, Overload)]
+        _exit_on_check(check, [(f"point {pid}: ", r) for pid, r in results if not isinstance(r, Overload)], verdicts)
 
 
 def _interrupt_on_sigterm() -> None:

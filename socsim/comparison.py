@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from socsim.codecs.registry import get_codec, parse_codec_text
-from socsim.errors import CodecError, ScenarioError
+from socsim.errors import CodecError, Overloaded, ScenarioError
+from socsim.model.overload import find_overload
 from socsim.result import RunResult
 from socsim.pipeline import RunOutput, run_scenario
 from socsim.scenario import Scenario
@@ -86,6 +87,10 @@ def compare(
     for s in scenarios:
         c = get_codec(s.codec.name, dict(s.codec.params))
         codecs[c.key] = c
+    # The codec changes no other master's demand: one verdict for all, before the capture, as ``run`` gives it.
+    overload = find_overload(scenario)
+    if overload is not None:
+        raise Overloaded(overload)
     workload = load_workload(scenario, list(codecs.values()), progress=progress)
     outputs = [run_scenario(s, **run_options) for s in scenarios]
     raw = statistics.fmean(sum(p.read_bytes + p.write_bytes for p in frame) for frame in build_plans(scenario, workload, none))

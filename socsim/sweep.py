@@ -34,10 +34,11 @@ from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from socsim.errors import ResultError, ScenarioError, SocsimError
+from socsim.errors import Overloaded, ResultError, ScenarioError, SocsimError
 from socsim.fieldpath import set_path
 from socsim.fileio import staged_folder
 from socsim.limits import FileName
+from socsim.model.overload import Overload
 from socsim.report.export import write_bytes, write_text
 from socsim.result import RunResult, load_result
 from socsim.scenario import Scenario, load_yaml, validation_message
@@ -124,14 +125,37 @@ class Sweep:
             self.points.append((point_id(overrides), overrides, data))
 
 
-def run_point(data: dict[str, Any], overrides: dict[str, Any]) -> str:
-    """Run one point (in a worker, which shares no disk with the client) and return its result as
-    ``result.json`` text; the client writes the point's folder."""
+def run_point(data: dict[str, Any], overrides: dict[str, Any]) -> tuple[str, str]:
+    """Run one point (in a worker, which shares no disk with the client) and return ("result", its
+    ``result.json`` text) or, when a verdict replaced the simulation, ("verdict", its ``verdict.json``
+    text); the client writes the point's folder."""
     from socsim.pipeline import run_scenario
     from socsim.report.export import result_json
 
     scenario = Scenario.from_dict(data)
-    return result_json(run_scenario(scenario).result.with_sweep_point(overrides))
+    try:
+        return "result", result_json(run_scenario(scenario).result.with_sweep_point(overrides))
+    except Overloaded as exc:
+        return "verdict", json.dumps({"sweep_point": overrides, "verdict": exc.verdict.to_json()},
+                                     default=str, allow_nan=False, indent=2)
+
+
+def verdict_row(verdict: Overload, overrides: dict[str, Any], pid: str) -> dict[str, Any]:
+    """The sweep table row of a point whose simulation a verdict replaced: its id, its overrides and
+    the verdict in words, without metrics."""
+    row: dict[str, Any] = {"point": pid}
+    row.update({k: (json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in overrides.items()})
+    row["verdict"] = str(verdict)
+    return row
+
+
+def load_verdict(path: Path) -> tuple[Overload, Any]:
+    """(verdict, sweep point) of a point's ``verdict.json``; ResultError when missing or malformed."""
+    try:
+        doc = json.loads(path.read_text())
+        return Overload.from_json(doc["verdict"]), doc["sweep_point"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ResultError(f"{path}: not a sweep point's verdict ({type(exc).__name__})") from None
 
 
 def row_of(result: RunResult, overrides: dict[str, Any], pid: str) -> dict[str, Any]:
@@ -142,6 +166,7 @@ def row_of(result: RunResult, overrides: dict[str, Any], pid: str) -> dict[str, 
     row.update({k: (json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in overrides.items()})
     row.update(
         {
+            "verdict": None,
             "latency_ms_max": result.summary.latency_ms_max,
             "latency_ms_mean": result.summary.latency_ms_mean,
             "deadline_met_all": result.summary.deadline_met_all,
@@ -156,19 +181,30 @@ def row_of(result: RunResult, overrides: dict[str, Any], pid: str) -> dict[str, 
 
 
 def _finished(point_dir: Path, overrides: dict[str, Any]) -> dict[str, Any] | None:
-    """The row of a point already run with these overrides, or None when it must run (again)."""
+    """The row of a point already run (or given its verdict) with these overrides, or None when it
+    must run (again)."""
+    expected = json.loads(json.dumps(overrides, default=str))
     try:
-        result = load_result(point_dir / "result.json")
+        outcome = point_outcome(point_dir)
     except ResultError:
         return None
-    if result.sweep_point != json.loads(json.dumps(overrides, default=str)):
+    if isinstance(outcome, Overload):
+        return verdict_row(outcome, overrides, point_dir.name) if load_verdict(point_dir / "verdict.json")[1] == expected else None
+    if outcome.sweep_point != expected:
         return None
-    return row_of(result, overrides, point_dir.name)
+    return row_of(outcome, overrides, point_dir.name)
 
 
-def point_results(sweep: Sweep, out_dir: Path) -> list[tuple[str, RunResult]]:
-    """(point id, result) of every point of a finished sweep, read from its folder, in point order."""
-    return [(pid, load_result(out_dir / "points" / pid / "result.json")) for pid, _, _ in sweep.points]
+def point_outcome(point_dir: Path) -> RunResult | Overload:
+    """A point's result, or the verdict that replaced its simulation, read from its folder."""
+    if (point_dir / "verdict.json").exists():
+        return load_verdict(point_dir / "verdict.json")[0]
+    return load_result(point_dir / "result.json")
+
+
+def point_results(sweep: Sweep, out_dir: Path) -> list[tuple[str, RunResult | Overload]]:
+    """(point id, result or verdict) of every point of a finished sweep, read from its folder, in point order."""
+    return [(pid, point_outcome(out_dir / "points" / pid)) for pid, _, _ in sweep.points]
 
 
 def prepare_workloads(sweep: Sweep, todo: list[tuple[str, dict, dict]]) -> int:
@@ -202,7 +238,9 @@ def run_sweep(
     on_point: Callable[[int, int], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Run every unfinished point and return all rows in point order. Workers return each point's
-    result; this process writes its folder ``<out_dir>/points/<id>/`` (``out_dir`` made absolute)."""
+    result; this process writes its folder ``<out_dir>/points/<id>/`` (``out_dir`` made absolute).
+    A point whose chip cannot serve what it asks (``Overloaded``) is a row with that verdict in its
+    ``verdict`` column and no metrics, its folder holding ``verdict.json``; the sweep goes on."""
     from socsim.report.export import write_result
 
     out_dir = Path(out_dir).resolve()
@@ -221,12 +259,17 @@ def run_sweep(
         prepare_workloads(sweep, todo)
         jobs = [(data, overrides) for _, overrides, data in todo]
 
-        def done(i: int, text: str) -> None:
+        def done(i: int, outcome: tuple[str, str]) -> None:
             pid, overrides, _ = todo[i]
-            result = RunResult.model_validate_json(text)
+            kind, text = outcome
             with staged_folder(out_dir / "points" / pid) as stage:
-                write_result(result, stage, None)
-            rows[pid] = row_of(result, overrides, pid)
+                if kind == "verdict":
+                    write_text(stage / "verdict.json", text, "--out")
+                    rows[pid] = verdict_row(Overload.from_json(json.loads(text)["verdict"]), overrides, pid)
+                else:
+                    result = RunResult.model_validate_json(text)
+                    write_result(result, stage, None)
+                    rows[pid] = row_of(result, overrides, pid)
             if on_point:
                 on_point(len(rows), total)
 
@@ -235,8 +278,8 @@ def run_sweep(
 
 
 def _execute(jobs: list[tuple], executor: str, workers: int, scheduler: str | None,
-             done: Callable[[int, str], None]) -> None:
-    """Run ``run_point(*job)`` for every job; ``done(index, result text)`` as each one finishes."""
+             done: Callable[[int, tuple[str, str]], None]) -> None:
+    """Run ``run_point(*job)`` for every job; ``done(index, its outcome)`` as each one finishes."""
     if executor == "local":
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -332,7 +375,9 @@ def write_table(rows: list[dict[str, Any]], out_dir: Path) -> list[Path]:
 
 
 def plot_metric(rows: list[dict[str, Any]], spec: SweepSpec, out_dir: Path) -> Path | None:
-    """A bar chart of the chosen metric per point (PNG); None if a point lacks it (no bound, say)."""
+    """A bar chart of the chosen metric per simulated point (PNG); None if a simulated point lacks it
+    (no bound, say) or a verdict replaced every simulation."""
+    rows = [r for r in rows if r.get("verdict") is None]
     if not rows or any(spec.metric not in r for r in rows):
         return None
     import matplotlib
@@ -340,7 +385,7 @@ def plot_metric(rows: list[dict[str, Any]], spec: SweepSpec, out_dir: Path) -> P
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    varying = [k for k in rows[0] if k not in ROW_METRICS and k not in ("wcrt_bound_ms", "point")]
+    varying = [k for k in rows[0] if k not in ROW_METRICS and k not in ("wcrt_bound_ms", "point", "verdict")]
     labels = [", ".join(f"{k}={r[k]}" for k in varying) for r in rows]
     values = [float(r[spec.metric]) for r in rows]
     fig, ax = plt.subplots(figsize=(max(6, 0.5 * len(rows) + 2), 4.5))

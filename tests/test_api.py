@@ -48,3 +48,14 @@ def test_compare_returns_typed_results_and_rows():
 def test_bad_override_names_the_field():
     with pytest.raises(ScenarioError, match="soc.bus.width_bytes=0"):
         socsim.run(SMALL, **{"soc.bus.width_bytes": 0})
+
+
+def test_overloaded_chip_raises_its_verdict():
+    with pytest.raises(socsim.Overloaded) as info:
+        socsim.run(SMALL, **SIZE, **{"masters[0].rate_gbps": 100.0})
+    verdict = info.value.verdict
+    assert (verdict.kind, verdict.asked_gbps) == ("overloaded", 100.0)
+    assert verdict.served_gbps < 100.0 and str(info.value) == str(verdict)
+    assert socsim.Overloaded is socsim.errors.Overloaded
+    with pytest.raises(socsim.Overloaded, match="^overloaded: "):
+        socsim.compare(SMALL, ["none", "rle"], **SIZE, **{"masters[0].rate_gbps": 100.0})

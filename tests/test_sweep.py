@@ -90,3 +90,32 @@ def test_cli_sweep(tmp_path):
     assert (tmp_path / "o" / "sweep.csv").exists() and (tmp_path / "o" / "sweep_latency_ms_max.png").exists()
     res = CliRunner().invoke(app, ["sweep", str(tmp_path / "missing.yaml")])
     assert res.exit_code == 2 and res.output.startswith("error: ")
+
+
+OVERLOADED = SWEEP.replace("""grid:
+  soc.bus.width_bytes: [8, 32]
+  masters[0].rate_gbps: [1.0, 4.0]
+""", """points:
+  - {"masters[0].rate_gbps": 100.0}
+  - {"masters[0].rate_gbps": 1.0}
+""")
+
+
+def test_overloaded_point_is_a_row_and_the_sweep_goes_on(tmp_path):
+    out = tmp_path / "o"
+    args = ["sweep", str(write(tmp_path, OVERLOADED)), "--out", str(out), "--workers", "1", "--format", "csv"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert [r["masters[0].rate_gbps"] for r in rows] == ["100.0", "1.0"]
+    assert rows[0]["verdict"].startswith("overloaded: the masters ask 100 GB/s of a ")
+    assert rows[0]["latency_ms_max"] == "" and rows[1]["verdict"] == "" and float(rows[1]["latency_ms_max"]) > 0
+    verdict = json.loads((out / "points" / rows[0]["point"] / "verdict.json").read_text())
+    assert verdict["sweep_point"] == {"masters[0].rate_gbps": 100.0} and verdict["verdict"]["kind"] == "overloaded"
+    assert not (out / "points" / rows[0]["point"] / "result.json").exists()
+    assert (out / "sweep_latency_ms_max.png").exists()
+    # Resume: both points are done (the verdict too); --check fails on the verdict alone.
+    res = CliRunner().invoke(app, [*args, "-q", "--check", "simulation"])
+    assert res.exit_code == 1
+    assert res.stderr.splitlines() == [f"check simulation: point {rows[0]['point']}: {rows[0]['verdict']}"]
+    assert (out / "points" / rows[0]["point"] / "verdict.json").read_text() == json.dumps(verdict, indent=2)

@@ -5,7 +5,9 @@ write, row for random addresses) that both fidelities consume: the burst fidelit
 request's bursts at its time (open loop: whether or not earlier requests completed); the fast
 fidelity feeds a piecewise-constant *fluid* arrival rate that never runs ahead of the requests
 (``fluid_segments``) and estimates each request's latency afterwards. Request sizes are rounded up
-to whole bursts.
+to whole bursts. The sequence is generated a chunk at a time as it is consumed and can be read again
+from the start (``cursor``, ``blocks``); nothing holds it whole, so memory does not grow with
+simulated time.
 
 Every master declares its arrival envelope (σ bytes, ρ GB/s) without simulating: in any window of
 Δ ns it requests at most σ + ρ·Δ bytes. The analysis (``socsim.analysis``) builds on these:
@@ -47,11 +49,6 @@ class Source(ABC):
         self.kind = spec.kind
         self.burst_bytes = burst_bytes
         self.seed = seed
-        self._buf = [np.zeros(0), np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, np.int64)]
-        self._len = 0
-        self._last_t = -math.inf
-        self._gen = self._chunks()
-        self._exhausted = False
 
     # ---- what the subclasses define -------------------------------------------------------
     @abstractmethod
@@ -60,7 +57,8 @@ class Source(ABC):
 
     @abstractmethod
     def _chunks(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-        """Successive chunks of (times ns, sizes bytes, writes, rows) in time order."""
+        """Successive chunks of (times ns, sizes bytes, writes, rows) in time order; every call
+        starts the same sequence again (the fidelities and the latency estimate each read it)."""
 
     @abstractmethod
     def fluid_segments(self, window_ns: float = FLUID_WINDOW_NS) -> Iterator[tuple[float, float]]:
@@ -91,35 +89,29 @@ class Source(ABC):
     def _round(self, nbytes: int) -> int:
         return ceil_div(nbytes, self.burst_bytes) * self.burst_bytes
 
-    def requests_until(self, t_ns: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """All requests with time < t_ns: (times, sizes, writes, rows)."""
-        while not self._exhausted and self._last_t < t_ns:
-            try:
-                part = next(self._gen)
-            except StopIteration:
-                self._exhausted = True
-                break
-            m = len(part[0])
-            if m:
-                if self._len + m > len(self._buf[0]):
-                    # Grow geometrically so that appending stays linear overall.
-                    cap = max(2 * len(self._buf[0]), self._len + m)
-                    for j in range(4):
-                        grown = np.zeros(cap, self._buf[j].dtype)
-                        grown[: self._len] = self._buf[j][: self._len]
-                        self._buf[j] = grown
-                for j in range(4):
-                    self._buf[j][self._len : self._len + m] = part[j]
-                self._len += m
-                self._last_t = float(part[0][-1])
-        times = self._buf[0][: self._len]
-        k = int(np.searchsorted(times, t_ns, side="left"))
-        return times[:k], self._buf[1][:k], self._buf[2][:k], self._buf[3][:k]
+    def cursor(self) -> RequestCursor:
+        """The requests from time 0, consumed in time order and forgotten once dropped."""
+        return RequestCursor(self._chunks())
 
-    @property
-    def buffered(self) -> int:
-        """Requests generated so far and kept for ``requests_until`` (count)."""
-        return self._len
+    def blocks(self, t_ns: float) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The requests with time < t_ns, a chunk at a time: (times ns, sizes bytes)."""
+        for times, sizes, _, _ in self._chunks():
+            k = int(np.searchsorted(times, t_ns, side="left"))
+            if k:
+                yield times[:k], sizes[:k]
+            if k < len(times):
+                return
+
+    def requests_until(self, t_ns: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """All requests with time < t_ns at once: (times, sizes, writes, rows); for short horizons
+        (tests, the soundness checks), as it holds them all."""
+        parts = []
+        for times, sizes, writes, rows in self._chunks():
+            k = int(np.searchsorted(times, t_ns, side="left"))
+            parts.append((times[:k], sizes[:k], writes[:k], rows[:k]))
+            if k < len(times):
+                break
+        return tuple(np.concatenate([p[j] for p in parts]) for j in range(4))
 
     def iter_requests(self) -> Iterator[tuple[float, int, bool, int]]:
         """Requests one by one, in time order (generated lazily)."""
@@ -288,14 +280,81 @@ class CpuSource(Source):
         # The rate in each window is the bytes requested in it, spread evenly over it.
         block = 256
         k0 = 0
+        requests = self.cursor()
         while True:
-            times, sizes, _, _ = self.requests_until((k0 + block) * window_ns)
-            lo = int(np.searchsorted(times, k0 * window_ns, side="left"))
-            idx = (times[lo:] // window_ns).astype(np.int64) - k0
-            sums = np.bincount(idx, weights=sizes[lo:], minlength=block)[:block]
+            times, sizes = requests.until((k0 + block) * window_ns)
+            idx = (times // window_ns).astype(np.int64) - k0
+            sums = np.bincount(idx, weights=sizes, minlength=block)[:block]
+            requests.drop_before((k0 + block) * window_ns)
             for j in range(block):
                 yield (k0 + j) * window_ns, float(sums[j]) / window_ns
             k0 += block
+
+
+class RequestCursor:
+    """A master's requests read in time order and held only between two times: ``until(t)`` gives
+    those held with time < t, ``drop_before(t)`` forgets those before t (their bytes stay counted).
+
+    Invariant: the held requests are those with ``dropped_ns`` ≤ time, in time order, and every
+    request with time < ``generated_ns`` has been generated."""
+
+    def __init__(self, chunks: Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]):
+        self._chunks = chunks
+        self._times = np.zeros(0)
+        self._sizes = np.zeros(0, np.int64)
+        self._start = 0
+        self._end = 0
+        self.generated_ns = -math.inf
+        """Every request before this time has been generated (ns)."""
+        self.dropped_ns = -math.inf
+        """Requests before this time are forgotten (ns)."""
+        self.dropped_bytes = 0
+        """Bytes of the forgotten requests (bytes)."""
+
+    def until(self, t_ns: float) -> tuple[np.ndarray, np.ndarray]:
+        """The held requests with time < t_ns: (times ns, sizes bytes), views valid until the next call."""
+        while self.generated_ns < t_ns:
+            part = next(self._chunks, None)
+            if part is None:
+                self.generated_ns = math.inf
+                break
+            if len(part[0]):
+                self._append(part[0], part[1])
+                self.generated_ns = float(part[0][-1])
+        times = self._times[self._start:self._end]
+        k = int(np.searchsorted(times, t_ns, side="left"))
+        return times[:k], self._sizes[self._start:self._start + k]
+
+    def drop_before(self, t_ns: float) -> None:
+        """Forget the requests with time < t_ns (generated or not yet)."""
+        times, sizes = self.until(t_ns)
+        self.dropped_bytes += int(sizes.sum())
+        self._start += len(times)
+        self.dropped_ns = max(self.dropped_ns, t_ns)
+
+    @property
+    def held(self) -> int:
+        """Requests held (count)."""
+        return self._end - self._start
+
+    def bytes_before(self, t_ns: float) -> int:
+        """Bytes of all requests with time < t_ns, forgotten ones included (t_ns ≥ ``dropped_ns``)."""
+        if t_ns < self.dropped_ns:
+            raise ValueError(f"t_ns={t_ns}: before the forgotten requests' end {self.dropped_ns}")
+        return self.dropped_bytes + int(self.until(t_ns)[1].sum())
+
+    def _append(self, times: np.ndarray, sizes: np.ndarray) -> None:
+        live, m = self._end - self._start, len(times)
+        if self._end + m > len(self._times):
+            # Compact and grow geometrically: appending stays linear in the requests held.
+            cap = max(2 * live, live + m)
+            grown_t, grown_s = np.zeros(cap), np.zeros(cap, np.int64)
+            grown_t[:live] = self._times[self._start:self._end]
+            grown_s[:live] = self._sizes[self._start:self._end]
+            self._times, self._sizes, self._start, self._end = grown_t, grown_s, 0, live
+        self._times[self._end:self._end + m] = times
+        self._sizes[self._end:self._end + m] = sizes
+        self._end += m
 
 
 def make_sources(masters: list[Master], burst_bytes: int, scenario_seed: int) -> list[Source]:

@@ -10,11 +10,12 @@ refresh leaves at most ``1 − tRFC/tREFI`` of the server's time, and the arbite
   and the memory a simulation needs to hold it, grows for as long as the run lasts;
 - *starved*: asking for everything, the accelerator gets nothing (strict priority below masters
   that fill the path), or so little that one frame's bytes take longer than the deadline and
-  longer than a simulation can follow (``REQUESTS_MAX`` requests of the other masters).
+  longer than a simulation can follow in reasonable time (``FOLLOWED_REQUESTS_MAX`` requests of
+  the other masters).
 
-Either is a verdict on the scenario (``Overload``), reported instead of a simulation. The module
-also bounds the requests a simulation holds (``horizon_requests``), which the chip's checks use to
-refuse a run too long to simulate.
+Either is a verdict on the scenario (``Overload``), reported instead of a simulation. A simulation
+holds the other masters' requests only a block at a time, so its memory does not grow with the
+frames; what a long run costs is time, and only a run that misses its deadline anyway is cut short.
 """
 
 from __future__ import annotations
@@ -29,9 +30,11 @@ from socsim.model.masters import Source, make_sources
 from socsim.scenario import Scenario
 from socsim.units import NS_PER_MS
 
-REQUESTS_MAX = 16_000_000
-"""Most requests of the other masters one simulation holds in memory (about 100 bytes each at the end
-of a fast run: their times, sizes and latency estimates) (count)."""
+FOLLOWED_REQUESTS_MAX = 300_000_000
+"""Most requests of the other masters a simulation follows while the accelerator's frame is past its
+deadline before the starved verdict replaces it: about five minutes at fast fidelity (about a million
+requests a second, ``benchmarks/bounded_memory.py``), hours at burst fidelity; a run that misses its
+deadline anyway and would take longer gets the verdict instead (count)."""
 NPU = "npu"
 
 
@@ -52,6 +55,21 @@ class Overload:
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.detail}"
+
+    def to_json(self) -> dict:
+        """The verdict as JSON data (an infinite rate as null)."""
+        return {"kind": self.kind, "asked_gbps": _finite(self.asked_gbps), "served_gbps": _finite(self.served_gbps),
+                "detail": self.detail}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Overload:
+        """The verdict of ``to_json`` data."""
+        return cls(data["kind"], math.inf if data["asked_gbps"] is None else float(data["asked_gbps"]),
+                   math.inf if data["served_gbps"] is None else float(data["served_gbps"]), str(data["detail"]))
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
 
 
 @dataclass(frozen=True)
@@ -130,22 +148,10 @@ def horizon_requests(sources: list[Source], horizon_ns: float) -> float:
     return total
 
 
-def frames_too_long(scenario: Scenario, sources: list[Source]) -> str | None:
-    """Why the frames' releases alone, (frames − 1) × period, outlast what a simulation can hold of
-    the other masters' requests; None when they fit (the chip's checks make it a ScenarioError)."""
-    horizon_ns = (scenario.frames - 1) * scenario.frame_period_ms * NS_PER_MS
-    n = horizon_requests(sources, horizon_ns)
-    if n <= REQUESTS_MAX:
-        return None
-    return (f"frames={scenario.frames}: the other masters would issue {n:.3g} requests before the last frame's "
-            f"release at {horizon_ns / 1e9:.4g} s (period_ms={scenario.frame_period_ms:g}), more than the "
-            f"{REQUESTS_MAX:.3g} a simulation holds; simulate fewer frames")
-
-
 def starved_frames(scenario: Scenario, frame_bytes: int, load: PathLoad | None = None) -> Overload | None:
     """The verdict when a frame of ``frame_bytes`` DRAM bytes, at the most the accelerator can get,
-    takes longer than the deadline and so long that a simulation could not follow the other masters
-    meanwhile; None otherwise."""
+    takes longer than the deadline and so long that a simulation would follow more than
+    ``FOLLOWED_REQUESTS_MAX`` requests of the other masters meanwhile; None otherwise."""
     load = load if load is not None else path_load(scenario)
     if frame_bytes <= 0 or len(load.names) == 1:
         return None
@@ -156,7 +162,7 @@ def starved_frames(scenario: Scenario, frame_bytes: int, load: PathLoad | None =
     sources = make_sources(scenario.masters, scenario.soc.dma.burst_bytes, scenario.seed)
     period_ns = scenario.frame_period_ms * NS_PER_MS
     horizon_ns = max(scenario.frames * frame_ns, (scenario.frames - 1) * period_ns + frame_ns)
-    if frame_ns <= scenario.deadline_ms * NS_PER_MS or horizon_requests(sources, horizon_ns) <= REQUESTS_MAX:
+    if frame_ns <= scenario.deadline_ms * NS_PER_MS or horizon_requests(sources, horizon_ns) <= FOLLOWED_REQUESTS_MAX:
         return None
     return Overload("starved", frame_bytes / (scenario.deadline_ms * NS_PER_MS), rate,
                     f"the accelerator gets {rate:.4g} GB/s at most under soc.bus.arbitration="

@@ -27,7 +27,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
 import simpy
 
 from socsim.model.arbitration import Arbiter
@@ -47,6 +46,7 @@ from socsim.soc.fluid_dma import FluidDma
 from socsim.soc.fluid_flows import MasterFlow, Stream
 from socsim.soc.fluid_latency import SolveLog, potential, request_latencies
 from socsim.soc.fluid_solve import SolverSetup, solve
+from socsim.soc.latency_stats import LatencyStats
 
 INF = math.inf
 EPS_BYTES = 1e-3
@@ -67,7 +67,8 @@ class FluidSystem:
         n = 1 + len(self.sources)
         self.dma = FluidDma(env, model, engine, channels, len(self.sources), max_outstanding)
         self.masters = _masters(model, self.sources, channels, window_ns)
-        self._arrivals = [arrivals(s, window_ns, m.lump_bytes) for s, m in zip(self.sources, self.masters)]
+        self._requests = [s.cursor() for s in self.sources]
+        self._arrivals = [arrivals(r, window_ns, m.lump_bytes) for r, m in zip(self._requests, self.masters)]
         self._next_arrival = [next(it, None) for it in self._arrivals]
         self.discrete_refresh = model.refresh and window_ns <= model.t_refi_ns
         self.setup = SolverSetup(model, arbiter, engine, max_outstanding * model.burst_bytes,
@@ -147,9 +148,8 @@ class FluidSystem:
         self._advance()
         now = self.env.now
         self.stop_ns = now
-        for i, (s, m) in enumerate(zip(self.sources, self.masters), start=1):
-            _, sizes, _, _ = s.requests_until(now)
-            total = int(sizes.sum())
+        for i, (requests, m) in enumerate(zip(self._requests, self.masters), start=1):
+            total = requests.bytes_before(now)
             m.requested = total
             q = m.backlog + total - m.fluid_in
             if q < 0:
@@ -161,6 +161,8 @@ class FluidSystem:
             m.fluid_in = float(total)
             m.arrival = 0.0
             self._next_arrival[i - 1] = None
+        self._arrivals = []
+        self._requests = []
         self._solve()
         self._schedule()
 
@@ -355,11 +357,14 @@ class FluidSystem:
                         [0.0] + [m.backlog for m in self.masters])
 
     # ---- results --------------------------------------------------------------------------
-    def request_latencies(self, i: int) -> np.ndarray:
-        """Estimated latency of every request master i issued (ns); see ``fluid_latency``."""
-        times, sizes, _, _ = self.sources[i - 1].requests_until(self.stop_ns)
+    def request_latencies(self, i: int, into: LatencyStats) -> LatencyStats:
+        """Add to ``into`` the estimated latency of every request master i issued (ns), its
+        requests generated again a chunk at a time; see ``fluid_latency``."""
         theta = potential(self.arbiter, self.log, i, self.fifo)
-        return request_latencies(self.model, self.log, theta, (times, sizes), self.served, self.env.now, i)
+        blocks = self.sources[i - 1].blocks(self.stop_ns)
+        for latency in request_latencies(self.model, self.log, theta, blocks, self.served, self.env.now, i):
+            into.add(latency)
+        return into
 
 
 def _masters(model: DramModel, sources: list[Source], channels: int, window_ns: float) -> list[MasterFlow]:

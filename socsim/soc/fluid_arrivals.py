@@ -15,18 +15,23 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from socsim.model.masters import Source
+from socsim.model.masters import RequestCursor
 
 BLOCK = 256
 """Windows generated at a time (count)."""
 
 
-def arrivals(source: Source, window_ns: float, lump_bytes: float) -> Iterator[tuple[float, float, float | None]]:
-    """(time ns, bytes arriving whole then, smooth rate from then on or None if unchanged), in time order."""
+def arrivals(requests: RequestCursor, window_ns: float, lump_bytes: float) -> Iterator[tuple[float, float, float | None]]:
+    """(time ns, bytes arriving whole then, smooth rate from then on or None if unchanged), in time order.
+
+    Reads ``requests`` a block at a time and drops what lies before the previous block: the events
+    of a block are taken once its first one is due, so the requests since one window before that
+    block stay held for ``RequestCursor.bytes_before`` at any time an event of it is pending."""
     k0 = 0
     while True:
         lo_t, hi_t = k0 * window_ns, (k0 + BLOCK) * window_ns
-        times, sizes, _, _ = source.requests_until(hi_t)
+        requests.drop_before(lo_t - (BLOCK + 1) * window_ns)
+        times, sizes = requests.until(hi_t)
         lo = int(np.searchsorted(times, lo_t, side="left"))
         times, sizes = times[lo:], sizes[lo:].astype(float)
         lumps_t, lumps_b, smooth_t, smooth_b = _split_lumps(times, sizes, lump_bytes)

@@ -8,6 +8,7 @@ included).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -54,36 +55,50 @@ def potential(arbiter: Arbiter, log: SolveLog, i: int, npu_yields: bool) -> np.n
     return arbiter.potential(i, demand, np.array(log.kappa), np.array(log.capacity), np.array(log.rates))
 
 
-def request_latencies(model: DramModel, log: SolveLog, theta: np.ndarray, requests: tuple[np.ndarray, np.ndarray],
-                      served_now: list[float], now: float, i: int) -> np.ndarray:
-    """Estimated latency of each request (times, sizes) of master i (ns), given ``theta`` per solve
-    (``potential``) and the bytes served to every master now (see the module docstring)."""
-    times, sizes = requests
-    if len(times) == 0:
-        return np.zeros(0)
+def request_latencies(model: DramModel, log: SolveLog, theta: np.ndarray,
+                      blocks: Iterable[tuple[np.ndarray, np.ndarray]], served_now: list[float], now: float,
+                      i: int) -> Iterator[np.ndarray]:
+    """Estimated latency of each request of master i (ns), one array per block of its requests
+    (times, sizes in time order), given ``theta`` per solve (``potential``) and the bytes served to
+    every master now (see the module docstring). Carries the recursions from block to block, so the
+    values are those of all the requests at once, whatever the blocks."""
     log_t = np.asarray(log.t)
-    e = np.searchsorted(log_t, times, side="right") - 1
-    th = theta[e]
-    service = sizes / np.maximum(th, 1e-12)
-    # Lindley's recursion, vectorised: wait_k = C_k − min_{j≤k} C_j with C the running sum.
-    c = np.empty(len(times))
-    c[0] = 0.0
-    np.cumsum(service[:-1] - np.diff(times), out=c[1:])
-    latency = c - np.minimum.accumulate(c) + service
     backlog = np.asarray(log.backlog)[:, i]
-    use_curve = (backlog[e] > EPS_BYTES) | (th <= 1e-12)
-    if use_curve.any():
-        # The fluid service curve: served bytes at the solve times, linear in between.
-        k = np.flatnonzero(use_curve)
-        served = np.asarray([row[i] for row in log.served] + [served_now[i]])
-        at = np.append(log_t, max(now, log_t[-1]))
-        # A request is done when the master's fluid has served every byte requested up to it.
-        target = np.cumsum(sizes)[k] - EPS_BYTES
-        j = np.minimum(np.maximum(np.searchsorted(served, target, side="left"), 1), len(served) - 1)
-        lo, hi = served[j - 1], served[j]
-        span = hi - lo
-        frac = np.where(span > 0, (target - lo) / np.where(span > 0, span, 1.0), 1.0)
-        done = at[j - 1] + np.minimum(np.maximum(frac, 0.0), 1.0) * (at[j] - at[j - 1])
-        floor = sizes[k] * (model.t_burst_ns / model.burst_bytes)
-        latency[k] = np.maximum(done - times[k], floor)
-    return latency + model.latency_ns
+    # The fluid service curve: served bytes at the solve times, linear in between.
+    served = np.asarray([row[i] for row in log.served] + [served_now[i]])
+    at = np.append(log_t, max(now, log_t[-1])) if len(log_t) else np.zeros(1)
+    # Carried: the last request's time and service, Lindley's C and its running minimum, bytes requested.
+    last_t = last_service = c_last = c_min = 0.0
+    requested = 0
+    first = True
+    for times, sizes in blocks:
+        e = np.searchsorted(log_t, times, side="right") - 1
+        th = theta[e]
+        service = sizes / np.maximum(th, 1e-12)
+        # Lindley's recursion, vectorised: wait_k = C_k − min_{j≤k} C_j with C the running sum
+        # (C_0 = 0), accumulated in request order across blocks.
+        if first:
+            steps = np.r_[0.0, service[:-1] - np.diff(times)]
+            c_min = 0.0
+        else:
+            steps = np.r_[c_last, np.r_[last_service, service[:-1]] - np.diff(np.r_[last_t, times])]
+        c = np.cumsum(steps)[0 if first else 1:]
+        run_min = np.minimum.accumulate(np.r_[c_min, c])[1:]
+        latency = c - run_min + service
+        last_t, last_service, c_last, c_min = float(times[-1]), float(service[-1]), float(c[-1]), float(run_min[-1])
+        cum = requested + np.cumsum(sizes)
+        requested = int(cum[-1])
+        first = False
+        use_curve = (backlog[e] > EPS_BYTES) | (th <= 1e-12)
+        if use_curve.any():
+            k = np.flatnonzero(use_curve)
+            # A request is done when the master's fluid has served every byte requested up to it.
+            target = cum[k] - EPS_BYTES
+            j = np.minimum(np.maximum(np.searchsorted(served, target, side="left"), 1), len(served) - 1)
+            lo, hi = served[j - 1], served[j]
+            span = hi - lo
+            frac = np.where(span > 0, (target - lo) / np.where(span > 0, span, 1.0), 1.0)
+            done = at[j - 1] + np.minimum(np.maximum(frac, 0.0), 1.0) * (at[j] - at[j - 1])
+            floor = sizes[k] * (model.t_burst_ns / model.burst_bytes)
+            latency[k] = np.maximum(done - times[k], floor)
+        yield latency + model.latency_ns

@@ -1,4 +1,8 @@
-"""Burst fidelity: the other masters' requests (``socsim.model.masters``) issued burst by burst."""
+"""Burst fidelity: the other masters' requests (``socsim.model.masters``) issued burst by burst.
+
+Requests are generated as they are issued and forgotten once served; only their latency statistics
+(``socsim.soc.latency_stats``) stay, in bounded memory.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import math
 import simpy
 
 from socsim.model.masters import Source
+from socsim.soc.latency_stats import LatencyStats
 
 
 class BurstSource:
@@ -29,7 +34,8 @@ class BurstSource:
         self.requests = 0
         self.in_flight = 0
         self.busy_ns = 0.0
-        self.latencies: list[float] = []
+        self.latencies = LatencyStats(source.deadline_ns)
+        """Issue-to-completion time of every completed request (ns), in bounded memory."""
         self.running = True
         env.process(self._run())
 
@@ -68,5 +74,5 @@ class BurstSource:
         req[1] -= 1
         if req[1] == 0:
             self.bytes_delivered += req[2]
-            self.latencies.append(self.env.now - req[0])
+            self.latencies.add_one(self.env.now - req[0])
             self.in_flight -= 1

@@ -11,8 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from socsim.cli import app
-from socsim.model.overload import find_overload, frames_too_long, starved_frames
-from socsim.model.masters import make_sources
+from socsim.model.overload import find_overload, starved_frames
 from socsim.scenario import Scenario
 
 from paths import ROOT
@@ -72,16 +71,14 @@ def test_starved_by_budget_and_long_frames(tmp_path):
     verdict = starved_frames(budget, 10_000_000)
     assert (verdict.kind, verdict.served_gbps) == ("starved", 64 / 1e9)
     assert starved_frames(_scenario(tmp_path, BASE), 10_000_000) is None
-    long = _scenario(tmp_path, BASE.replace("frames: 1", "frames: 10000"))
-    assert frames_too_long(long, make_sources(long.masters, 64, long.seed)).startswith("frames=10000: ")
-    assert frames_too_long(_scenario(tmp_path, BASE), make_sources([], 64, 1)) is None
 
 
-def test_validate_refuses_frames_too_long_to_simulate(tmp_path):
+def test_validate_accepts_many_frames(tmp_path):
+    """A long run is no error: its memory does not grow with the frames, only its run time."""
     path = tmp_path / "s.yaml"
     path.write_text(BASE.replace("frames: 1", "frames: 10000"))
     res = CliRunner().invoke(app, ["validate", str(path)])
-    assert res.exit_code == 2 and res.stderr.startswith("error: frames=10000: ") and len(res.stderr.splitlines()) == 1
+    assert res.exit_code == 0, res.output
 
 
 def _limited() -> None:
