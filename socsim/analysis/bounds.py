@@ -120,10 +120,10 @@ def npu_descriptor_bound(scenario: Scenario, model: DramModel, reordered: bool =
     ``reordered``: its streams may interleave rows (``mixed_stores``), so every burst may conflict."""
     b = model.burst_bytes
     miss = model.t_miss_ns if model.row_bytes else 0.0
-    shared = streams_share_banks(model, scenario) or reordered or model.miss_every_burst
+    shared = streams_share_banks(model, scenario) or reordered
     turn = model.t_turn_ns
 
-    t_burst = model.t_burst_ns
+    t_burst = model.t_serve_ns
     # Costs amortised per byte: a channel's descriptors follow one another in its stream, so it
     # crosses a row every row_bytes and the controller turns around every write_batch bytes; the
     # one row and one turnaround left over are the frame-level term of ``interference``.
@@ -153,14 +153,13 @@ def interference(scenario: Scenario, model: DramModel) -> Interference:
     """The linear bound I(t) on server time lost to other masters and refresh (module docstring)."""
     b = model.burst_bytes
     miss = model.t_miss_ns if model.row_bytes else 0.0
-    # With miss_every_burst a burst's miss already covers whatever shares its bank.
-    shared = streams_share_banks(model, scenario) and not model.miss_every_burst
+    shared = streams_share_banks(model, scenario)
     turn_per_byte = model.t_turn_ns / model.write_batch_bytes if model.t_turn_ns else 0.0
     terms: dict[str, tuple[float, float]] = {}
     for src in make_sources(scenario.masters, b, scenario.seed):
         sigma, rho = src.envelope()
         req = max(b, int(src.request_bytes))
-        kappa = model.t_burst_ns / b + turn_per_byte
+        kappa = model.t_serve_ns / b + turn_per_byte
         if model.row_bytes:
             kappa += miss / model.row_bytes  # a sequential stream crosses a row every row_bytes
         if src.random_addresses:
@@ -168,11 +167,11 @@ def interference(scenario: Scenario, model: DramModel) -> Interference:
         if shared:
             kappa += 2 * miss / b  # its own conflict, and the accelerator's row it may close
         # The first row of the stream (and of each request's partial burst) costs one miss more.
-        terms[src.name] = ((sigma + b) * kappa + miss + model.t_burst_ns, rho * kappa)
+        terms[src.name] = ((sigma + b) * kappa + miss + model.t_serve_ns, rho * kappa)
     # The accelerator's own costs left over by the amortised per-descriptor cost: the first row of
     # each channel's load and store streams and one turnaround pair.
     npu_streams = model.stream_count(scenario.soc.dma.channels, len(scenario.masters)) - len(scenario.masters)
-    terms["npu_first_rows"] = (npu_streams * (miss + model.t_burst_ns) + model.t_turn_ns, 0.0)
+    terms["npu_first_rows"] = (npu_streams * (miss + model.t_serve_ns) + model.t_turn_ns, 0.0)
     if model.refresh:
         streams = model.stream_count(scenario.soc.dma.channels, len(scenario.masters))
         r0 = model.t_rfc_ns + model.worst_burst_ns() + model.t_turn_ns + streams * model.t_rcd_ns
@@ -209,7 +208,7 @@ def _interference_with(scenario: Scenario, model: DramModel, extra_gbps: float) 
     inter = interference(scenario, model)
     if extra_gbps > 0:
         kappa = model.sequential_kappa()
-        fixed = model.burst_bytes * kappa + (model.t_miss_ns if model.row_bytes else 0.0) + model.t_burst_ns
+        fixed = model.burst_bytes * kappa + (model.t_miss_ns if model.row_bytes else 0.0) + model.t_serve_ns
         inter.terms["extra"] = (fixed, extra_gbps * kappa)
         inter = Interference(inter.fixed_ns + fixed, inter.per_ns + extra_gbps * kappa, inter.terms)
     return inter
