@@ -66,8 +66,10 @@ pattern S = 0 (every conflict is already in c). This is the rate-latency service
 analysis composes with the arbiter's guarantee (``socsim.model.arbitration``).
 
 **Command-level DRAM.** ``model: command`` is simulated by ``socsim.model.dram_controller``; the
-analysis bounds it through ``bound_model``: this reduced model with every burst at the
-controller's worst cycle (``socsim.model.dram_worst_case``, ``command_bound_model``).
+analysis bounds it through ``bound_model``: this reduced model with the controller's worst case
+per traffic class (``socsim.model.dram_worst_case``, ``command_bound_model``): a row hit at the
+CAS spacing, a whole bank cycle per row conflict, direction switches, refresh, and FR-FCFS's
+overtaking in the latency, on the device's rows and banks and this address map.
 """
 
 from __future__ import annotations
@@ -253,9 +255,9 @@ def command_bound_model(model: DramModel, d: DramDeviceSpec, ctrl: DramControlle
     traffic class (``socsim.model.dram_worst_case``, "Per burst, by traffic class").
 
     A bus burst of b bytes is p = ⌈b / device burst⌉ device bursts. Row hit: p·h clocks (t_B plus
-    ``t_hit_extra_ns``); a row conflict adds m (tRP + tRCD of this model: tRCD the reopening after a
-    refresh or in a closed bank, tRP the rest); direction switches: t_turn per pair, charged as
-    t_turn/2 per device burst of every burst (``write_batch_bytes`` = 2b: at most min(R, W) + 1 pairs);
+    ``t_hit_extra_ns``); a row conflict adds m + t_turn (tRP + tRCD of this model: tRCD the reopening
+    after a refresh or in a closed bank, tRP the rest); direction switches: one pair t_turn per D
+    written device bursts (``write_batch_bytes`` = D·b/p; ``drain_writes``), charged on every byte;
     row size and banks are the device's, so sequential streams pay m once per row and streams that
     share a bank once per burst (``socsim.analysis.bounds``). Refresh: tRFC + tRP every tREFI/ranks
     (the model adds the burst that does not fit, ≥ one bank cycle, and one reopening per stream).
@@ -266,7 +268,8 @@ def command_bound_model(model: DramModel, d: DramDeviceSpec, ctrl: DramControlle
 
     parts = -(-model.burst_bytes // d.burst_bytes)
     hit_ns = parts * W.hit_cycles(d) * d.tCK
-    miss_ns = W.miss_cycles(d) * d.tCK
+    turn = W.turnaround_cycles(d)
+    miss_ns = (W.miss_cycles(d) + turn) * d.tCK
     rcd_ns = min(miss_ns, max(d.tRCD, d.tRRD_L, math.ceil(d.tFAW / 4)) * d.tCK)
     overtake_ns = parts * W.overtakers(ctrl, 2 * channels) * W.overtake_cycles(d) * d.tCK
     return DramModel(
@@ -274,8 +277,9 @@ def command_bound_model(model: DramModel, d: DramDeviceSpec, ctrl: DramControlle
         latency_ns=model.latency_ns + d.burst_cycles * d.tCK + overtake_ns,
         burst_bytes=model.burst_bytes, banks=model.banks, row_bytes=model.row_bytes, t_cl_ns=model.t_cl_ns,
         t_rcd_ns=rcd_ns, t_rp_ns=miss_ns - rcd_ns, t_rfc_ns=(d.tRFC + d.tRP) * d.tCK,
-        t_refi_ns=d.tREFI / d.ranks * d.tCK, t_turn_ns=parts * W.turnaround_cycles(d) * d.tCK,
-        write_batch_bytes=2 * model.burst_bytes, t_hit_extra_ns=max(0.0, hit_ns - model.t_burst_ns),
+        t_refi_ns=d.tREFI / d.ranks * d.tCK, t_turn_ns=turn * d.tCK,
+        write_batch_bytes=max(1, W.drain_writes(d, ctrl) * model.burst_bytes // parts),
+        t_hit_extra_ns=max(0.0, hit_ns - model.t_burst_ns),
     )
 
 

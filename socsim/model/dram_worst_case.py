@@ -57,18 +57,29 @@ backlogged window in issue order; the gap before each is at most:
   controllers with read/write bundling", RTSS 2015, for the per-bank spacings).
 - **direction switch**: WR→RD costs WL + t_B + tWTR_L and RD→WR costs RL + t_B − WL + tRTRS
   instead of h; one write→read plus one read→write switch adds at most t_turn = (WL + t_B + tWTR_L −
-  h)⁺ + (RL + t_B + tRTRS − WL − h)⁺. Between two switch pairs at least one RD and one WR issue, so
-  a window with R reads and W writes has at most min(R, W) + 1 pairs ≤ (R + W)/2 + 1: charging
-  t_turn/2 to every RD/WR (and one t_turn per busy period) covers every switch whatever the write
-  drain does (the drain between watermarks, Ecco & Ernst 2015's read/write bundling, only makes
-  switches rarer; the charge does not count on it, because reads already in the bank queues issue
-  during a drain).
+  h)⁺ + (RL + t_B + tRTRS − WL − h)⁺.
+
+**How many switches** (``drain_writes``). Writes enter the bank queues only during a write drain,
+which starts with at least D = min(write_low_watermark + 1, trans_queue_size) writes in the buffer
+and moves them all, one per clock, into their bank queues (the read-write bundling of Ecco & Ernst
+2015, as DRAMsim3's controller does it). A RD can issue only WL + t_B + tWTR_S (the shorter,
+other-group spacing) after the last WR, and a row-hit WR is ready h after the previous one and
+issues within banks − 1 more clocks (round robin); when h + banks − 1 < WL + t_B + tWTR_S, every
+ready WR issues before the RD may, and the RD waits again behind it. So a WR→RD switch happens only
+when no WR is ready: the bank queues ran out of writes (once per drain: during the drain the
+queues are refilled faster than they issue), or every queued WR waits for its row (a row opening,
+or a refresh). The switch pairs of a window with W writes are therefore at most W/D + (row
+openings) + (refreshes) + 1: t_turn/D is charged per written device burst, t_turn on top of m per
+row opening, and one t_turn per refresh and per busy period. (A drain also ends early when a read
+older than a buffered write waits for its address; socsim's masters never read an address they
+have a write to in flight, so that case does not arise.) When the spacing condition fails, D = 1:
+one pair per write.
 
 So a sequential stream, whose bytes fill a row of its bank before it moves to the next (any
 bit-order map: the fields below ``ro`` cycle through every bank before the row changes), pays
-p·h per bus burst, m once per row_bytes and t_turn/2 per device burst; a random-address master pays
-m per request; streams that share a bank may close each other's rows, so each of their bursts pays
-m (FR-FCFS's cap bounds how many hits pass a waiting PRE, ``row_hit_cap``). The frame bound
+p·h per bus burst, m + t_turn once per row_bytes and t_turn/D per written device burst; a random-address master pays
+m + t_turn per request; streams that share a bank may close each other's rows, so each of their
+bursts pays m + t_turn (FR-FCFS's cap bounds how many hits pass a waiting PRE, ``row_hit_cap``). The frame bound
 (``socsim.analysis.bounds``) adds these costs over the bursts of the accelerator and of the other
 masters (their envelopes) — a window bound for streams, not a per-request one: the per-row miss is
 amortised over the row's bursts, as the accelerator's DMA moves whole rows. Refresh stays as above
@@ -228,3 +239,13 @@ def overtakers(ctrl: DramControllerSpec, streams: int) -> int:
     """Younger bursts of a master with ``streams`` streams (banks) that may pass one of its bursts:
     row_hit_cap in its bank, and per PRE, ACT and RD/WR step one of each of its other banks (count)."""
     return ctrl.row_hit_cap + 3 * max(0, streams - 1)
+
+
+def drain_writes(d: DramDeviceSpec, ctrl: DramControllerSpec) -> int:
+    """D: written device bursts per WR→RD switch not caused by a row opening or a refresh, the
+    fewest writes a drain moves, min(write_low_watermark + 1, trans_queue_size); 1 when a RD may
+    pass a ready WR (h + banks − 1 ≥ WL + t_B + tWTR_S) (module docstring) (count)."""
+    w2r_short = d.AL + d.CWL + d.burst_cycles + min(d.tWTR_S, d.tWTR_L)
+    if hit_cycles(d) + d.ranks * d.banks - 1 >= w2r_short:
+        return 1
+    return max(1, min(ctrl.write_low_watermark + 1, ctrl.trans_queue_size))

@@ -53,18 +53,19 @@ def test_fast_fidelity_refuses_the_command_model():
 
 def test_the_worst_case_of_the_command_model_is_its_bound_view():
     """The analysis bounds the command model through its costs per traffic class (DDR4-3200,
-    socsim.model.dram_worst_case): a hit h = tCCD_L = 8 clocks, a row conflict m = c_W − h = 88 − 8,
-    a switch pair t_turn = (16 + 4 + 12 − 8) + (22 + 4 + 1 − 16 − 8) = 27 clocks charged half per
-    burst, refresh tRFC + tRP per tREFI."""
+    socsim.model.dram_worst_case): a hit h = tCCD_L = 8 clocks; a switch pair t_turn =
+    (16 + 4 + 12 − 8) + (22 + 4 + 1 − 16 − 8) = 27 clocks per drain of D = 9 writes (the low
+    watermark 8 + 1; 8 + 16 − 1 < 16 + 4 + tWTR_S 4); a row conflict m = c_W − h = 88 − 8 plus a
+    pair; refresh tRFC + tRP per tREFI."""
     soc = make_scenario(dram=COMMAND, bus=FAST_BUS).soc
     with pytest.raises(ScenarioError, match="soc.dram.model"):
         worst_case_service(DramModel.from_spec(soc))
     view = bound_model(soc)
     ck = 0.625
-    assert view.t_serve_ns == pytest.approx(8 * ck) and view.t_miss_ns == pytest.approx(80 * ck)
+    assert view.t_serve_ns == pytest.approx(8 * ck) and view.t_miss_ns == pytest.approx((80 + 27) * ck)
     assert view.row_bytes == 8192 and view.banks == 16
-    assert view.t_turn_ns == pytest.approx(27 * ck) and view.write_batch_bytes == 128
-    assert view.worst_burst_ns() == pytest.approx((88 + 27 / 2) * ck)
+    assert view.t_turn_ns == pytest.approx(27 * ck) and view.write_batch_bytes == 9 * 64
+    assert view.worst_burst_ns() == pytest.approx((8 + 107 + 27 / 9) * ck)
     assert view.t_rfc_ns == pytest.approx((560 + 22) * ck) and view.t_refi_ns == pytest.approx(12480 * ck)
     # Overtaking: row_hit_cap 4 + 3 × (2 streams − 1) younger bursts, each at most the W→R spacing of 32 clocks.
     assert view.latency_ns == pytest.approx(DramModel.from_spec(soc).latency_ns + (4 + 7 * 32) * ck)
