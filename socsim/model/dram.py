@@ -250,7 +250,20 @@ def bound_model(soc: SocSpec) -> DramModel:
     return command_bound_model(model, soc.dram.resolved_device, soc.dram.resolved_controller, soc.dma.channels)
 
 
-def command_bound_model(model: DramModel, d: DramDeviceSpec, ctrl: DramControllerSpec, channels: int) -> DramModel:
+def bound_models(soc: SocSpec) -> list[DramModel]:
+    """Every DRAM model the frame bound may use, each sound on its own (the bound takes the smallest):
+    ``bound_model``, and for the command-level DRAM also its view that charges direction switches
+    half a pair per burst whatever the rows (``command_bound_model`` with ``per_drain`` False)."""
+    model = DramModel.from_spec(soc)
+    if model.model != "command":
+        return [model]
+    d, ctrl = soc.dram.resolved_device, soc.dram.resolved_controller
+    return [command_bound_model(model, d, ctrl, soc.dma.channels),
+            command_bound_model(model, d, ctrl, soc.dma.channels, per_drain=False)]
+
+
+def command_bound_model(model: DramModel, d: DramDeviceSpec, ctrl: DramControllerSpec, channels: int,
+                        per_drain: bool = True) -> DramModel:
     """The command-level DRAM as a reduced model whose costs are the controller's worst case per
     traffic class (``socsim.model.dram_worst_case``, "Per burst, by traffic class").
 
@@ -258,6 +271,8 @@ def command_bound_model(model: DramModel, d: DramDeviceSpec, ctrl: DramControlle
     ``t_hit_extra_ns``); a row conflict adds m + t_turn (tRP + tRCD of this model: tRCD the reopening
     after a refresh or in a closed bank, tRP the rest); direction switches: one pair t_turn per D
     written device bursts (``write_batch_bytes`` = D·b/p; ``drain_writes``), charged on every byte;
+    or (``per_drain`` False) half a pair per device burst and none per row opening (a window with R
+    reads and W writes has at most min(R, W) + 1 pairs), the smaller charge where most bursts open rows;
     row size and banks are the device's, so sequential streams pay m once per row and streams that
     share a bank once per burst (``socsim.analysis.bounds``). Refresh: tRFC + tRP every tREFI/ranks
     (the model adds the burst that does not fit, ≥ one bank cycle, and one reopening per stream).
@@ -269,7 +284,8 @@ def command_bound_model(model: DramModel, d: DramDeviceSpec, ctrl: DramControlle
     parts = -(-model.burst_bytes // d.burst_bytes)
     hit_ns = parts * W.hit_cycles(d) * d.tCK
     turn = W.turnaround_cycles(d)
-    miss_ns = (W.miss_cycles(d) + turn) * d.tCK
+    miss_ns = (W.miss_cycles(d) + (turn if per_drain else 0)) * d.tCK
+    per_pair = W.drain_writes(d, ctrl) if per_drain else 2
     rcd_ns = min(miss_ns, max(d.tRCD, d.tRRD_L, math.ceil(d.tFAW / 4)) * d.tCK)
     overtake_ns = parts * W.overtakers(ctrl, 2 * channels) * W.overtake_cycles(d) * d.tCK
     return DramModel(
@@ -278,7 +294,7 @@ def command_bound_model(model: DramModel, d: DramDeviceSpec, ctrl: DramControlle
         burst_bytes=model.burst_bytes, banks=model.banks, row_bytes=model.row_bytes, t_cl_ns=model.t_cl_ns,
         t_rcd_ns=rcd_ns, t_rp_ns=miss_ns - rcd_ns, t_rfc_ns=(d.tRFC + d.tRP) * d.tCK,
         t_refi_ns=d.tREFI / d.ranks * d.tCK, t_turn_ns=turn * d.tCK,
-        write_batch_bytes=max(1, W.drain_writes(d, ctrl) * model.burst_bytes // parts),
+        write_batch_bytes=max(1, per_pair * model.burst_bytes // parts),
         t_hit_extra_ns=max(0.0, hit_ns - model.t_burst_ns),
     )
 
