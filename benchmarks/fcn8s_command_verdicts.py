@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = [ROOT / "scenarios" / "fcn8s_automotive_command.yaml", ROOT / "scenarios" / "fcn8s_contention_command.yaml"]
+SCENARIOS = [ROOT / "scenarios" / "command" / "fcn8s_automotive_command.yaml",
+             ROOT / "scenarios" / "command" / "fcn8s_contention_command.yaml"]
 
 
 def verdict(path: Path, codec_text: str) -> str:
