@@ -14,10 +14,10 @@ from hypothesis import seed as hseed
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "analysis"))
 
-from soundness import cases  # noqa: E402
+from soundness import cases
 
-from socsim.analysis.bounds import bound_frames  # noqa: E402
-from socsim.soc.system import simulate  # noqa: E402
+from socsim.analysis.bounds import bound_frames
+from socsim.soc.system import simulate
 
 
 def main() -> None:
@@ -50,7 +50,7 @@ def main() -> None:
                 print(f"{scenario.soc.dram.preset} frame {f.index}: sim {f.latency_ns:.0f} ns bound {b:.0f} ns ratio {r:.2f}")
 
     run()
-    r = np.array([x for x in ratios if x == x])
+    r = np.array([x for x in ratios if not np.isnan(x)])
     print(f"{args.examples} cases: median {np.median(r):.2f}, p90 {np.percentile(r, 90):.2f}, max {r.max():.2f} "
           f"(frames bounded {len(r)}, without a bound {stats['unbounded']} cases, violations {stats['violations']})")
 
