@@ -109,6 +109,21 @@ def test_every_scenario_file_validates(path):
     Scenario.from_yaml(path)
 
 
+def _has_command_device(preset: str) -> bool:
+    from socsim.registry import DRAM_PRESETS
+
+    return DRAM_PRESETS.load(preset).device is not None
+
+
+@pytest.mark.skipif(not _has_command_device("lpddr5-6400"),
+                    reason="scenarios/command/ needs the command-level LPDDR5-6400 device of socsim.dram_presets")
+@pytest.mark.parametrize("path", sorted((SCENARIOS / "command").glob("*.yaml")), ids=lambda p: p.name)
+def test_every_command_model_scenario_validates(path):
+    """The command-model variants of the FCN-8s scenarios (burst fidelity only, not run in CI)."""
+    s = Scenario.from_yaml(path)
+    assert s.soc.dram.resolved_model == "command"
+
+
 def test_at_least_15_distinct_bad_inputs():
     assert len({field for _, _, field in BAD}) >= 15
 

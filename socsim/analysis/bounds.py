@@ -56,7 +56,7 @@ import numpy as np
 
 from socsim.analysis.display import display_check, master_latency_bounds_ns
 from socsim.analysis.response_time import DescriptorBound, FrameBound, frame_bounds
-from socsim.model.dram import DramModel, bound_model, worst_case_service
+from socsim.model.dram import DramModel, bound_model, bound_models, worst_case_service
 from socsim.model.engine import CodecEngine
 from socsim.model.masters import make_sources
 from socsim.model.schedule import LayerPlan
@@ -92,6 +92,8 @@ class BoundResult:
     """The whole-frame form (A + a)/(1 − c), chained, before the fidelity margin (ns)."""
     reordered: bool = False
     """The accelerator's streams may reach their banks out of address order (``mixed_stores``)."""
+    model: DramModel | None = None
+    """The DRAM model these bounds were derived on (one of ``bound_models``)."""
 
 
 def streams_share_banks(model: DramModel, scenario: Scenario) -> bool:
@@ -120,10 +122,10 @@ def npu_descriptor_bound(scenario: Scenario, model: DramModel, reordered: bool =
     ``reordered``: its streams may interleave rows (``mixed_stores``), so every burst may conflict."""
     b = model.burst_bytes
     miss = model.t_miss_ns if model.row_bytes else 0.0
-    shared = streams_share_banks(model, scenario) or reordered or model.miss_every_burst
+    shared = streams_share_banks(model, scenario) or reordered
     turn = model.t_turn_ns
 
-    t_burst = model.t_burst_ns
+    t_burst = model.t_serve_ns
     # Costs amortised per byte: a channel's descriptors follow one another in its stream, so it
     # crosses a row every row_bytes and the controller turns around every write_batch bytes; the
     # one row and one turnaround left over are the frame-level term of ``interference``.
@@ -153,14 +155,13 @@ def interference(scenario: Scenario, model: DramModel) -> Interference:
     """The linear bound I(t) on server time lost to other masters and refresh (module docstring)."""
     b = model.burst_bytes
     miss = model.t_miss_ns if model.row_bytes else 0.0
-    # With miss_every_burst a burst's miss already covers whatever shares its bank.
-    shared = streams_share_banks(model, scenario) and not model.miss_every_burst
+    shared = streams_share_banks(model, scenario)
     turn_per_byte = model.t_turn_ns / model.write_batch_bytes if model.t_turn_ns else 0.0
     terms: dict[str, tuple[float, float]] = {}
     for src in make_sources(scenario.masters, b, scenario.seed):
         sigma, rho = src.envelope()
         req = max(b, int(src.request_bytes))
-        kappa = model.t_burst_ns / b + turn_per_byte
+        kappa = model.t_serve_ns / b + turn_per_byte
         if model.row_bytes:
             kappa += miss / model.row_bytes  # a sequential stream crosses a row every row_bytes
         if src.random_addresses:
@@ -168,11 +169,11 @@ def interference(scenario: Scenario, model: DramModel) -> Interference:
         if shared:
             kappa += 2 * miss / b  # its own conflict, and the accelerator's row it may close
         # The first row of the stream (and of each request's partial burst) costs one miss more.
-        terms[src.name] = ((sigma + b) * kappa + miss + model.t_burst_ns, rho * kappa)
+        terms[src.name] = ((sigma + b) * kappa + miss + model.t_serve_ns, rho * kappa)
     # The accelerator's own costs left over by the amortised per-descriptor cost: the first row of
     # each channel's load and store streams and one turnaround pair.
     npu_streams = model.stream_count(scenario.soc.dma.channels, len(scenario.masters)) - len(scenario.masters)
-    terms["npu_first_rows"] = (npu_streams * (miss + model.t_burst_ns) + model.t_turn_ns, 0.0)
+    terms["npu_first_rows"] = (npu_streams * (miss + model.t_serve_ns) + model.t_turn_ns, 0.0)
     if model.refresh:
         streams = model.stream_count(scenario.soc.dma.channels, len(scenario.masters))
         r0 = model.t_rfc_ns + model.worst_burst_ns() + model.t_turn_ns + streams * model.t_rcd_ns
@@ -209,7 +210,7 @@ def _interference_with(scenario: Scenario, model: DramModel, extra_gbps: float) 
     inter = interference(scenario, model)
     if extra_gbps > 0:
         kappa = model.sequential_kappa()
-        fixed = model.burst_bytes * kappa + (model.t_miss_ns if model.row_bytes else 0.0) + model.t_burst_ns
+        fixed = model.burst_bytes * kappa + (model.t_miss_ns if model.row_bytes else 0.0) + model.t_serve_ns
         inter.terms["extra"] = (fixed, extra_gbps * kappa)
         inter = Interference(inter.fixed_ns + fixed, inter.per_ns + extra_gbps * kappa, inter.terms)
     return inter
@@ -244,14 +245,31 @@ def _whole_frame_ns(alone: list[FrameBound], inter: Interference, period_ns: flo
 
 
 def bound_frames(scenario: Scenario, plans: list[list[LayerPlan]], extra_gbps: float = 0.0,
-                 alone: list[FrameBound] | None = None) -> BoundResult:
+                 alone: list[FrameBound] | None = None, model: DramModel | None = None) -> BoundResult:
     """Worst-case latency (from release) of every frame of ``plans`` on the scenario's SoC.
 
     ``extra_gbps`` adds a sequential interferer of that rate with no burst (for the sensitivity);
-    ``alone`` passes the accelerator-alone replay of these plans when it is already known.
+    ``alone`` passes the accelerator-alone replay of these plans on ``model`` when it is already
+    known. Without ``model``, every model of ``bound_models`` is bounded and the result with the
+    smallest largest frame bound is returned (each holds on its own).
     """
+    if model is None:
+        models = bound_models(scenario.soc)
+        if alone is not None or len(models) == 1:
+            return _bound_frames(scenario, plans, extra_gbps, alone, models[0])
+        return min((_bound_frames(scenario, plans, extra_gbps, None, m) for m in models), key=_largest_bound)
+    return _bound_frames(scenario, plans, extra_gbps, alone, model)
+
+
+def _largest_bound(result: BoundResult) -> float:
+    """The largest frame bound of a result; infinite without a bound (ns)."""
+    return max(result.frames_ns) if result.frames_ns else float("inf")
+
+
+def _bound_frames(scenario: Scenario, plans: list[list[LayerPlan]], extra_gbps: float,
+                  alone: list[FrameBound] | None, model: DramModel) -> BoundResult:
+    """``bound_frames`` on one DRAM model."""
     reason = _no_bound(scenario)
-    model = bound_model(scenario.soc)
     reordered = mixed_stores(scenario, plans, model)
     desc = npu_descriptor_bound(scenario, model, reordered)
     period_ns = scenario.frame_period_ms * NS_PER_MS
@@ -260,11 +278,11 @@ def bound_frames(scenario: Scenario, plans: list[list[LayerPlan]], extra_gbps: f
     if alone is None:
         alone = _alone(plans, desc, model, period_ns)
     if reason is not None:
-        return BoundResult([], alone, None, reason, reordered=reordered)
+        return BoundResult([], alone, None, reason, reordered=reordered, model=model)
     inter = _interference_with(scenario, model, extra_gbps)
     if inter.per_ns >= 1.0:
         return BoundResult([], alone, inter, "other masters and refresh can take the whole DRAM: no bound",
-                           reordered=reordered)
+                           reordered=reordered, model=model)
     whole = _whole_frame_ns(alone, inter, period_ns)
     # Per-transfer form: the replay with the path as the accelerator's leftover server, where the
     # interference only delays transfers (compute hides it) and a is paid per path busy period.
@@ -272,7 +290,8 @@ def bound_frames(scenario: Scenario, plans: list[list[LayerPlan]], extra_gbps: f
     per_transfer = frame_bounds(plans, shared, model.rate_gbps, period_ns)
     # Both bound every frame's end; the smaller one holds.
     out = [min(w, p.bound_ns) * (1.0 + FIDELITY_MARGIN) for w, p in zip(whole, per_transfer)]
-    return BoundResult(out, alone, inter, per_transfer=per_transfer, whole_frame_ns=whole, reordered=reordered)
+    return BoundResult(out, alone, inter, per_transfer=per_transfer, whole_frame_ns=whole, reordered=reordered,
+                       model=model)
 
 
 def _alone(plans: list[list[LayerPlan]], desc: DescriptorBound, model: DramModel, period_ns: float) -> list[FrameBound]:
@@ -281,15 +300,21 @@ def _alone(plans: list[list[LayerPlan]], desc: DescriptorBound, model: DramModel
 
 
 def meets_deadline(scenario: Scenario, plans: list[list[LayerPlan]], deadline_ns: float,
-                   extra_gbps: float = 0.0, alone: list[FrameBound] | None = None) -> bool:
-    """Whether every frame's bound (``bound_frames`` with the same arguments) is at most ``deadline_ns``.
+                   extra_gbps: float = 0.0, alone: list[FrameBound] | None = None,
+                   model: DramModel | None = None) -> bool:
+    """Whether every frame's bound (``bound_frames`` with the same arguments) is at most ``deadline_ns``
+    (without ``model``: on any model of ``bound_models``; ``alone`` belongs to ``model``).
 
     The same answer with less work: a frame meets it when either form does, so the per-transfer
     replay comes first and the accelerator-alone replay (the whole-frame form) runs only when a frame
     misses by the per-transfer form."""
     if _no_bound(scenario) is not None:
         return False
-    model = bound_model(scenario.soc)
+    if model is None:
+        models = bound_models(scenario.soc)
+        if alone is not None:
+            models = models[:1]
+        return any(meets_deadline(scenario, plans, deadline_ns, extra_gbps, alone, m) for m in models)
     inter = _interference_with(scenario, model, extra_gbps)
     if inter.per_ns >= 1.0:
         return False
@@ -429,9 +454,9 @@ def max_extra_interferer_gbps(scenario: Scenario, plans: list[list[LayerPlan]], 
     deadline = scenario.deadline_ms * NS_PER_MS
     if max(worst.frames_ns) > deadline:
         return 0.0
-    model = bound_model(scenario.soc)
+    model = worst.model if worst.model is not None else bound_model(scenario.soc)
     lo, hi = 0.0, (1.0 - worst.interference.per_ns) / model.sequential_kappa()
     for _ in range(steps):
         mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if meets_deadline(scenario, plans, deadline, mid, worst.alone) else (lo, mid)
+        lo, hi = (mid, hi) if meets_deadline(scenario, plans, deadline, mid, worst.alone, model) else (lo, mid)
     return lo

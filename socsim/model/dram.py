@@ -66,8 +66,10 @@ pattern S = 0 (every conflict is already in c). This is the rate-latency service
 analysis composes with the arbiter's guarantee (``socsim.model.arbitration``).
 
 **Command-level DRAM.** ``model: command`` is simulated by ``socsim.model.dram_controller``; the
-analysis bounds it through ``bound_model``: this reduced model with every burst at the
-controller's worst cycle (``socsim.model.dram_worst_case``, ``command_bound_model``).
+analysis bounds it through ``bound_model``: this reduced model with the controller's worst case
+per traffic class (``socsim.model.dram_worst_case``, ``command_bound_model``): a row hit at the
+CAS spacing, a whole bank cycle per row conflict, direction switches, refresh, and FR-FCFS's
+overtaking in the latency, on the device's rows and banks and this address map.
 """
 
 from __future__ import annotations
@@ -117,9 +119,9 @@ class DramModel:
     """One write→read plus read→write turnaround pair, t_W2R + t_R2W (ns)."""
     write_batch_bytes: int = 1
     """Written bytes per turnaround pair (bytes)."""
-    miss_every_burst: bool = False
-    """True for the analysis's view of the command-level DRAM (``bound_model``): every burst pays
-    t_B + tRP + tRCD, which then carry the controller's worst case, wherever its stream lies."""
+    t_hit_extra_ns: float = 0.0
+    """Server time every burst takes beyond t_B; nonzero only in the analysis's view of the
+    command-level DRAM (``command_bound_model``: CAS spacing tCCD_L, the minimum access) (ns)."""
 
     @classmethod
     def from_spec(cls, soc: SocSpec) -> "DramModel":
@@ -150,6 +152,11 @@ class DramModel:
     def t_burst_ns(self) -> float:
         """Data phase of one burst, b / P (ns)."""
         return self.burst_bytes / self.rate_gbps
+
+    @property
+    def t_serve_ns(self) -> float:
+        """Server time of a row-hit burst, t_B + ``t_hit_extra_ns`` (ns)."""
+        return self.t_burst_ns + self.t_hit_extra_ns
 
     @property
     def t_miss_ns(self) -> float:
@@ -189,12 +196,12 @@ class DramModel:
 
     def sequential_kappa(self) -> float:
         """Server time per byte of a sequential stream: t_B/b + (tRP + tRCD)/row_bytes (ns/byte)."""
-        k = self.t_burst_ns / self.burst_bytes
+        k = self.t_serve_ns / self.burst_bytes
         return k + (self.t_miss_ns / self.row_bytes if self.row_bytes else 0.0)
 
     def random_kappa(self, request_bytes: int) -> float:
         """Server time per byte of a random-address master with requests of ``request_bytes`` (ns/byte)."""
-        k = self.t_burst_ns / self.burst_bytes
+        k = self.t_serve_ns / self.burst_bytes
         if not self.row_bytes:
             return k
         return k + math.ceil(request_bytes / self.row_bytes) * self.t_miss_ns / request_bytes
@@ -215,7 +222,7 @@ class DramModel:
     def single_burst_bound_ns(self) -> float:
         """c₁ of the module docstring: any single burst's server time, a row conflict and a whole
         turnaround pair included, t_B + tRP + tRCD + t_W2R + t_R2W (ns)."""
-        return self.t_burst_ns + (self.t_miss_ns if self.row_bytes else 0.0) + self.t_turn_ns
+        return self.t_serve_ns + (self.t_miss_ns if self.row_bytes else 0.0) + self.t_turn_ns
 
     def refresh_keep(self, streams: int) -> float:
         """Share of a backlogged window left by refresh in the worst case with ``streams`` streams
@@ -226,7 +233,7 @@ class DramModel:
 
     def worst_burst_ns(self) -> float:
         """Worst-case server time of one burst, c = t_B + tRP + tRCD + turnaround share (ns)."""
-        c = self.t_burst_ns
+        c = self.t_serve_ns
         if self.row_bytes:
             c += self.t_miss_ns
         if self.t_turn_ns:
@@ -240,30 +247,55 @@ def bound_model(soc: SocSpec) -> DramModel:
     model = DramModel.from_spec(soc)
     if model.model != "command":
         return model
-    return command_bound_model(model, soc.dram.resolved_device, soc.dram.resolved_controller)
+    return command_bound_model(model, soc.dram.resolved_device, soc.dram.resolved_controller, soc.dma.channels)
 
 
-def command_bound_model(model: DramModel, d: DramDeviceSpec, ctrl: DramControllerSpec) -> DramModel:
-    """The command-level DRAM as the reduced model of its worst case (``socsim.model.dram_worst_case``).
+def bound_models(soc: SocSpec) -> list[DramModel]:
+    """Every DRAM model the frame bound may use, each sound on its own (the bound takes the smallest):
+    ``bound_model``, and for the command-level DRAM also its view that charges direction switches
+    half a pair per burst whatever the rows (``command_bound_model`` with ``per_drain`` False)."""
+    model = DramModel.from_spec(soc)
+    if model.model != "command":
+        return [model]
+    d, ctrl = soc.dram.resolved_device, soc.dram.resolved_controller
+    return [command_bound_model(model, d, ctrl, soc.dma.channels),
+            command_bound_model(model, d, ctrl, soc.dma.channels, per_drain=False)]
 
-    A bus burst of b bytes is p = ⌈b / device burst⌉ device bursts, each issued at most c clocks after
-    the previous one while the controller is backlogged (c = ``burst_interval`` with writes), so every
-    burst holds the server for p·c·tCK: t_B plus a "miss" of p·c·tCK − t_B paid by every burst
-    (``miss_every_burst``; rows, bank sharing and turnarounds are inside c). Refresh: one blackout of
-    tRFC + tRP every tREFI/ranks (the reduced model adds the burst that does not fit, p·c·tCK ≥ c·tCK).
-    Latency: the pipeline L (RL included) + t_B after the RD, plus the bursts that may overtake a
-    burst in the controller (``reorder_bursts``, each c): the analysis serves bursts in order."""
+
+def command_bound_model(model: DramModel, d: DramDeviceSpec, ctrl: DramControllerSpec, channels: int,
+                        per_drain: bool = True) -> DramModel:
+    """The command-level DRAM as a reduced model whose costs are the controller's worst case per
+    traffic class (``socsim.model.dram_worst_case``, "Per burst, by traffic class").
+
+    A bus burst of b bytes is p = ⌈b / device burst⌉ device bursts. Row hit: p·h clocks (t_B plus
+    ``t_hit_extra_ns``); a row conflict adds m + t_turn (tRP + tRCD of this model: tRCD the reopening
+    after a refresh or in a closed bank, tRP the rest); direction switches: one pair t_turn per D
+    written device bursts (``write_batch_bytes`` = D·b/p; ``drain_writes``), charged on every byte;
+    or (``per_drain`` False) half a pair per device burst and none per row opening (a window with R
+    reads and W writes has at most min(R, W) + 1 pairs), the smaller charge where most bursts open rows;
+    row size and banks are the device's, so sequential streams pay m once per row and streams that
+    share a bank once per burst (``socsim.analysis.bounds``). Refresh: tRFC + tRP every tREFI/ranks
+    (the model adds the burst that does not fit, ≥ one bank cycle, and one reopening per stream).
+    Latency: the pipeline L (RL included) + t_B after the RD, plus the accelerator's younger bursts
+    that FR-FCFS may let pass one of its bursts (``overtakers`` of its 2·``channels`` streams, each
+    ``overtake_cycles``): the analysis serves a master's bursts in order."""
     from socsim.model import dram_worst_case as W
 
     parts = -(-model.burst_bytes // d.burst_bytes)
-    c = W.burst_interval(d, True)
-    hold_ns = parts * c * d.tCK
+    hit_ns = parts * W.hit_cycles(d) * d.tCK
+    turn = W.turnaround_cycles(d)
+    miss_ns = (W.miss_cycles(d) + (turn if per_drain else 0)) * d.tCK
+    per_pair = W.drain_writes(d, ctrl) if per_drain else 2
+    rcd_ns = min(miss_ns, max(d.tRCD, d.tRRD_L, math.ceil(d.tFAW / 4)) * d.tCK)
+    overtake_ns = parts * W.overtakers(ctrl, 2 * channels) * W.overtake_cycles(d) * d.tCK
     return DramModel(
         model="timing", bus_gbps=model.bus_gbps, dram_gbps=model.dram_gbps, rate_gbps=model.rate_gbps,
-        latency_ns=model.latency_ns + (d.burst_cycles + W.reorder_bursts(d, ctrl) * c) * d.tCK,
-        burst_bytes=model.burst_bytes, banks=model.banks, row_bytes=model.burst_bytes, t_cl_ns=model.t_cl_ns,
-        t_rcd_ns=0.0, t_rp_ns=max(0.0, hold_ns - model.t_burst_ns), t_rfc_ns=(d.tRFC + d.tRP) * d.tCK,
-        t_refi_ns=d.tREFI / d.ranks * d.tCK, miss_every_burst=True,
+        latency_ns=model.latency_ns + d.burst_cycles * d.tCK + overtake_ns,
+        burst_bytes=model.burst_bytes, banks=model.banks, row_bytes=model.row_bytes, t_cl_ns=model.t_cl_ns,
+        t_rcd_ns=rcd_ns, t_rp_ns=miss_ns - rcd_ns, t_rfc_ns=(d.tRFC + d.tRP) * d.tCK,
+        t_refi_ns=d.tREFI / d.ranks * d.tCK, t_turn_ns=turn * d.tCK,
+        write_batch_bytes=max(1, per_pair * model.burst_bytes // parts),
+        t_hit_extra_ns=max(0.0, hit_ns - model.t_burst_ns),
     )
 
 
@@ -283,7 +315,7 @@ def worst_case_service(model: DramModel, run_bytes: int | None = None, streams: 
     run = b if run_bytes is None else max(b, run_bytes)
     s = 0 if run_bytes is None else streams
     turn_share = model.t_turn_ns * b / model.write_batch_bytes if model.t_turn_ns else 0.0
-    c = model.t_burst_ns + miss * b / run + turn_share
+    c = model.t_serve_ns + miss * b / run + turn_share
     c1 = model.single_burst_bound_ns()
     fixed = s * miss + c1 + model.t_turn_ns
     if not model.refresh:

@@ -39,6 +39,61 @@ the request that lost its row starts again. In a backlogged window of Δ clocks 
 issue (the extra c: rounding down to whole requests). ``worst_case_efficiency`` is t_B·keep/c,
 the share of peak guaranteed over long windows.
 
+**Per burst, by traffic class** (``hit_cycles``, ``miss_cycles``, ``turnaround_cycles``,
+``overtake_cycles``; ``socsim.model.dram.command_bound_model`` feeds them to the frame bound). The
+bound above charges every RD/WR a whole bank cycle. With the address map known, a request's
+service is its own data slot plus what its row and direction add. Take the RD/WR commands of a
+backlogged window in issue order; the gap before each is at most:
+
+- **row hit** (its row is open and accessed; same direction as the previous RD/WR): the CAS
+  spacing h = max(t_B, tCCD_L), plus tRTRS on a multi-rank channel (JESD79-4B Table 169; DRAMsim3
+  ``Timing``). Bursts of a bus burst of b bytes take p = ⌈b / (BL·bus_width/8)⌉ device bursts, each a
+  whole minimum access.
+- **row conflict** (another row open in its bank): PRE after the previous RD/WR of that bank (its
+  RD→PRE or WR→PRE and tRAS since the ACT), tRP, ACT, tRCD, so at most one bank cycle
+  max(c_R, c_W) after that RD/WR; h of it is its data slot, so m = max(c_R, c_W) − h more, and m ≥
+  tRRD_L, ⌈tFAW/4⌉ covers the ACT spacing of other banks (Kim et al. 2014, Lemma 1: PRE + ACT + CAS
+  of the request itself; Ecco & Ernst, "Improved DRAM timing bounds for real-time DRAM
+  controllers with read/write bundling", RTSS 2015, for the per-bank spacings).
+- **direction switch**: WR→RD costs WL + t_B + tWTR_L and RD→WR costs RL + t_B − WL + tRTRS
+  instead of h; one write→read plus one read→write switch adds at most t_turn = (WL + t_B + tWTR_L −
+  h)⁺ + (RL + t_B + tRTRS − WL − h)⁺.
+
+**How many switches** (``drain_writes``). Writes enter the bank queues only during a write drain,
+which starts with at least D = min(write_low_watermark + 1, trans_queue_size) writes in the buffer
+and moves them all, one per clock, into their bank queues (the read-write bundling of Ecco & Ernst
+2015, as DRAMsim3's controller does it). A RD can issue only WL + t_B + tWTR_S (the shorter,
+other-group spacing) after the last WR, and a row-hit WR is ready h after the previous one and
+issues within banks − 1 more clocks (round robin); when h + banks − 1 < WL + t_B + tWTR_S, every
+ready WR issues before the RD may, and the RD waits again behind it. So a WR→RD switch happens only
+when no WR is ready: the bank queues ran out of writes (once per drain: during the drain the
+queues are refilled faster than they issue), or every queued WR waits for its row (a row opening,
+or a refresh). The switch pairs of a window with W writes are therefore at most W/D + (row
+openings) + (refreshes) + 1: t_turn/D is charged per written device burst, t_turn on top of m per
+row opening, and one t_turn per refresh and per busy period. (A drain also ends early when a read
+older than a buffered write waits for its address; socsim's masters never read an address they
+have a write to in flight, so that case does not arise.) When the spacing condition fails, D = 1:
+one pair per write.
+
+So a sequential stream, whose bytes fill a row of its bank before it moves to the next (any
+bit-order map: the fields below ``ro`` cycle through every bank before the row changes), pays
+p·h per bus burst, m + t_turn once per row_bytes and t_turn/D per written device burst; a random-address master pays
+m + t_turn per request; streams that share a bank may close each other's rows, so each of their
+bursts pays m + t_turn (FR-FCFS's cap bounds how many hits pass a waiting PRE, ``row_hit_cap``). The frame bound
+(``socsim.analysis.bounds``) adds these costs over the bursts of the accelerator and of the other
+masters (their envelopes) — a window bound for streams, not a per-request one: the per-row miss is
+amortised over the row's bursts, as the accelerator's DMA moves whole rows. Refresh stays as above
+(tRFC + tRP + one bank cycle per tREFI/ranks, one reopening per stream).
+
+**Overtaking.** FR-FCFS serves a request's younger neighbours first when they are ready earlier: in
+its own bank at most ``row_hit_cap`` hits before its PRE; in the other banks at most one command
+of each other bank queue per step of its own (PRE, ACT, RD/WR; round robin from the queue after the
+last that issued). A master's own younger bursts that pass it are charged to it later by the frame
+bound, so its completion is delayed by at most their count (``overtakers``: row_hit_cap + 3·(its
+streams − 1)) times the most one of them can push its next command (``overtake_cycles``: the
+largest CAS-to-CAS or ACT-to-ACT spacing). Other masters' bursts that pass it are the interference
+the frame bound already charges.
+
 **Per request** (``request_latency``). A read accepted into the read queue waits behind at most
 trans_queue_size − 1 older reads of the queue and cmd_queue_size − 1 older commands of its bank
 queue, at most row_hit_cap younger row hits that FR-FCFS lets pass before its PRE, and one write
@@ -143,3 +198,54 @@ def request_latency(d: DramDeviceSpec, ctrl: DramControllerSpec) -> float:
     while busy + refreshes * r >= refreshes * interval:
         refreshes += 1
     return busy + refreshes * r + d.AL + d.CL + d.burst_cycles
+
+
+def hit_cycles(d: DramDeviceSpec) -> int:
+    """h: RD/WR to RD/WR of the same direction in any two banks (row hits): max(t_B, tCCD_L), plus
+    tRTRS across ranks (clocks)."""
+    rank_switch = d.burst_cycles + d.tRTRS if d.ranks > 1 else 0
+    return max(d.burst_cycles, d.tCCD_L, d.tCCD_S, rank_switch)
+
+
+def miss_cycles(d: DramDeviceSpec) -> int:
+    """m: what a row conflict adds to its request's data slot h, max(c_R, c_W) − h, at least the
+    ACT spacing max(tRRD_L, ⌈tFAW/4⌉) (module docstring) (clocks)."""
+    conflict = max(bank_cycle(d, False), bank_cycle(d, True)) - hit_cycles(d)
+    return max(conflict, d.tRRD_L, d.tRRD_S, math.ceil(d.tFAW / 4), d.tPPD)
+
+
+def switch_cycles(d: DramDeviceSpec) -> tuple[int, int]:
+    """(WR→RD, RD→WR): the RD/WR spacing of a direction switch, WL + t_B + tWTR_L and
+    RL + t_B − WL + tRTRS (clocks)."""
+    rl, wl, t_b = d.AL + d.CL, d.AL + d.CWL, d.burst_cycles
+    return wl + t_b + max(d.tWTR_L, d.tWTR_S), rl + t_b - wl + d.tRTRS
+
+
+def turnaround_cycles(d: DramDeviceSpec) -> int:
+    """t_turn: one write→read plus one read→write switch over two hits, (WL + t_B + tWTR_L − h)⁺ +
+    (RL + t_B + tRTRS − WL − h)⁺ (clocks)."""
+    h = hit_cycles(d)
+    w2r, r2w = switch_cycles(d)
+    return max(0, w2r - h) + max(0, r2w - h)
+
+
+def overtake_cycles(d: DramDeviceSpec) -> int:
+    """The most one overtaking command may push a waiting request's next command: the largest
+    RD/WR spacing (a switch included) or ACT spacing (clocks)."""
+    return max(hit_cycles(d), *switch_cycles(d), d.tRRD_L, d.tRRD_S, math.ceil(d.tFAW / 4))
+
+
+def overtakers(ctrl: DramControllerSpec, streams: int) -> int:
+    """Younger bursts of a master with ``streams`` streams (banks) that may pass one of its bursts:
+    row_hit_cap in its bank, and per PRE, ACT and RD/WR step one of each of its other banks (count)."""
+    return ctrl.row_hit_cap + 3 * max(0, streams - 1)
+
+
+def drain_writes(d: DramDeviceSpec, ctrl: DramControllerSpec) -> int:
+    """D: written device bursts per WR→RD switch not caused by a row opening or a refresh, the
+    fewest writes a drain moves, min(write_low_watermark + 1, trans_queue_size); 1 when a RD may
+    pass a ready WR (h + banks − 1 ≥ WL + t_B + tWTR_S) (module docstring) (count)."""
+    w2r_short = d.AL + d.CWL + d.burst_cycles + min(d.tWTR_S, d.tWTR_L)
+    if hit_cycles(d) + d.ranks * d.banks - 1 >= w2r_short:
+        return 1
+    return max(1, min(ctrl.write_low_watermark + 1, ctrl.trans_queue_size))

@@ -52,17 +52,23 @@ def test_fast_fidelity_refuses_the_command_model():
 
 
 def test_the_worst_case_of_the_command_model_is_its_bound_view():
-    """The analysis bounds the command model through every burst at the controller's worst cycle:
-    DDR4-3200, c = 88 clocks per 64 B burst (socsim.model.dram_worst_case), refresh tRFC + tRP per tREFI."""
+    """The analysis bounds the command model through its costs per traffic class (DDR4-3200,
+    socsim.model.dram_worst_case): a hit h = tCCD_L = 8 clocks; a switch pair t_turn =
+    (16 + 4 + 12 − 8) + (22 + 4 + 1 − 16 − 8) = 27 clocks per drain of D = 9 writes (the low
+    watermark 8 + 1; 8 + 16 − 1 < 16 + 4 + tWTR_S 4); a row conflict m = c_W − h = 88 − 8 plus a
+    pair; refresh tRFC + tRP per tREFI."""
     soc = make_scenario(dram=COMMAND, bus=FAST_BUS).soc
     with pytest.raises(ScenarioError, match="soc.dram.model"):
         worst_case_service(DramModel.from_spec(soc))
     view = bound_model(soc)
-    assert view.miss_every_burst and view.worst_burst_ns() == pytest.approx(88 * 0.625)
-    assert view.t_rfc_ns == pytest.approx((560 + 22) * 0.625) and view.t_refi_ns == pytest.approx(12480 * 0.625)
-    rate, _ = worst_case_service(view)
-    keep = 1 - (560 + 22 + 88) / 12480
-    assert rate == pytest.approx(64 / (88 * 0.625) * keep)
+    ck = 0.625
+    assert view.t_serve_ns == pytest.approx(8 * ck) and view.t_miss_ns == pytest.approx((80 + 27) * ck)
+    assert view.row_bytes == 8192 and view.banks == 16
+    assert view.t_turn_ns == pytest.approx(27 * ck) and view.write_batch_bytes == 9 * 64
+    assert view.worst_burst_ns() == pytest.approx((8 + 107 + 27 / 9) * ck)
+    assert view.t_rfc_ns == pytest.approx((560 + 22) * ck) and view.t_refi_ns == pytest.approx(12480 * ck)
+    # Overtaking: row_hit_cap 4 + 3 × (2 streams − 1) younger bursts, each at most the W→R spacing of 32 clocks.
+    assert view.latency_ns == pytest.approx(DramModel.from_spec(soc).latency_ns + (4 + 7 * 32) * ck)
 
 
 def test_analysis_bounds_a_frame_on_the_command_model():
@@ -76,3 +82,28 @@ def test_analysis_bounds_a_frame_on_the_command_model():
 def test_command_model_needs_a_device():
     with pytest.raises(ScenarioError, match="command"):
         make_scenario(dram={"peak_gbps": 10.0, "latency_ns": 50.0, "model": "command"})
+
+
+def test_command_bound_charges_rows_not_bursts():
+    """A lone sequential load in its own bank pays one conflict per 8 KiB row, not per burst: its
+    bound is within 3× of the simulation (every burst a bank cycle would be 88/8 = 11× the CAS spacing)."""
+    plan = uniform_layer("a", 1, [256 * 1024], [64], 10.0)
+    sc = make_scenario(dram=COMMAND, bus=FAST_BUS, dma={"max_outstanding": 64})
+    bound = bound_frames(sc, [[plan]])
+    sim = simulate(sc, [[plan]], "burst")
+    assert sim.frames[0].latency_ns <= bound.frames_ns[0] <= 3 * sim.frames[0].latency_ns
+
+
+def test_shared_banks_pay_a_conflict_per_burst():
+    """Cut to two banks, the loads, the stores and a random-address CPU share banks: every burst may
+    conflict (the bound charges it), and the simulated frame stays within the bound."""
+    from socsim.registry import DRAM_PRESETS
+
+    device = {**DRAM_PRESETS.load("ddr4-3200").device.model_dump(), "bankgroups": 1, "banks_per_group": 2}
+    cpu = {"kind": "cpu", "name": "cpu", "rate_gbps": 0.5, "request_bytes": 64, "burst_bytes": 4096,
+           "arrivals": "random", "addresses": "random"}
+    plan = uniform_layer("a", 2, [32 * 1024], [16 * 1024], 500.0)
+    shared = make_scenario(dram={**COMMAND, "device": device}, bus=FAST_BUS, masters=[cpu])
+    b_shared = bound_frames(shared, [[plan]])
+    assert b_shared.reason is None
+    assert simulate(shared, [[plan]], "burst").frames[0].latency_ns <= b_shared.frames_ns[0]

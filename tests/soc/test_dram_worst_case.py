@@ -74,3 +74,20 @@ def test_controller_serves_at_least_the_service_curve(data):
     served = run_trace(ctrl, trace, cycles)
     assert served.bursts >= W.service_curve(d, writes).bursts(cycles)
     assert max(ctrl.stats.read_latency, default=0) <= W.request_latency(d, ctrl_spec)
+
+
+def test_per_class_costs_by_hand():
+    """DDR4-3200: hit h = tCCD_L = 8; conflict m = c_W − h = 80; switch pair (CWL + BL/2 + tWTR_L − h)
+    + (CL + BL/2 + tRTRS − CWL − h) = 24 + 3; a drain of low watermark + 1 = 9 writes per pair."""
+    assert W.hit_cycles(DDR4) == 8 and W.miss_cycles(DDR4) == 80
+    assert W.switch_cycles(DDR4) == (32, 11) and W.turnaround_cycles(DDR4) == 27
+    assert W.drain_writes(DDR4, DramControllerSpec()) == 9
+    assert W.drain_writes(DDR4, DramControllerSpec(write_low_watermark=0)) == 1
+    assert W.overtakers(DramControllerSpec(), 2) == 4 + 3 and W.overtake_cycles(DDR4) == 32
+
+
+def test_no_drain_credit_when_a_read_may_pass_a_ready_write():
+    """With tWTR_S so short that WL + t_B + tWTR_S ≤ h + banks − 1, a read may issue between two ready
+    writes: one switch pair per write."""
+    fast_turn = DDR4.model_copy(update={"CWL": 9, "tWTR_S": 1, "tWTR_L": 1})
+    assert W.drain_writes(fast_turn, DramControllerSpec()) == 1
