@@ -89,7 +89,11 @@ def _limited() -> None:
 def _run(tmp_path, text: str, *args: str) -> subprocess.CompletedProcess:
     path = tmp_path / "s.yaml"
     path.write_text(text)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SOCSIM_CACHE_DIR": str(tmp_path / "cache")}
+    # The 1 GB limit is on address space: glibc's per-thread malloc arenas (64 MB of address space
+    # each, created when threads contend under load) and PyTorch's thread pool are pinned so that
+    # the limit measures the run, not the machine's load.
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SOCSIM_CACHE_DIR": str(tmp_path / "cache"),
+           "MALLOC_ARENA_MAX": "2", "OMP_NUM_THREADS": "1"}
     return subprocess.run([sys.executable, "-m", "socsim.cli", "run", str(path), "-q", "--out", str(tmp_path / "out"), *args],
                           capture_output=True, text=True, env=env, preexec_fn=_limited, timeout=600)
 
