@@ -29,6 +29,7 @@ exact.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, NamedTuple, Sequence
 
 from socsim.model.schedule import Await, Issue, LayerPlan, double_buffer_steps
@@ -140,7 +141,10 @@ class _Replay:
         self._shape: dict[int, tuple[float, int, int, float]] = {}
         """Descriptor size (bytes) → ``_size_shape``, memoised (a layer's units repeat their sizes)."""
         self._one: dict = {}
-        """Size, or (size, raw size) for a coded descriptor → ``_terms`` (one-channel replay)."""
+        """Size, or (size, raw size) for a coded descriptor → ``_terms`` and whether it is coded
+        (one-channel replay)."""
+        self._batch_terms: dict[tuple, list[tuple]] = {}
+        """(sizes, raw sizes, coded flags) of a batch → its descriptors' ``_one`` entries."""
 
     def idle_at(self, t: float) -> bool:
         """Whether the channels, the path and the engine are all free by ``t``."""
@@ -261,27 +265,19 @@ class _Replay:
     def _submit_one(self, sizes: Sequence[int], t: float, raw: Sequence[int], coded: Sequence[bool],
                     write: bool) -> int:
         """``submit`` with one channel: each descriptor's terms that depend only on its size and raw
-        size come from ``_terms``, computed once per replay (same operations, same floats). Maxima are
-        written as conditional expressions: a ``max()`` call per comparison is most of the loop's time."""
+        size come from ``_terms``, resolved once per distinct batch (``_resolved``; same operations,
+        same floats). Maxima are written as conditional expressions: a ``max()`` call per comparison
+        is most of the loop's time."""
         queued = done = t
         hold_total = eng_total = 0.0
         largest = 0
-        b = self.b
-        e_gbps = b.engine_gbps
-        any_coded = bool(coded) and e_gbps is not None
-        lat, completion = b.engine_latency_ns, b.completion_ns
-        memo = self._one
+        lat, completion = self.b.engine_latency_ns, self.b.completion_ns
         c_free = self.channel_free[0]
         path_free, engine_free = self.path_free, self.engine_free
         transfer, hold_sum, path_sum = self.transfer_ns, self.hold_total_ns, self.path_total_ns
-        for k, size in enumerate(sizes):
+        for m in self._resolved(sizes, raw, coded):
+            hold, nbursts, tr, covers, ahf, hf, fhf, wrf, eng, epb, hpf, hpff, coded_k = m
             start = t if t > c_free else c_free
-            coded_k = any_coded and coded[k]
-            key = (size, raw[k]) if coded_k else size
-            m = memo.get(key)
-            if m is None:
-                m = memo[key] = self._terms(size, raw[k] / e_gbps if coded_k else None)
-            hold, nbursts, tr, covers, ahf, hf, fhf, wrf, eng, epb, hpf, hpff = m
             path_start = start if start > path_free else path_free
             if covers:
                 x, y = queued + ahf, path_free + hf
@@ -319,6 +315,26 @@ class _Replay:
         self.transfer_ns, self.hold_total_ns, self.path_total_ns = transfer, hold_sum, path_sum
         self.batches.append(_Batch(queued, done, hold_total, eng_total, write, largest))
         return len(self.batches) - 1
+
+    def _resolved(self, sizes: Sequence[int], raw: Sequence[int], coded: Sequence[bool]) -> list[tuple]:
+        """``_terms`` of every descriptor of a batch, each followed by whether it passes the engine;
+        memoised per distinct batch (a layer's tiles repeat their batches, and sizes repeat)."""
+        key = (tuple(sizes), tuple(raw), tuple(coded))
+        out = self._batch_terms.get(key)
+        if out is None:
+            e_gbps = self.b.engine_gbps
+            any_coded = bool(coded) and e_gbps is not None
+            memo = self._one
+            out = []
+            for k, size in enumerate(sizes):
+                coded_k = any_coded and coded[k]
+                term = (size, raw[k]) if coded_k else size
+                m = memo.get(term)
+                if m is None:
+                    m = memo[term] = self._terms(size, raw[k] / e_gbps if coded_k else None) + (coded_k,)
+                out.append(m)
+            self._batch_terms[key] = out
+        return out
 
     def _terms(self, size: int, eng: float | None) -> tuple:
         """The terms of ``_descriptor`` for a descriptor of ``size`` bytes and ``eng`` ns of engine time
@@ -393,6 +409,21 @@ class _Replay:
         return _Served(ch_end, end + b.completion_ns, hold, nbursts)
 
 
+@lru_cache(maxsize=None)
+def _steps(tiles: int) -> tuple[tuple[int, int, bool | tuple[tuple[int, bool], ...]], ...]:
+    """``double_buffer_steps(tiles)`` as (kind, tile, detail) tuples, once per tile count: kind 0
+    issues tile's loads (detail False) or stores (True), 1 awaits the batches in detail, 2 computes."""
+    out = []
+    for step in double_buffer_steps(tiles):
+        if isinstance(step, Issue):
+            out.append((0, step.tile, step.store))
+        elif isinstance(step, Await):
+            out.append((1, -1, step.batches))
+        else:
+            out.append((2, step.tile, False))
+    return tuple(out)
+
+
 def layer_bound(plan: LayerPlan, replay: _Replay, start_ns: float) -> tuple[float, LayerBound]:
     """Replay one layer's double-buffer steps (``socsim.model.schedule``) from ``start_ns``; return its
     end time and its bound's terms."""
@@ -401,18 +432,18 @@ def layer_bound(plan: LayerPlan, replay: _Replay, start_ns: float) -> tuple[floa
     batches: dict[tuple[int, bool], int] = {}
     t = start_ns
     compute = 0.0
-    for step in double_buffer_steps(len(tiles)):
-        if isinstance(step, Issue):
-            tile = tiles[step.tile]
-            if step.store:
-                batches[step.tile, True] = replay.submit(tile.write_bytes, t, tile.write_raw, tile.write_coded, write=True)
+    for kind, k, detail in _steps(len(tiles)):
+        if kind == 0:
+            tile = tiles[k]
+            if detail:
+                batches[k, True] = replay.submit(tile.write_bytes, t, tile.write_raw, tile.write_coded, write=True)
             else:
-                batches[step.tile, False] = replay.submit(tile.read_bytes, t, tile.read_raw, tile.read_coded)
-        elif isinstance(step, Await):
-            t = max([t] + [replay.done_by(batches[key], t) for key in step.batches])
+                batches[k, False] = replay.submit(tile.read_bytes, t, tile.read_raw, tile.read_coded)
+        elif kind == 1:
+            t = max([t] + [replay.done_by(batches[key], t) for key in detail])
         else:
-            t += tiles[step.tile].compute_ns
-            compute += tiles[step.tile].compute_ns
+            t += tiles[k].compute_ns
+            compute += tiles[k].compute_ns
     end = t
     transfer = replay.transfer_ns - tr0
     hold = replay.hold_total_ns - hold0
