@@ -109,7 +109,13 @@ def build_plans(
     keep = resident_outputs(layers, {layer.name: graph.consumers(layer.name) for layer in layers}, acc)
     resident = {layer.name for layer, k in zip(layers, keep) if k}
     plans = []
+    built: list[tuple[dict[str, np.ndarray], list[LayerPlan]]] = []
     for frame_sizes in sizes if sizes is not None else workload.sizes[codec.key]:
+        # Frames given the very same sizes (``[one] * frames``) share one plan list.
+        same = next((frame for known, frame in built if known is frame_sizes), None)
+        if same is not None:
+            plans.append(same)
+            continue
         out_units = {name: unit_bytes(bits, burst) for name, bits in frame_sizes.items()}
         frame_plans = []
         for i, layer in enumerate(layers):
@@ -127,6 +133,7 @@ def build_plans(
                              resident_output=keep[i], pinned_bytes=pinned)
             frame_plans.append(plan_layer(layer, acc, burst, maps))
         plans.append(frame_plans)
+        built.append((frame_sizes, frame_plans))
     return plans
 
 

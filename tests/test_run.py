@@ -103,3 +103,18 @@ def test_cli_bad_override_and_unwritable_output_keep_old_results(tmp_path):
     res = CliRunner().invoke(app, ["run", str(scen), "--frames", "1", "--out", str(blocker / "sub"), "--json", str(old)])
     assert res.exit_code == 2 and res.output.startswith("error: --out=")
     assert old.read_text() == "previous result\n"
+
+
+def test_frames_with_the_same_sizes_share_their_plans():
+    from socsim.codecs.registry import get_codec
+    from socsim.pipeline import build_plans, worst_case_sizes
+    from socsim.workload.activations import load_workload
+
+    s = small()
+    codec = get_codec(s.codec.name, dict(s.codec.params))
+    wl = load_workload(s, [codec])
+    one = worst_case_sizes(s, wl, codec)[0]
+    shared = build_plans(s, wl, codec, [one, one])
+    apart = build_plans(s, wl, codec, [one, dict(one)])  # equal sizes, distinct objects: built twice
+    assert shared[0] is shared[1] and apart[0] is not apart[1]
+    assert shared == apart

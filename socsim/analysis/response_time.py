@@ -29,7 +29,10 @@ exact.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, NamedTuple, Sequence
+
+import numpy as np
 
 from socsim.model.schedule import Await, Issue, LayerPlan, double_buffer_steps
 
@@ -140,7 +143,10 @@ class _Replay:
         self._shape: dict[int, tuple[float, int, int, float]] = {}
         """Descriptor size (bytes) → ``_size_shape``, memoised (a layer's units repeat their sizes)."""
         self._one: dict = {}
-        """Size, or (size, raw size) for a coded descriptor → ``_terms`` (one-channel replay)."""
+        """Size, or (size, raw size) for a coded descriptor → ``_terms`` and whether it is coded
+        (one-channel replay)."""
+        self._batch_terms: dict[tuple, list[tuple[tuple, int]]] = {}
+        """(sizes, raw sizes, coded flags) of a batch → its runs of equal ``_one`` entries (``_resolved``)."""
 
     def idle_at(self, t: float) -> bool:
         """Whether the channels, the path and the engine are all free by ``t``."""
@@ -261,27 +267,35 @@ class _Replay:
     def _submit_one(self, sizes: Sequence[int], t: float, raw: Sequence[int], coded: Sequence[bool],
                     write: bool) -> int:
         """``submit`` with one channel: each descriptor's terms that depend only on its size and raw
-        size come from ``_terms``, computed once per replay (same operations, same floats). Maxima are
-        written as conditional expressions: a ``max()`` call per comparison is most of the loop's time."""
-        queued = done = t
-        hold_total = eng_total = 0.0
+        size come from ``_terms``, resolved once per distinct batch (``_resolved``; same operations,
+        same floats); long runs of one coded descriptor whose window covers a round trip are served
+        by whole arrays (``_serve_run``), the rest one by one (``_serve``)."""
+        # The replay's state between descriptors: [t, channel free, path free, engine free, transfer,
+        # hold sum, path sum, batch done, batch hold, batch engine time].
+        st = [t, self.channel_free[0], self.path_free, self.engine_free, self.transfer_ns,
+              self.hold_total_ns, self.path_total_ns, t, 0.0, 0.0]
         largest = 0
-        b = self.b
-        e_gbps = b.engine_gbps
-        any_coded = bool(coded) and e_gbps is not None
-        lat, completion = b.engine_latency_ns, b.completion_ns
-        memo = self._one
-        c_free = self.channel_free[0]
-        path_free, engine_free = self.path_free, self.engine_free
-        transfer, hold_sum, path_sum = self.transfer_ns, self.hold_total_ns, self.path_total_ns
-        for k, size in enumerate(sizes):
+        for m, count in self._resolved(sizes, raw, coded):
+            if count > RUN_MIN and m[3] and m[12]:
+                self._serve(m, 1, st, t)
+                self._serve(m, count - 1 - self._serve_run(m, count - 1, st), st, t)
+            else:
+                self._serve(m, count, st, t)
+            largest = max(largest, m[1])
+        self.channel_free[0], self.path_free, self.engine_free = st[1], st[2], st[3]
+        self.transfer_ns, self.hold_total_ns, self.path_total_ns = st[4], st[5], st[6]
+        self.batches.append(_Batch(t, st[7], st[8], st[9], write, largest))
+        return len(self.batches) - 1
+
+    def _serve(self, m: tuple, count: int, st: list, queued: float) -> None:
+        """Serve ``count`` descriptors of terms ``m`` one by one (``_descriptor``'s rules inlined, the
+        replay's hot loop) from state ``st`` (``_submit_one``), updated in place. Maxima are written as
+        conditional expressions: a ``max()`` call per comparison is most of the loop's time."""
+        hold, nbursts, tr, covers, ahf, hf, fhf, wrf, eng, epb, hpf, hpff, coded_k = m
+        lat, completion = self.b.engine_latency_ns, self.b.completion_ns
+        t, c_free, path_free, engine_free, transfer, hold_sum, path_sum, done, hold_total, eng_total = st
+        for _ in range(count):
             start = t if t > c_free else c_free
-            coded_k = any_coded and coded[k]
-            key = (size, raw[k]) if coded_k else size
-            m = memo.get(key)
-            if m is None:
-                m = memo[key] = self._terms(size, raw[k] / e_gbps if coded_k else None)
-            hold, nbursts, tr, covers, ahf, hf, fhf, wrf, eng, epb, hpf, hpff = m
             path_start = start if start > path_free else path_free
             if covers:
                 x, y = queued + ahf, path_free + hf
@@ -309,16 +323,56 @@ class _Replay:
             end += completion
             if end > done:
                 done = end
-            if nbursts > largest:
-                largest = nbursts
             hold_total += hold
             eng_total += eng
             t = start  # FIFO: the next descriptor leaves the queue no earlier than this one
-        self.channel_free[0] = c_free
-        self.path_free, self.engine_free = path_free, engine_free
-        self.transfer_ns, self.hold_total_ns, self.path_total_ns = transfer, hold_sum, path_sum
-        self.batches.append(_Batch(queued, done, hold_total, eng_total, write, largest))
-        return len(self.batches) - 1
+        st[:] = [t, c_free, path_free, engine_free, transfer, hold_sum, path_sum, done, hold_total, eng_total]
+
+    def _serve_run(self, m: tuple, n: int, st: list) -> int:
+        """Serve up to ``n`` more copies of the coded, window-covering descriptor ``m`` just served, by
+        whole arrays; return how many (the rest are served one by one). Same floats as ``_serve``: after
+        such a descriptor the next starts when the channel is free (its end is past its engine end,
+        past its start), the path is past queued + (a + hold)·f, and the engine past its end, so the
+        path ends add hold·f in turn (a sequential ``np.add.accumulate``) and the channel ends follow
+        ``_channel_ends``."""
+        hold, _, tr, _, _, hf, _, _, eng, epb, hpf, hpff, _ = m
+        lat, completion = self.b.engine_latency_ns, self.b.completion_ns
+        _, c_free, path_free, _, transfer, hold_sum, path_sum, done, hold_total, eng_total = st
+        path = np.add.accumulate(np.concatenate(([path_free], np.full(n, hf))))
+        ch = _channel_ends((path[1:] + epb) + lat, c_free, eng, lat, hpf)
+        k = len(ch)
+        if k == 0:
+            return 0
+        starts = np.concatenate(([c_free], ch[:-1]))
+        ends = np.maximum(ch, ((starts + eng) + lat) + hpff) + completion
+        grown = np.maximum(hold, path[1:k + 1] - np.maximum(starts, path[:k]))
+        st[:] = [float(starts[-1]), float(ch[-1]), float(path[k]), float(starts[-1] + eng), _added(transfer, tr, k),
+                 _added(hold_sum, hold, k), float(np.add.accumulate(np.concatenate(([path_sum], grown)))[-1]),
+                 max(done, float(ends.max())), _added(hold_total, hold, k), _added(eng_total, eng, k)]
+        return k
+
+    def _resolved(self, sizes: Sequence[int], raw: Sequence[int], coded: Sequence[bool]) -> list[tuple[tuple, int]]:
+        """Runs of equal descriptors of a batch: ``_terms`` followed by whether it passes the engine,
+        and how many in a row; memoised per distinct batch (a layer's tiles repeat their batches)."""
+        key = (tuple(sizes), tuple(raw), tuple(coded))
+        out = self._batch_terms.get(key)
+        if out is None:
+            e_gbps = self.b.engine_gbps
+            any_coded = bool(coded) and e_gbps is not None
+            memo = self._one
+            out = []
+            for k, size in enumerate(sizes):
+                coded_k = any_coded and coded[k]
+                term = (size, raw[k]) if coded_k else size
+                m = memo.get(term)
+                if m is None:
+                    m = memo[term] = self._terms(size, raw[k] / e_gbps if coded_k else None) + (coded_k,)
+                if out and out[-1][0] is m:
+                    out[-1] = (m, out[-1][1] + 1)
+                else:
+                    out.append((m, 1))
+            self._batch_terms[key] = out
+        return out
 
     def _terms(self, size: int, eng: float | None) -> tuple:
         """The terms of ``_descriptor`` for a descriptor of ``size`` bytes and ``eng`` ns of engine time
@@ -393,6 +447,65 @@ class _Replay:
         return _Served(ch_end, end + b.completion_ns, hold, nbursts)
 
 
+RUN_MIN = 64
+"""Descriptors in a row above which ``_Replay._serve_run`` serves them by whole arrays (count)."""
+
+
+def _added(x: float, d: float, k: int) -> float:
+    """``x`` with ``d`` added ``k`` times in turn, rounding after each addition as a loop does."""
+    return float(np.add.accumulate(np.concatenate(([x], np.full(k, d))))[-1])
+
+
+def _channel_ends(g: np.ndarray, c: float, eng: float, lat: float, hpf: float, switches: int = 4) -> np.ndarray:
+    """The channel ends c_i = max(g_i, h(c_{i−1})) of a run of equal coded descriptors, h(x) =
+    ((x + eng) + lat) + hpf (its engine end, latency and last burst), from c_{−1} = ``c``: exactly, by
+    stretches where one side wins throughout. Returns a prefix: after ``switches`` changes of side
+    the rest is left to the one-by-one loop."""
+    n = len(g)
+    out: list[np.ndarray] = []
+    i = 0
+    for _ in range(switches):
+        # The engine side wins from i on while h^(j+1)(c) ≥ g_(i+j).
+        seq = np.empty(3 * (n - i) + 1)
+        seq[0], seq[1::3], seq[2::3], seq[3::3] = c, eng, lat, hpf
+        chain = np.add.accumulate(seq)[3::3]
+        lost = np.flatnonzero(g[i:] > chain)
+        j = int(lost[0]) if len(lost) else n - i
+        out.append(chain[:j])
+        i += j
+        if i == n:
+            break
+        # g_i wins; the path side goes on winning while g_(i+j) ≥ h(g_(i+j−1)).
+        hg = ((g[i:-1] + eng) + lat) + hpf
+        lost = np.flatnonzero(g[i + 1:] < hg)
+        j = int(lost[0]) + 1 if len(lost) else n - i
+        out.append(g[i:i + j])
+        i += j
+        if i == n:
+            break
+        c = float(hg[j - 1])
+        out.append(np.array([c]))
+        i += 1
+        if i == n:
+            break
+    return np.concatenate(out) if out else np.empty(0)
+
+
+@lru_cache(maxsize=None)
+def _steps(tiles: int) -> tuple[tuple[int, int, bool | tuple[tuple[int, bool], ...]], ...]:
+    """``double_buffer_steps(tiles)`` as (kind, tile, detail) tuples, once per tile count: kind 0
+    issues tile's loads (detail False) or stores (True), 1 awaits the batches in detail, 2 computes."""
+    out = []
+    for step in double_buffer_steps(tiles):
+        if isinstance(step, Issue):
+            out.append((0, step.tile, step.store))
+        elif isinstance(step, Await):
+            out.append((1, -1, step.batches))
+        else:
+            out.append((2, step.tile, False))
+    return tuple(out)
+
+
 def layer_bound(plan: LayerPlan, replay: _Replay, start_ns: float) -> tuple[float, LayerBound]:
     """Replay one layer's double-buffer steps (``socsim.model.schedule``) from ``start_ns``; return its
     end time and its bound's terms."""
@@ -401,18 +514,18 @@ def layer_bound(plan: LayerPlan, replay: _Replay, start_ns: float) -> tuple[floa
     batches: dict[tuple[int, bool], int] = {}
     t = start_ns
     compute = 0.0
-    for step in double_buffer_steps(len(tiles)):
-        if isinstance(step, Issue):
-            tile = tiles[step.tile]
-            if step.store:
-                batches[step.tile, True] = replay.submit(tile.write_bytes, t, tile.write_raw, tile.write_coded, write=True)
+    for kind, k, detail in _steps(len(tiles)):
+        if kind == 0:
+            tile = tiles[k]
+            if detail:
+                batches[k, True] = replay.submit(tile.write_bytes, t, tile.write_raw, tile.write_coded, write=True)
             else:
-                batches[step.tile, False] = replay.submit(tile.read_bytes, t, tile.read_raw, tile.read_coded)
-        elif isinstance(step, Await):
-            t = max([t] + [replay.done_by(batches[key], t) for key in step.batches])
+                batches[k, False] = replay.submit(tile.read_bytes, t, tile.read_raw, tile.read_coded)
+        elif kind == 1:
+            t = max([t] + [replay.done_by(batches[key], t) for key in detail])
         else:
-            t += tiles[step.tile].compute_ns
-            compute += tiles[step.tile].compute_ns
+            t += tiles[k].compute_ns
+            compute += tiles[k].compute_ns
     end = t
     transfer = replay.transfer_ns - tr0
     hold = replay.hold_total_ns - hold0
