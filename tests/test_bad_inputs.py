@@ -142,8 +142,7 @@ def test_no_service_bound_is_null_and_the_result_strict_json(tmp_path):
     timing = {"channels": 4, "banks": 8, "row_bytes": 8192, "t_cl_ns": 17.5, "t_rcd_ns": 18, "t_rp_ns": 18,
               "t_rfc_ns": 3850, "t_refi_ns": 3904, "t_w2r_ns": 27.5, "t_r2w_ns": 5, "write_batch_bytes": 8192}
     path = _scenario(tmp_path, soc={"dram": {"preset": "lpddr4-3200", "timing": timing}}, masters=[])
-    # Burst fidelity: the fast fidelity stalls when refresh leaves 54 ns of every 3.9 µs (a known gap).
-    result = run_scenario(Scenario.from_yaml(path), fidelity="burst").result
+    result = run_scenario(Scenario.from_yaml(path)).result
     assert result.dram.worst_case_service.rate_gbps == 0.0 and result.dram.worst_case_service.latency_ns is None
     assert result.bound is None and "refresh" in result.analysis.reason
 

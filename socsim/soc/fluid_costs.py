@@ -151,11 +151,33 @@ def reopen_ns(model: DramModel, request_bytes: int, random: bool, backlogged: bo
     return model.t_rcd_ns - min(1.0, request_bytes / model.row_bytes) * model.t_miss_ns
 
 
-def averaged_capacity(model: DramModel, reopen_ns: float) -> float:
-    """Server time per ns left after refresh when blackouts are averaged: 1 − (tRFC + reopen)/tREFI."""
+def interval_lost_ns(model: DramModel, streams: Sequence[tuple[float, float]]) -> float:
+    """Server time a refresh interval loses beyond tRFC when blackouts are averaged (ns).
+
+    ``streams``: (reopening ns, server time of the bursts it has queued ns) of every active stream,
+    in the order the server reaches them after a blackout. A stream reached pays its reopening and
+    serves its queued bursts; one whose reopening and first burst no longer fit in what the
+    interval has left, tREFI − tRFC, waits for the next interval (the burst rule of
+    ``socsim.model.dram``), and that rest of the interval is lost.
+    """
+    left = model.t_refi_ns - model.t_rfc_ns
+    lost = 0.0
+    for reopen, queued in streams:
+        if reopen + model.t_burst_ns > left:
+            return lost + max(0.0, left)
+        lost += reopen
+        left -= reopen + queued
+        if left <= 0:
+            break
+    return lost
+
+
+def averaged_capacity(model: DramModel, lost_ns: float) -> float:
+    """Server time per ns left after refresh when blackouts are averaged: 1 − (tRFC + lost)/tREFI,
+    with ``lost_ns`` from ``interval_lost_ns``."""
     if not model.refresh:
         return 1.0
-    return max(0.0, 1.0 - (model.t_rfc_ns + (reopen_ns if model.row_bytes else 0.0)) / model.t_refi_ns)
+    return max(0.0, 1.0 - (model.t_rfc_ns + (lost_ns if model.row_bytes else 0.0)) / model.t_refi_ns)
 
 
 def blackout_window(model: DramModel, k: int, lead_ns: float) -> tuple[float, float]:

@@ -185,6 +185,8 @@ class FluidDma:
         """Add ``desc`` to ``ch``'s sequence with its own cost on its stream."""
         stream = ch.stream(desc.write)
         work, misses = descriptor_cost(self.model, stream, desc.size, self.refreshes)
+        if stream.refresh_seen < self.refreshes and self.model.row_bytes:
+            stream.reopen_pending = True
         ch.seq.append([ch.end + desc.size, desc, work / desc.size, misses, stream.position, self.env.now])
         stream.position += desc.size
         stream.refresh_seen = self.refreshes
@@ -370,6 +372,7 @@ class FluidDma:
             self.busy += moved * ch.kappa
             self.misses += moved * ch.miss_per_byte
             self.turns += moved * ch.turn_per_byte
+            ch.stream(ch.desc.write).reopen_pending = False
         if ch.seq and ch.rate:
             ch.prog = min(ch.prog + ch.rate * dt, ch.end)
         if ch.cls == UNCODED:
@@ -441,7 +444,8 @@ class FluidDma:
                 ch.run_start, ch.run_bytes, ch.run_extra = now, 0.0, 0.0
 
     def reopen(self, k: int) -> None:
-        """After refresh k's stop: a busy channel whose stream was open pays tRCD on its next burst."""
+        """After refresh k's stop: a busy channel whose stream was open pays tRCD on its next burst
+        (not again while an earlier reopening waits for its first byte: the bank stayed closed)."""
         m = self.model
         if not m.row_bytes:
             return
@@ -452,7 +456,10 @@ class FluidDma:
                 stream = f.stream(f.desc.write)
                 # The next whole burst pays it: the entry it is in, over its bytes left to serve.
                 entry = next((e for e in f.seq if e[0] >= f.srv + m.burst_bytes - EPS_BYTES), None)
-                if stream.refresh_seen < k and entry is not None:
+                if stream.refresh_seen < k and stream.reopen_pending:
+                    stream.refresh_seen = k
+                elif stream.refresh_seen < k and entry is not None:
+                    stream.reopen_pending = True
                     entry[2] += m.t_rcd_ns / min(entry[0] - f.srv, entry[1].size)
                     entry[3] += 1
                     stream.refresh_seen = k

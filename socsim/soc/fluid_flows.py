@@ -53,6 +53,9 @@ class Stream:
     """Next byte of the stream (bytes)."""
     refresh_seen: int = -1
     """Refreshes started before its last burst; -1 before its first (its bank is closed)."""
+    reopen_pending: bool = False
+    """A reopening (tRCD) is charged to its next bytes and none of them has been served yet: a
+    refresh meanwhile finds its bank already closed and costs nothing more."""
 
 
 UNCODED, CODED_LOAD, CODED_STORE = "uncoded", "coded load", "coded store"

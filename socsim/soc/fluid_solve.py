@@ -7,8 +7,9 @@
    the others' in that bank, from a first solve; every burst before), and for written bytes the
    turnaround share.
 2. Capacity: server time per ns — 1, or 0 during a refresh stop when blackouts are resolved;
-   1 − (tRFC + Σ_s p_s·δ_s)/tREFI when they are averaged (every stream active in a refresh
-   interval reopens its row: ``fluid_costs.reopen_ns``).
+   1 − (tRFC + Σ_s p_s·δ_s)/tREFI when they are averaged (every stream a refresh interval reaches
+   reopens its row: ``fluid_costs.reopen_ns``; when tREFI − tRFC is too short to reach them all,
+   the streams not reached lose the interval's rest instead: ``fluid_costs.interval_lost_ns``).
 3. Demands: a master with a backlog asks for ∞, one without for its arrival rate; the accelerator
    for what its channels' server stages can take: ∞ while one has bursts queued beyond its
    window's steady flow (``filling``), else Σ_c min(window cap, what its engine stage passes). The
@@ -33,6 +34,7 @@ from socsim.model.engine import CodecEngine
 from socsim.soc.fluid_costs import (
     averaged_capacity,
     conflict_share,
+    interval_lost_ns,
     read_share,
     reopen_chance,
     reopen_ns,
@@ -96,9 +98,9 @@ def _pass(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow]
     p_read = _read_share(model, busy, masters, rates)
     reopen = _master_costs(setup, masters, bank_rate, p_read, rates)
     wait = 0.0 if rates is None else residual_wait(model, [(m.rate, m.kappa) for m in masters])
-    reopen += _channel_costs(setup, busy, bank_rate, p_read, rates, wait)
+    reopen = _channel_costs(setup, busy, bank_rate, p_read, rates, wait) + reopen
     if setup.averaged_refresh:
-        capacity = averaged_capacity(model, reopen) if available else 0.0
+        capacity = averaged_capacity(model, interval_lost_ns(model, reopen)) if available else 0.0
     else:
         capacity = 1.0 if available else 0.0
     npu_demand, npu_kappa = _npu_demand(setup, busy, rates)
@@ -207,12 +209,13 @@ def _read_share(model: DramModel, busy: list[ChannelFlow], masters: list[MasterF
 
 
 def _master_costs(setup: SolverSetup, masters: list[MasterFlow], bank_rate: dict[int, tuple[int, float]],
-                  p_read: float, rates: list[float] | None) -> float:
-    """Set every master's demand, κ and per-byte counts; return their row reopening per refresh (ns)."""
+                  p_read: float, rates: list[float] | None) -> list[tuple[float, float]]:
+    """Set every master's demand, κ and per-byte counts; return (row reopening per refresh ns, server
+    time of a request ns) of the active ones (``fluid_costs.interval_lost_ns``)."""
     model = setup.model
     turn = model.turn_kappa() * p_read
     tpb = p_read / model.write_batch_bytes if model.t_turn_ns else 0.0
-    reopen = 0.0
+    reopen = []
     for i, m in enumerate(masters, start=1):
         active = (rates[i] > 0) if rates is not None else m.active
         shared = active and bank_rate.get(m.bank, (0, 0.0))[0] > 1
@@ -227,17 +230,19 @@ def _master_costs(setup: SolverSetup, masters: list[MasterFlow], bank_rate: dict
         if active and model.row_bytes and setup.averaged_refresh:
             x = rates[i] if rates is not None else m.arrival
             p = reopen_chance(model, x, m.request_bytes, m.backlog > 0)
-            reopen += p * reopen_ns(model, m.request_bytes, shared or m.random, m.backlog > 0)
+            reopen.append((p * reopen_ns(model, m.request_bytes, shared or m.random, m.backlog > 0),
+                           m.request_bytes * m.kappa))
     return reopen
 
 
 def _channel_costs(setup: SolverSetup, busy: list[ChannelFlow], bank_rate: dict[int, tuple[int, float]],
-                   p_read: float, rates: list[float] | None, wait: float) -> float:
-    """Set every busy channel's κ, caps and per-byte counts; return their row reopening per refresh (ns)."""
+                   p_read: float, rates: list[float] | None, wait: float) -> list[tuple[float, float]]:
+    """Set every busy channel's κ, caps and per-byte counts; return (row reopening per refresh ns,
+    server time of its window's bursts ns) of each (``fluid_costs.interval_lost_ns``)."""
     model = setup.model
     b = model.burst_bytes
     engine = setup.engine
-    reopen = 0.0
+    reopen = []
     for ch in busy:
         desc = ch.desc
         bank = ch.stream(desc.write).bank
@@ -247,9 +252,9 @@ def _channel_costs(setup: SolverSetup, busy: list[ChannelFlow], bank_rate: dict[
             alone = 1.0 / model.row_bytes
             kappa, mpb = shared_bank_cost(model, kappa, alone, share)
             mpb -= alone
-            reopen -= model.t_rp_ns
+            reopen.append((-model.t_rp_ns, ch.window * kappa))
         else:
-            reopen += model.t_rcd_ns
+            reopen.append((model.t_rcd_ns, ch.window * kappa))
         ch.miss_per_byte = mpb
         ch.turn_per_byte = p_read / model.write_batch_bytes if desc.write and model.t_turn_ns else 0.0
         ch.kappa = kappa + (model.turn_kappa() * p_read if desc.write else 0.0)

@@ -225,3 +225,23 @@ def test_fast_follows_the_descriptor_pipeline(case, kw, layers):
     fast = simulate(s, [layers], "fast").frames[0].latency_ns
     burst = simulate(s, [layers], "burst").frames[0].latency_ns
     assert fast == pytest.approx(burst, rel=0.02)
+
+
+REFRESH_ALMOST_ALL = {"preset": "lpddr4-3200", "timing": {
+    "channels": 4, "banks": 8, "row_bytes": 8192, "t_cl_ns": 17.5, "t_rcd_ns": 18, "t_rp_ns": 18, "t_rfc_ns": 3850,
+    "t_refi_ns": 3904, "t_w2r_ns": 27.5, "t_r2w_ns": 5, "write_batch_bytes": 8192}}
+
+
+@pytest.mark.parametrize("period_ms", [1.0, 40.0], ids=["blackouts resolved", "blackouts averaged"])
+@pytest.mark.parametrize("channels", [1, 2])
+def test_refresh_leaving_a_few_bursts_per_interval_still_serves(period_ms, channels):
+    """tRFC 3850 of tREFI 3904 ns leaves 54 ns, a tRCD and a few bursts, per interval: the fast fidelity
+    serves them (it once charged every stream's reopening, more than the 54 ns, and stalled);
+    resolved blackouts with one stream agree with the burst fidelity."""
+    s = make_scenario(channels=channels, dram=REFRESH_ALMOST_ALL, period_ms=period_ms, deadline_ms=period_ms)
+    plan = [[uniform_layer("a", 2, [16384] * 2, [16384], 1000.0)]]
+    fast = simulate(s, plan, "fast").frames[0].latency_ns
+    burst = simulate(s, plan, "burst").frames[0].latency_ns
+    assert 0 < fast < 3 * burst
+    if period_ms == 1.0 and channels == 1:
+        assert fast == pytest.approx(burst, rel=0.03)
