@@ -70,6 +70,8 @@ class FluidSystem:
         self._requests = [s.cursor() for s in self.sources]
         self._arrivals = [arrivals(r, window_ns, m.lump_bytes) for r, m in zip(self._requests, self.masters)]
         self._next_arrival = [next(it, None) for it in self._arrivals]
+        self._arrival_at = -INF
+        """No arrival event of any master falls due before this time (ns)."""
         self.discrete_refresh = model.refresh and window_ns <= model.t_refi_ns
         self.setup = SolverSetup(model, arbiter, engine, max_outstanding * model.burst_bytes,
                                  averaged_refresh=model.refresh and not self.discrete_refresh,
@@ -161,6 +163,7 @@ class FluidSystem:
             m.fluid_in = float(total)
             m.arrival = 0.0
             self._next_arrival[i - 1] = None
+        self._arrival_at = INF
         self._arrivals = []
         self._requests = []
         self._solve()
@@ -178,6 +181,8 @@ class FluidSystem:
 
     def _take_arrivals(self, now: float) -> bool:
         """Apply the masters' arrival events due by ``now``; True when a rate or backlog changed."""
+        if now + EPS_NS < self._arrival_at:
+            return False
         changed = False
         for k, m in enumerate(self.masters):
             nxt = self._next_arrival[k]
@@ -190,6 +195,7 @@ class FluidSystem:
                     m.arrival = rate
                     changed = True
                 nxt = self._next_arrival[k] = next(self._arrivals[k], None)
+        self._arrival_at = min((nxt[0] for nxt in self._next_arrival if nxt is not None), default=INF)
         return changed
 
     def _lump(self, m: MasterFlow, nbytes: float, now: float) -> None:
@@ -252,26 +258,36 @@ class FluidSystem:
         dt = now - self.t
         if dt <= 0:
             return
-        for i, m in enumerate(self.masters, start=1):
+        served, busy, misses, turns = self.served, self.busy, self.misses, self.turns
+        i = 0
+        for m in self.masters:
+            i += 1
             x = m.rate
             if x:
                 moved = x * dt
-                self.served[i] += moved
-                self.busy[i] += moved * m.kappa
-                self.misses[i] += moved * m.miss_per_byte
-                self.turns[i] += moved * m.turn_per_byte
+                served[i] += moved
+                busy[i] += moved * m.kappa
+                misses[i] += moved * m.miss_per_byte
+                turns[i] += moved * m.turn_per_byte
             a = m.arrival
             if a:
                 m.fluid_in += a * dt
                 m.stream.position += a * dt
             if a or m.backlog > 0:
                 q = m.backlog + (a - x) * dt
-                m.work = max(0.0, m.work + (a * m.base_kappa - x * m.own_kappa) * dt) if q > 0 else 0.0
-                m.backlog = q if q > 0 else 0.0
-                if m.flow((a - x) * dt if q > 0 else -INF, now - dt, self.dma.next_order()):
+                if q > 0:
+                    m.work = max(0.0, m.work + (a * m.base_kappa - x * m.own_kappa) * dt)
+                    m.backlog = q
+                    net = (a - x) * dt
+                else:
+                    m.work = m.backlog = 0.0
+                    net = -INF
+                # Issue orders are only compared: one is drawn only where the backlog may grow.
+                if m.flow(net, now - dt, self.dma.next_order() if net > 0 else 0):
                     self._head_served = True
         self.dma.advance(dt)
-        self._sync_npu()
+        d = self.dma
+        served[0], busy[0], misses[0], turns[0] = d.served, d.busy, d.misses, d.turns
         self.t = now
 
     def _sync_npu(self) -> None:
@@ -312,17 +328,15 @@ class FluidSystem:
     def _schedule(self) -> None:
         now = self.env.now
         dt = self.dma.next_event_ns()
-        active = not self.idle
-        for k, m in enumerate(self.masters):
-            active = active or m.active
-            if m.backlog > 0 and m.rate > m.arrival:
-                dt = min(dt, m.backlog / (m.rate - m.arrival))
-            if self.fifo and len(m.chunks) > 1 and m.rate > 0:
-                dt = min(dt, m.chunks[0][2] / m.rate)
-            nxt = self._next_arrival[k]
-            if nxt is not None:
-                dt = min(dt, nxt[0] - now)
-        if self.discrete_refresh and active:
+        fifo = self.fifo
+        for m in self.masters:
+            rate = m.rate
+            if m.backlog > 0 and rate > m.arrival:
+                dt = min(dt, m.backlog / (rate - m.arrival))
+            if fifo and len(m.chunks) > 1 and rate > 0:
+                dt = min(dt, m.chunks[0][2] / rate)
+        dt = min(dt, self._arrival_at - now)
+        if self.discrete_refresh and (not self.idle or any(m.active for m in self.masters)):
             dt = min(dt, self._stop_state(now)[1] - now)
         if dt == INF:
             self._gen += 1

@@ -137,10 +137,10 @@ class FluidDma:
                 changed = changed or ch.last_kind != _kind(desc) or ch.srv_rate <= 0 or ch.lane is not None
                 ch.cls = descriptor_class(desc)
                 ch.prog = ch.srv = max(ch.prog, ch.srv)
-            elif not (ch.lane is None and _appendable(ch, desc) and self._issues_next(ch)):
+            elif ch.lane is not None or not (same := _appendable(ch, desc)) or not self._issues_next(ch):
                 # Issue order: while its lane has bursts to issue, the channel takes nothing else.
                 lane = ch.lane
-                if lane is None and not _appendable(ch, desc) and self.room(ch) >= self.model.burst_bytes:
+                if lane is None and not same and self.room(ch) >= self.model.burst_bytes:
                     self._open_lane(ch)
                     changed = True
                 elif not (lane is not None and _appendable(lane, desc) and self._issues_next(lane)
@@ -176,10 +176,11 @@ class FluidDma:
 
     def _issues_next(self, ch: ChannelFlow) -> bool:
         """Whether ``ch`` has issued its whole sequence, so that it takes the next descriptor."""
+        end = ch.seq[-1][0] if ch.seq else ch.prog
         if ch.cls == CODED_STORE:
             # Its bursts are issued as they enter the engine: all are once the engine is at the end.
-            return ch.prog >= ch.end - EPS_BYTES or ch.end - ch.srv < ch.window - EPS_BYTES
-        return ch.end - ch.srv < max(ch.fill, EPS_BYTES) + EPS_BYTES
+            return ch.prog >= end - EPS_BYTES or end - ch.srv < ch.window - EPS_BYTES
+        return end - ch.srv < max(ch.fill, EPS_BYTES) + EPS_BYTES
 
     def _append(self, ch: ChannelFlow, desc: FluidDescriptor) -> None:
         """Add ``desc`` to ``ch``'s sequence with its own cost on its stream."""
@@ -364,17 +365,18 @@ class FluidDma:
     def _advance_flow(self, ch: ChannelFlow, dt: float, queues: bool) -> None:
         """Move the cursors; queued bursts drain while the server moves and build up while it stands still."""
         y = ch.srv_rate
-        if ch.seq and y:
+        seq = ch.seq
+        if seq and y:
             moved = y * dt
-            ch.srv = min(ch.srv + moved, ch.end)
+            ch.srv = min(ch.srv + moved, seq[-1][0])
             ch.run_bytes += moved
             self.served += moved
             self.busy += moved * ch.kappa
             self.misses += moved * ch.miss_per_byte
             self.turns += moved * ch.turn_per_byte
-            ch.stream(ch.desc.write).reopen_pending = False
-        if ch.seq and ch.rate:
-            ch.prog = min(ch.prog + ch.rate * dt, ch.end)
+            ch.stream(seq[-1][1].write).reopen_pending = False
+        if seq and ch.rate:
+            ch.prog = min(ch.prog + ch.rate * dt, seq[-1][0])
         if ch.cls == UNCODED:
             ch.prog = ch.srv
         first = ch.rate if ch.cls == CODED_STORE else y
@@ -393,7 +395,8 @@ class FluidDma:
         need = False
         for k in range(len(self.channels)):
             ch = self.channels[k]
-            need |= self._lane_due(ch)
+            if ch.lane is not None:
+                need |= self._lane_due(ch)
             if not ch.seq:
                 continue
             completed = self._complete(ch)
@@ -474,7 +477,10 @@ def _kind(desc: FluidDescriptor) -> tuple:
 
 def _appendable(ch: ChannelFlow, desc: FluidDescriptor) -> bool:
     """Whether ``desc`` continues ``ch``'s sequence: same class, direction and engine load."""
-    return bool(ch.seq) and descriptor_class(desc) == ch.cls and desc.rho == ch.desc.rho and desc.write == ch.desc.write
+    if not ch.seq:
+        return False
+    last = ch.seq[-1][1]
+    return descriptor_class(desc) == ch.cls and desc.rho == last.rho and desc.write == last.write
 
 
 def _at_bound(ch: ChannelFlow, window: float) -> bool:
@@ -498,13 +504,17 @@ def _next_bound_ns(ch: ChannelFlow, window: float) -> float:
     if ch.filling and first > 0:
         dt = min(dt, ch.fill / first)
     if y > 0:
-        nxt = next((e[0] for e in ch.seq if e[0] > ch.srv + EPS_BYTES), None)
-        if nxt is not None:
-            dt = min(dt, (nxt - ch.srv) / y)
+        srv = ch.srv
+        for e in ch.seq:
+            if e[0] > srv + EPS_BYTES:
+                dt = min(dt, (e[0] - srv) / y)
+                break
     if x > 0 and ch.cls != UNCODED:
-        nxt = next((e[0] for e in ch.seq if e[0] > ch.prog + EPS_BYTES), None)
-        if nxt is not None:
-            dt = min(dt, (nxt - ch.prog) / x)
+        prog = ch.prog
+        for e in ch.seq:
+            if e[0] > prog + EPS_BYTES:
+                dt = min(dt, (e[0] - prog) / x)
+                break
     a = ch.ahead
     if ch.cls == CODED_LOAD:
         if x > y:
