@@ -76,6 +76,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 from socsim.errors import ScenarioError
 from socsim.scenario import DramControllerSpec, DramDeviceSpec, SocSpec
@@ -148,22 +149,22 @@ class DramModel:
             t_turn_ns=timing.t_w2r_ns + timing.t_r2w_ns, write_batch_bytes=timing.write_batch_bytes, **common,
         )
 
-    @property
+    @cached_property
     def t_burst_ns(self) -> float:
         """Data phase of one burst, b / P (ns)."""
         return self.burst_bytes / self.rate_gbps
 
-    @property
+    @cached_property
     def t_serve_ns(self) -> float:
         """Server time of a row-hit burst, t_B + ``t_hit_extra_ns`` (ns)."""
         return self.t_burst_ns + self.t_hit_extra_ns
 
-    @property
+    @cached_property
     def t_miss_ns(self) -> float:
         """Extra cost of a row conflict, tRP + tRCD (ns)."""
         return self.t_rp_ns + self.t_rcd_ns
 
-    @property
+    @cached_property
     def refresh(self) -> bool:
         """True when refresh blackouts are modelled."""
         return self.t_rfc_ns > 0 and math.isfinite(self.t_refi_ns)

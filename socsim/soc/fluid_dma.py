@@ -95,6 +95,8 @@ class FluidDma:
             cs = sum(int(x) for x, c in zip(sizes, coded) if c)
             cr = sum(int(r) for r, c in zip(raw, coded) if c)
             rho = cr / cs if cs else 0.0
+        now = self.env.now
+        trip = self.model.latency_ns + self.model.t_burst_ns
         for k, size in enumerate(sizes):
             size = int(size)
             if size <= 0:
@@ -104,7 +106,7 @@ class FluidDma:
             c = use_engine and bool(coded[k])
             self.bytes_requested += size
             # A compressed load's bursts reach the engine after one round trip through the server.
-            ready = self.env.now + (self.model.latency_ns + self.model.t_burst_ns if c and not write else 0.0)
+            ready = now + (trip if c and not write else 0.0)
             self.queue.append(FluidDescriptor(self._seq, size, int(raw[k]), c, write, batch, rho if c else 0.0, ready))
             self._seq += 1
             if c:
@@ -226,8 +228,9 @@ class FluidDma:
         while ch.seq and later >= ch.seq[0][0] - EPS_BYTES:
             end, desc, own, misses, _, taken = ch.seq.popleft()
             self._finish(ch, desc, own, misses, taken, end)
-            ch.last_kind = _kind(desc)
             done = True
+        if done:
+            ch.last_kind = _kind(desc)
         return done
 
     def _finish(self, ch: ChannelFlow, desc: FluidDescriptor, own_kappa: float, misses: float,
@@ -500,7 +503,8 @@ def _next_bound_ns(ch: ChannelFlow, window: float) -> float:
     """Time until a cursor of ``ch`` reaches a descriptor's end or a bound (ns)."""
     dt = INF
     y, x = ch.srv_rate, ch.rate
-    first = x if ch.cls == CODED_STORE else y
+    cls = ch.cls
+    first = x if cls == CODED_STORE else y
     if ch.filling and first > 0:
         dt = min(dt, ch.fill / first)
     if y > 0:
@@ -509,19 +513,19 @@ def _next_bound_ns(ch: ChannelFlow, window: float) -> float:
             if e[0] > srv + EPS_BYTES:
                 dt = min(dt, (e[0] - srv) / y)
                 break
-    if x > 0 and ch.cls != UNCODED:
+    if x > 0 and cls != UNCODED:
         prog = ch.prog
         for e in ch.seq:
             if e[0] > prog + EPS_BYTES:
                 dt = min(dt, (e[0] - prog) / x)
                 break
     a = ch.ahead
-    if ch.cls == CODED_LOAD:
+    if cls == CODED_LOAD:
         if x > y:
             dt = min(dt, max(0.0, a) / (x - y))
         elif y > x:
             dt = min(dt, max(0.0, window - a) / (y - x))
-    elif ch.cls == CODED_STORE:
+    elif cls == CODED_STORE:
         if x > y:
             dt = min(dt, max(0.0, window + a) / (x - y))
         elif y > x:

@@ -103,7 +103,9 @@ def _pass(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow]
         capacity = averaged_capacity(model, interval_lost_ns(model, reopen)) if available else 0.0
     else:
         capacity = 1.0 if available else 0.0
-    npu_demand, npu_kappa = _npu_demand(setup, busy, rates)
+    # The channels' engine rates and server caps hold for the whole pass (the arbiter changes neither).
+    limits = channel_limits(busy, _engine_gbps(setup))
+    npu_demand, npu_kappa = _npu_demand(setup, busy, rates, limits[1])
     demand = [npu_demand] + [m.demand for m in masters]
     kappa = [npu_kappa] + [m.kappa for m in masters]
     if setup.arbiter.name == "fifo":
@@ -111,7 +113,7 @@ def _pass(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow]
                          [0.0] + [m.arrival for m in masters])
     else:
         out = setup.arbiter.fluid_rates(demand, kappa, capacity)
-    kappa[0] = _apply_npu_share(setup, busy, out[0] * kappa[0], npu_kappa)
+    kappa[0] = _apply_npu_share(busy, out[0] * kappa[0], npu_kappa, limits)
     if busy and kappa[0] > 0:
         out[0] = sum(ch.srv_rate for ch in busy)
     for m, x in zip(masters, out[1:]):
@@ -267,11 +269,14 @@ def _channel_costs(setup: SolverSetup, busy: list[ChannelFlow], bank_rate: dict[
     return reopen
 
 
-def _npu_demand(setup: SolverSetup, busy: list[ChannelFlow], rates: list[float] | None) -> tuple[float, float]:
-    """(demand bytes/ns, κ) of the accelerator: what its channels' server stages can take, at their mean cost."""
+def _npu_demand(setup: SolverSetup, busy: list[ChannelFlow], rates: list[float] | None,
+                caps: list[float]) -> tuple[float, float]:
+    """(demand bytes/ns, κ) of the accelerator: what its channels' server stages can take, at their
+    mean cost; ``caps``: their server caps (``channel_limits``), which is what
+    ``split_channels(busy, INF, ...)`` gives them."""
     if not busy:
         return 0.0, setup.model.sequential_kappa()
-    most = [y for y, _ in split_channels(busy, INF, _engine_gbps(setup))]
+    most = caps
     demand = sum(most)
     if rates is not None and rates[0] > 0:
         moved = [ch.srv_rate for ch in busy]
@@ -284,12 +289,15 @@ def _npu_demand(setup: SolverSetup, busy: list[ChannelFlow], rates: list[float] 
     return demand, kappa
 
 
-def _apply_npu_share(setup: SolverSetup, busy: list[ChannelFlow], server_time: float, kappa: float) -> float:
-    """Split the accelerator's server time over its channels (sets their rates); return its mean κ."""
+def _apply_npu_share(busy: list[ChannelFlow], server_time: float, kappa: float,
+                     limits: tuple[list[float], list[float]]) -> float:
+    """Split the accelerator's server time over its channels (sets their rates; ``limits`` from
+    ``channel_limits``); return its mean κ."""
     if not busy:
         return kappa
     moved = 0.0
-    for ch, (y, e) in zip(busy, split_channels(busy, server_time, _engine_gbps(setup))):
+    engine, caps = limits
+    for ch, y, e in zip(busy, share_server(busy, caps, server_time), engine):
         _pace(ch, e, y)
         ch.share = y * ch.kappa
         moved += y
@@ -310,8 +318,18 @@ def split_channels(busy: list[ChannelFlow], server_time: float, engine_gbps: flo
     what is left at equal byte rates under each channel's caps (water filling). A compressed
     load's server reads ahead of the engine and a store's writes behind it, within the window.
     """
+    engine, caps = channel_limits(busy, engine_gbps)
+    return list(zip(share_server(busy, caps, server_time), engine))
+
+
+def channel_limits(busy: list[ChannelFlow], engine_gbps: float) -> tuple[list[float], list[float]]:
+    """(engine byte rates, server caps) of the busy channels (``split_channels``)."""
     engine = _engine_rates(busy, engine_gbps)
-    caps = [_server_cap(ch, e) for ch, e in zip(busy, engine)]
+    return engine, [_server_cap(ch, e) for ch, e in zip(busy, engine)]
+
+
+def share_server(busy: list[ChannelFlow], caps: list[float], server_time: float) -> list[float]:
+    """Server byte rates of the busy channels sharing ``server_time`` under ``caps`` (``split_channels``)."""
     out = [0.0] * len(busy)
     left = server_time
     filling = sorted((k for k, ch in enumerate(busy) if ch.filling and ch.lump and ch.cls != CODED_STORE),
@@ -324,7 +342,7 @@ def split_channels(busy: list[ChannelFlow], server_time: float, engine_gbps: flo
     rest = [k for k in range(len(busy)) if k not in filling]
     for k, x in zip(rest, _water_fill_time([busy[k].kappa for k in rest], [caps[k] for k in rest], max(left, 0.0))):
         out[k] = x
-    return list(zip(out, engine))
+    return out
 
 
 def _engine_rates(busy: list[ChannelFlow], engine_gbps: float) -> list[float]:

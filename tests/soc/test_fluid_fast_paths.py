@@ -1,0 +1,74 @@
+"""The fast fidelity's shortcuts against the plain computations they stand for, on real solver states.
+
+- A solver pass computes its channels' engine rates and server caps once (``channel_limits``) and
+  takes the caps as the accelerator's demand: that is ``split_channels`` with unlimited server time.
+- ``FluidSystem`` keeps the earliest pending arrival event of the other masters (``_arrival_at``)
+  instead of scanning every master at every event: it is the minimum of their next arrivals.
+"""
+
+import math
+
+import pytest
+
+from socsim.soc import fluid, fluid_solve
+from socsim.soc.system import simulate
+
+from soc_helpers import make_scenario, uniform_layer
+from test_fidelity import CASES, build, plans
+
+CODED = dict(read_raw_bytes=(65536,) * 4, read_coded=(True,) * 4, write_raw_bytes=(32768,),
+             write_coded=(True,))
+ENGINE = {"bytes_per_cycle": 8, "freq_mhz": 1000.0, "latency_cycles": 20}
+
+
+def _coded_case():
+    plan = uniform_layer("a", 3, [16384] * 4, [8192], 3000.0, **CODED)
+    s = make_scenario(channels=2, dma={"max_outstanding": 64, "codec_engine": ENGINE},
+                      **dict(CASES[2][1]))
+    return s, [[plan, uniform_layer("b", 2, [4096] * 3, [4096], 1000.0)]]
+
+
+SCENARIOS = [(case, lambda kw=kw: (build(kw), plans())) for case, kw in CASES] + [("coded-engine", _coded_case)]
+
+
+@pytest.mark.parametrize("case,make", SCENARIOS, ids=[c for c, _ in SCENARIOS])
+def test_solver_limits_are_split_channels_without_a_server_limit(case, make, monkeypatch):
+    limits = fluid_solve.channel_limits
+    checked = []
+    inside = []
+
+    def checking(busy, engine_gbps):
+        engine, caps = limits(busy, engine_gbps)
+        if inside:  # split_channels itself asks for the limits
+            return engine, caps
+        inside.append(True)
+        reference = fluid_solve.split_channels(busy, math.inf, engine_gbps)
+        assert caps == [y for y, _ in reference]
+        assert engine == [e for _, e in reference]
+        for server_time in (0.0, 0.5, 1.0):
+            shared = fluid_solve.share_server(busy, caps, server_time)
+            assert shared == [y for y, _ in fluid_solve.split_channels(busy, server_time, engine_gbps)]
+        inside.clear()
+        checked.append(len(busy))
+        return engine, caps
+
+    monkeypatch.setattr(fluid_solve, "channel_limits", checking)
+    s, p = make()
+    simulate(s, p, "fast")
+    assert any(checked)
+
+
+@pytest.mark.parametrize("case,kw", [CASES[0], CASES[2], CASES[5]], ids=[CASES[0][0], CASES[2][0], CASES[5][0]])
+def test_earliest_arrival_is_the_minimum_over_the_masters(case, kw, monkeypatch):
+    schedule = fluid.FluidSystem._schedule
+    seen = []
+
+    def checking(self):
+        pending = [nxt[0] for nxt in self._next_arrival if nxt is not None]
+        assert self._arrival_at == min(pending, default=math.inf)
+        seen.append(len(pending))
+        schedule(self)
+
+    monkeypatch.setattr(fluid.FluidSystem, "_schedule", checking)
+    simulate(build(kw), plans(), "fast")
+    assert any(seen)
