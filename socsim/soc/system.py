@@ -17,12 +17,13 @@ Two fidelities of one model (same address map, DRAM rules, arbiter, DMA windows,
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import simpy
 
 from socsim.errors import Overloaded, ScenarioError
-from socsim.model.arbitration import make_arbiter
+from socsim.model.arbitration import Arbiter, make_arbiter
 from socsim.model.dram import DramModel, bound_model, refresh_ns, worst_case_service
 from socsim.model.engine import CodecEngine
 from socsim.model.masters import FLUID_WINDOW_NS, Source, make_sources
@@ -70,11 +71,44 @@ def check(scenario: Scenario, model: DramModel | None = None) -> None:
                 raise ScenarioError(f"soc.bus.budget.bytes.{name}={q}: smaller than one burst ({model.burst_bytes} bytes)")
 
 
+@dataclass
+class _Chip:
+    """One run's chip: the path model, the arbiter, the other masters' sources and the accelerator's
+    DMA of the chosen fidelity; the burst fidelity also has its masters' processes and its controller."""
+
+    fidelity: str
+    model: DramModel
+    arbiter: Arbiter
+    sources: list[Source]
+    dma: DmaEngine | FluidSystem
+    burst_masters: list[BurstSource] | None = None
+    controller: MemoryController | CommandMemoryController | None = None
+
+    def drained(self) -> bool:
+        """Whether everything the other masters requested has been served."""
+        if self.fidelity == "burst":
+            c = self.controller
+            return all(s.in_flight == 0 for s in self.burst_masters) and c.queued == 0 and c.in_flight == 0
+        return self.dma.drained
+
+
 def simulate(scenario: Scenario, plans: list[list[LayerPlan]], fidelity: str = "fast") -> SimResult:
     """Run one list of layer plans per frame on the scenario's chip, among its other masters."""
     if fidelity not in FIDELITIES:
         raise ScenarioError(f"fidelity={fidelity!r}: must be one of {', '.join(FIDELITIES)}")
     env = simpy.Environment()
+    chip = _chip(env, scenario, fidelity)
+    npu = Accelerator(env, scenario.soc.accelerator, chip.dma)
+    period_ns = scenario.frame_period_ms * NS_PER_MS
+    frames = [FrameRecord(i, i * period_ns) for i in range(len(plans))]
+    done = env.process(_run_frames(env, npu, chip, frames, plans))
+    events = _run(env, scenario, chip, frames, done)
+    frames_end = max((f.end_ns for f in frames), default=0.0)
+    return _result(scenario, chip, frames, events, frames_end, env.now)
+
+
+def _chip(env: simpy.Environment, scenario: Scenario, fidelity: str) -> _Chip:
+    """The scenario's chip in ``env`` at ``fidelity`` (checked first: a bad arbitration is one line)."""
     soc = scenario.soc
     model = DramModel.from_spec(soc)
     check(scenario, model)
@@ -93,50 +127,49 @@ def simulate(scenario: Scenario, plans: list[list[LayerPlan]], fidelity: str = "
         masters = [BurstSource(env, s, controller, i, banks[i - 1], model.row_bytes,
                                (streams - len(sources) + i - 1, streams))
                    for i, s in enumerate(sources, start=1)]
+        return _Chip(fidelity, model, arbiter, sources, dma, masters, controller)
+    # The fluid's time resolution: a thousandth of the frame period (1–50 µs); it averages
+    # random arrivals over it and resolves refresh blackouts when it is finer than tREFI.
+    window = min(FLUID_WINDOW_NS, max(1_000.0, scenario.frame_period_ms * NS_PER_MS / 1000))
+    dma = FluidSystem(env, model, arbiter, sources, channels, soc.dma.max_outstanding,
+                      CodecEngine.from_spec(soc.dma.codec_engine), window)
+    return _Chip(fidelity, model, arbiter, sources, dma)
+
+
+def _run_frames(env: simpy.Environment, npu: Accelerator, chip: _Chip, frames: list[FrameRecord],
+                plans: list[list[LayerPlan]]):
+    """Process: each frame from its release (and the previous frame's end), its layers in order;
+    then the other masters stop issuing."""
+    for frame, layer_plans in zip(frames, plans):
+        if env.now < frame.release_ns:
+            yield env.timeout(frame.release_ns - env.now)
+        frame.start_ns = env.now
+        for plan in layer_plans:
+            record = LayerRecord(plan.name, env.now)
+            frame.layers.append(record)
+            yield env.process(npu.run_layer(env, plan, record))
+        frame.end_ns = env.now
+    if chip.fidelity == "burst":
+        for s in chip.burst_masters:
+            s.stop_ns = env.now
     else:
-        # The fluid's time resolution: a thousandth of the frame period (1–50 µs); it averages
-        # random arrivals over it and resolves refresh blackouts when it is finer than tREFI.
-        window = min(FLUID_WINDOW_NS, max(1_000.0, scenario.frame_period_ms * NS_PER_MS / 1000))
-        dma = FluidSystem(env, model, arbiter, sources, channels, soc.dma.max_outstanding,
-                          CodecEngine.from_spec(soc.dma.codec_engine), window)
-    npu = Accelerator(env, soc.accelerator, dma)
-    period_ns = scenario.frame_period_ms * NS_PER_MS
-    frames = [FrameRecord(i, i * period_ns) for i in range(len(plans))]
+        chip.dma.stop()
 
-    def run_frames():
-        for frame, layer_plans in zip(frames, plans):
-            if env.now < frame.release_ns:
-                yield env.timeout(frame.release_ns - env.now)
-            frame.start_ns = env.now
-            for plan in layer_plans:
-                record = LayerRecord(plan.name, env.now)
-                frame.layers.append(record)
-                yield env.process(npu.run_layer(env, plan, record))
-            frame.end_ns = env.now
-        if fidelity == "burst":
-            for s in masters:
-                s.stop_ns = env.now
-        else:
-            dma.stop()
 
-    def drained() -> bool:
-        if fidelity == "burst":
-            return all(s.in_flight == 0 for s in masters) and controller.queued == 0 and controller.in_flight == 0
-        return dma.drained
-
-    done = env.process(run_frames())
+def _run(env: simpy.Environment, scenario: Scenario, chip: _Chip, frames: list[FrameRecord], done) -> int:
+    """Step ``env`` until the frames are done and the masters drained; return the events processed.
+    Nothing left to happen with work unserved is the starved or overloaded verdict."""
+    step, peek = env.step, env.peek
     events = 0
-    while not (done.processed and drained()):
-        if env.peek() == math.inf:
+    while not (done.processed and chip.drained()):
+        if peek() == math.inf:
+            names = [NPU] + [m.name for m in scenario.masters]
             raise Overloaded(_stalled(scenario, frames, names, done.processed))
-        env.step()
+        step()
         events += 1
         if not events % GUARD_EVENTS:
-            _guard(scenario, frames, sources, env.now)
-    frames_end = max((f.end_ns for f in frames), default=0.0)
-    end = env.now
-    return _result(scenario, model, arbiter, sources, frames, fidelity, events, frames_end, end,
-                   dma, masters if fidelity == "burst" else None, controller if fidelity == "burst" else None)
+            _guard(scenario, frames, chip.sources, env.now)
+    return events
 
 
 def _stalled(scenario: Scenario, frames: list[FrameRecord], names: list[str], frames_done: bool) -> Overload:
@@ -165,50 +198,57 @@ def _guard(scenario: Scenario, frames: list[FrameRecord], sources: list[Source],
             f"more than the {FOLLOWED_REQUESTS_MAX:.3g} a simulation follows for a frame past its deadline"))
 
 
-def _result(scenario, model, arbiter, sources, frames, fidelity, events, frames_end, end, dma, burst_masters,
-            controller) -> SimResult:
-    stats: list[MasterStats] = []
+def _result(scenario: Scenario, chip: _Chip, frames: list[FrameRecord], events: int, frames_end: float,
+            end: float) -> SimResult:
+    model, dma = chip.model, chip.dma
+    totals = _totals(chip)
+    busy, bursts, misses, turns = totals
     npu_lat = np.asarray(dma.latencies)
-    if fidelity == "burst":
-        dram = controller.dram
-        busy = dram.busy_ns
-        bursts = dram.bursts
-        misses = [k[1] + k[2] for k in dram.kinds]
-        turns = dram.turns
-    else:
-        busy = dma.busy
-        bursts = [s / model.burst_bytes for s in dma.served]
-        misses = dma.misses
-        turns = dma.turns
     p50, p99, pmax = _percentiles(npu_lat)
-    stats.append(MasterStats(NPU, dma.bytes_requested, dma.bytes_delivered, busy[0], p50, p99, pmax, "npu",
-                             len(npu_lat), None, bursts[0], misses[0], turns[0]))
-    for i, s in enumerate(sources, start=1):
-        if fidelity == "burst":
-            bm = burst_masters[i - 1]
-            lat = bm.latencies.summary()
-            requested, delivered, requests = bm.bytes_requested, bm.bytes_delivered, bm.requests
-        else:
-            lat = dma.request_latencies(i, LatencyStats(s.deadline_ns)).summary()
-            requested = dma.requested[i]
-            delivered = int(round(dma.served[i]))
-            if abs(delivered - requested) <= 1:
-                delivered = requested
-            requests = lat.count
-        stats.append(MasterStats(s.name, requested, delivered, busy[i], lat.p50, lat.p99, lat.max, s.kind, requests,
-                                 s.envelope(), bursts[i], misses[i], turns[i], lat.late, lat.lateness))
+    stats = [MasterStats(NPU, dma.bytes_requested, dma.bytes_delivered, busy[0], p50, p99, pmax, "npu",
+                         len(npu_lat), None, bursts[0], misses[0], turns[0])]
+    stats += [_master_stats(chip, i, s, totals) for i, s in enumerate(chip.sources, start=1)]
     command = model.model == "command"
+    burst = chip.fidelity == "burst"
     return SimResult(
-        frames=frames, masters=stats, end_ns=end, path=model, events=events, fidelity=fidelity,
-        frames_end_ns=frames_end, arbitration=arbiter.name,
-        refresh_ns=controller.refresh_ns() if command else refresh_ns(model, end),
+        frames=frames, masters=stats, end_ns=end, path=model, events=events, fidelity=chip.fidelity,
+        frames_end_ns=frames_end, arbitration=chip.arbiter.name,
+        refresh_ns=chip.controller.refresh_ns() if command else refresh_ns(model, end),
         dram_busy_ns=float(sum(busy)),
         # The command-level DRAM's guarantee is the one of its worst-case view (any access pattern).
         worst_case_service=worst_case_service(bound_model(scenario.soc)) if command else worst_case_service(model),
-        worst_case_partitioned=None if command else _partitioned(model, scenario.soc.dma.channels, sources),
+        worst_case_partitioned=None if command else _partitioned(model, scenario.soc.dma.channels, chip.sources),
         engine_busy_ns=dma.engine_busy_ns,
-        bandwidth=None if fidelity == "burst" else _bandwidth(dma, [m.name for m in stats], frames_end),
+        bandwidth=None if burst else _bandwidth(dma, [m.name for m in stats], frames_end),
     )
+
+
+def _totals(chip: _Chip) -> tuple[list[float], list[float], list[float], list[float]]:
+    """Per master, accelerator first: server time (ns), bursts, row misses and turnaround pairs."""
+    if chip.fidelity == "burst":
+        dram = chip.controller.dram
+        return dram.busy_ns, dram.bursts, [k[1] + k[2] for k in dram.kinds], dram.turns
+    dma = chip.dma
+    return dma.busy, [s / chip.model.burst_bytes for s in dma.served], dma.misses, dma.turns
+
+
+def _master_stats(chip: _Chip, i: int, s: Source, totals) -> MasterStats:
+    """What master i (source ``s``) requested, was delivered and waited; ``totals`` from ``_totals``."""
+    busy, bursts, misses, turns = totals
+    if chip.fidelity == "burst":
+        bm = chip.burst_masters[i - 1]
+        lat = bm.latencies.summary()
+        requested, delivered, requests = bm.bytes_requested, bm.bytes_delivered, bm.requests
+    else:
+        dma = chip.dma
+        lat = dma.request_latencies(i, LatencyStats(s.deadline_ns)).summary()
+        requested = dma.requested[i]
+        delivered = int(round(dma.served[i]))
+        if abs(delivered - requested) <= 1:
+            delivered = requested
+        requests = lat.count
+    return MasterStats(s.name, requested, delivered, busy[i], lat.p50, lat.p99, lat.max, s.kind, requests,
+                       s.envelope(), bursts[i], misses[i], turns[i], lat.late, lat.lateness)
 
 
 def _bandwidth(fluid: FluidSystem, names: list[str], until_ns: float, bins: int = 240) -> dict | None:
