@@ -140,8 +140,6 @@ class _Replay:
         """Path time of every descriptor with the interference (ns)."""
         self.batches: list[_Batch] = []
         """Every batch so far, in queue order."""
-        self._shape: dict[int, tuple[float, int, int, float]] = {}
-        """Descriptor size (bytes) → ``_size_shape``, memoised (a layer's units repeat their sizes)."""
         self._one: dict = {}
         """Size, or (size, raw size) for a coded descriptor → ``_terms`` and whether it is coded
         (one-channel replay)."""
@@ -196,57 +194,55 @@ class _Replay:
                write: bool = False) -> int:
         """Queue a batch of descriptors at time t; return its index (see ``done_by``).
 
-        Each descriptor is served by ``_descriptor``'s rules, inlined here (the replay's hot loop; the
-        one-descriptor method stays as the statement of the rules and tests/analysis compare the two)."""
+        Each descriptor is served by ``_descriptor``'s rules, inlined (the replay's hot loop; the
+        one-descriptor method stays as the statement of the rules and tests/analysis compare the two):
+        with one channel by ``_submit_one``, else one by one, each on the channel free first
+        (``_serve_channels``), from the terms of ``_resolved``."""
         if len(self.channel_free) == 1:
             return self._submit_one(sizes, t, raw, coded, write)
-        queued = done = t
-        hold_total = eng_total = 0.0
+        # The replay's state as in ``_submit_one``; the channels' free times stay in channel_free.
+        st = [t, 0.0, self.path_free, self.engine_free, self.transfer_ns, self.hold_total_ns, self.path_total_ns,
+              t, 0.0, 0.0]
         largest = 0
+        for m, count in self._resolved(sizes, raw, coded):
+            self._serve_channels(m, count, st, t)
+            largest = max(largest, m[1])
+        self.path_free, self.engine_free = st[2], st[3]
+        self.transfer_ns, self.hold_total_ns, self.path_total_ns = st[4], st[5], st[6]
+        self.batches.append(_Batch(t, st[7], st[8], st[9], write, largest))
+        return len(self.batches) - 1
+
+    def _serve_channels(self, m: tuple, count: int, st: list, queued: float) -> None:
+        """``_serve`` on several channels: each descriptor goes to the channel free first (the lowest
+        index among equals), whose free time ``channel_free`` holds."""
+        hold, nbursts, tr, covers, ahf, hf, fhf, wrf, eng, epb, hpf, hpff, coded_k = m
+        lat, completion = self.b.engine_latency_ns, self.b.completion_ns
         free = self.channel_free
-        one = len(free) == 1
-        b, f, a = self.b, self.f, self.a
-        e_gbps = b.engine_gbps
-        any_coded = bool(coded) and e_gbps is not None
-        shape = self._shape
-        window_covers = (b.window_bursts - 1) * b.min_path_burst_ns
-        rtt0, lat, completion = b.rtt_ns, b.engine_latency_ns, b.completion_ns
-        peak = self.peak
-        path_free, engine_free = self.path_free, self.engine_free
-        transfer, hold_sum, path_sum = self.transfer_ns, self.hold_total_ns, self.path_total_ns
-        for k, size in enumerate(sizes):
-            ch = 0 if one else min(range(len(free)), key=free.__getitem__)
+        channels = range(len(free))
+        t, _, path_free, engine_free, transfer, hold_sum, path_sum, done, hold_total, eng_total = st
+        for _ in range(count):
+            ch = min(channels, key=free.__getitem__)
             start = t if t > free[ch] else free[ch]
-            known = shape.get(size)
-            if known is None:
-                known = shape[size] = self._size_shape(size)
-            hold, nbursts, waves, hold_per_burst = known
-            coded_k = any_coded and coded[k]
-            eng = raw[k] / e_gbps if coded_k else 0.0
             path_start = start if start > path_free else path_free
-            rtt = rtt0 + ((lat + eng / nbursts) if coded_k else 0.0)
-            if window_covers >= rtt:
-                x, y = queued + (a + hold) * f, path_free + hold * f
-                path_end = x if x > y else y
-                ch_end = path_end
-                fixed = a
+            if covers:
+                x, y = queued + ahf, path_free + hf
+                path_end = ch_end = x if x > y else y
             else:
-                fixed = a * waves
-                path_end = path_start + (fixed + hold) * f
+                path_end = path_start + fhf
                 backlog = (path_start - start) + (engine_free - start if engine_free - start > 0.0 else 0.0)
-                y = start + backlog + (waves * rtt + fixed) * f
+                y = start + backlog + wrf
                 ch_end = path_end if path_end > y else y
             end = ch_end
             if coded_k:
                 eng_end = (start if start > engine_free else engine_free) + eng
                 engine_free = eng_end
                 last = eng_end + lat
-                x, y = ch_end + eng / nbursts + lat, last + hold_per_burst * f
+                x, y = ch_end + epb + lat, last + hpf
                 ch_end = x if x > y else y
-                y = last + (hold_per_burst + fixed) * f
+                y = last + hpff
                 end = ch_end if ch_end > y else y
             path_free = path_end
-            transfer += size / peak
+            transfer += tr
             hold_sum += hold
             x = path_end - path_start
             path_sum += hold if hold > x else x
@@ -254,15 +250,10 @@ class _Replay:
             end += completion
             if end > done:
                 done = end
-            if nbursts > largest:
-                largest = nbursts
             hold_total += hold
             eng_total += eng
             t = start  # FIFO: the next descriptor leaves the queue no earlier than this one
-        self.path_free, self.engine_free = path_free, engine_free
-        self.transfer_ns, self.hold_total_ns, self.path_total_ns = transfer, hold_sum, path_sum
-        self.batches.append(_Batch(queued, done, hold_total, eng_total, write, largest))
-        return len(self.batches) - 1
+        st[:] = [t, 0.0, path_free, engine_free, transfer, hold_sum, path_sum, done, hold_total, eng_total]
 
     def _submit_one(self, sizes: Sequence[int], t: float, raw: Sequence[int], coded: Sequence[bool],
                     write: bool) -> int:
