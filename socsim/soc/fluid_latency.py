@@ -72,7 +72,7 @@ def request_latencies(model: DramModel, log: SolveLog, theta: np.ndarray,
     requested = 0
     first = True
     for times, sizes in blocks:
-        e = np.searchsorted(log_t, times, side="right") - 1
+        e = searchsorted_sorted(log_t, times, "right") - 1
         th = theta[e]
         service = sizes / np.maximum(th, 1e-12)
         # Lindley's recursion, vectorised: wait_k = C_k − min_{j≤k} C_j with C the running sum
@@ -94,7 +94,7 @@ def request_latencies(model: DramModel, log: SolveLog, theta: np.ndarray,
             k = np.flatnonzero(use_curve)
             # A request is done when the master's fluid has served every byte requested up to it.
             target = cum[k] - EPS_BYTES
-            j = np.minimum(np.maximum(np.searchsorted(served, target, side="left"), 1), len(served) - 1)
+            j = np.minimum(np.maximum(searchsorted_sorted(served, target, "left"), 1), len(served) - 1)
             lo, hi = served[j - 1], served[j]
             span = hi - lo
             frac = np.where(span > 0, (target - lo) / np.where(span > 0, span, 1.0), 1.0)
@@ -102,3 +102,12 @@ def request_latencies(model: DramModel, log: SolveLog, theta: np.ndarray,
             floor = sizes[k] * (model.t_burst_ns / model.burst_bytes)
             latency[k] = np.maximum(done - times[k], floor)
         yield latency + model.latency_ns
+
+
+def searchsorted_sorted(a: np.ndarray, v: np.ndarray, side: str) -> np.ndarray:
+    """``np.searchsorted(a, v, side)`` for values ``v`` in non-decreasing order, many more than the
+    entries of ``a``: each entry of ``a`` is looked up in ``v`` instead, and the insertion index of
+    v[k] is the number of entries placed at or before k (entries of a below v[k], or at most v[k]
+    for side 'right')."""
+    pos = np.searchsorted(v, a, side="left" if side == "right" else "right")
+    return np.cumsum(np.bincount(pos, minlength=len(v) + 1)[:len(v)])

@@ -4,13 +4,17 @@
   takes the caps as the accelerator's demand: that is ``split_channels`` with unlimited server time.
 - ``FluidSystem`` keeps the earliest pending arrival event of the other masters (``_arrival_at``)
   instead of scanning every master at every event: it is the minimum of their next arrivals.
+- The request latencies look their (sorted) requests up among the solves with
+  ``searchsorted_sorted``: numpy's ``searchsorted``, from the other side.
 """
 
 import math
 
+import numpy as np
 import pytest
 
 from socsim.soc import fluid, fluid_solve
+from socsim.soc.fluid_latency import searchsorted_sorted
 from socsim.soc.system import simulate
 
 from soc_helpers import make_scenario, uniform_layer
@@ -72,3 +76,14 @@ def test_earliest_arrival_is_the_minimum_over_the_masters(case, kw, monkeypatch)
     monkeypatch.setattr(fluid.FluidSystem, "_schedule", checking)
     simulate(build(kw), plans(), "fast")
     assert any(seen)
+
+
+def test_searchsorted_of_sorted_values_is_numpys():
+    rng = np.random.default_rng(0)
+    for _ in range(500):
+        a = np.sort(rng.integers(0, 10, rng.integers(0, 20)).astype(float))
+        v = np.sort(rng.integers(-2, 12, rng.integers(0, 50)).astype(float))
+        for side in ("left", "right"):
+            got = searchsorted_sorted(a, v, side)
+            assert got.dtype.kind == "i"
+            assert np.array_equal(got, np.searchsorted(a, v, side=side))
