@@ -6,6 +6,7 @@ rusage from ``wait4``), peak memory is the child's largest resident set (``ru_ma
 - warm ``socsim run scenarios/fcn8s_automotive.yaml`` with its report, and with ``--no-report -q``
   (the activation cache warm: a first run fills it);
 - whether a warm run imports torch;
+- the fast fidelity's simulation alone (``system.simulate`` in a child, median of runs);
 - the worst-case analysis with its sensitivity (``pipeline.analyse`` in a child, median of runs);
 - one sweep point on a warm cache (``sweep.run_point`` in a warm worker, CPU per point);
 - with ``--sweep N``: an N-point sweep of the main scenario on the local executor (wall, points/s);
@@ -54,6 +55,24 @@ out = []
 for _ in range(int(sys.argv[2])):
     t = time.process_time()
     pipeline.analyse(s, wl, codec, [30.0] * s.frames)
+    out.append(time.process_time() - t)
+print(statistics.median(out))
+"""
+
+SIMULATE = """
+import statistics, sys, time
+from socsim.codecs.registry import get_codec
+from socsim.pipeline import build_plans
+from socsim.scenario import Scenario
+from socsim.soc.system import simulate
+from socsim.workload.activations import load_workload
+s = Scenario.from_yaml(sys.argv[1])
+codec = get_codec(s.codec.name, dict(s.codec.params))
+plans = build_plans(s, load_workload(s, [codec]), codec)
+out = []
+for _ in range(int(sys.argv[2])):
+    t = time.process_time()
+    simulate(s, plans, "fast")
     out.append(time.process_time() - t)
 print(statistics.median(out))
 """
@@ -156,6 +175,7 @@ def warm_figures(checkouts: list[Path], runs: int) -> list[dict[str, str]]:
                     out[i]["warm run, peak RSS (GB)"] = f"{_median([r.peak_rss_bytes for r in done[i]]) / GB:.2f}"
     for i, c in enumerate(checkouts):
         out[i]["torch imported on a warm run"] = child(c, ["-c", TORCH_CHECK, str(SCENARIO)]).stdout
+        out[i]["simulation alone, fast (s CPU)"] = f"{float(child(c, ['-c', SIMULATE, str(SCENARIO), str(runs)]).stdout):.2f}"
         out[i]["analysis with sensitivity (s CPU)"] = f"{float(child(c, ['-c', ANALYSE, str(SCENARIO), str(runs)]).stdout):.3f}"
         out[i]["sweep point, warm cache (s CPU)"] = f"{float(child(c, ['-c', POINT, str(SCENARIO), str(runs)]).stdout):.2f}"
     return out
@@ -203,6 +223,7 @@ TARGETS = {
     "warm run, no-report (s CPU)": "≤ 1.0",
     "warm run, peak RSS (GB)": "≤ 3",
     "torch imported on a warm run": "False",
+    "simulation alone, fast (s CPU)": "",
     "analysis with sensitivity (s CPU)": "≤ 0.3",
     "sweep point, warm cache (s CPU)": "≤ 0.5",
     "cold run (s wall)": "",
