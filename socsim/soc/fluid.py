@@ -275,19 +275,12 @@ class FluidSystem:
                 m.stream.position += a * dt
             if a or m.backlog > 0:
                 q = m.backlog + (a - x) * dt
-                if q > 0:
-                    m.work = max(0.0, m.work + (a * m.base_kappa - x * m.own_kappa) * dt)
-                    m.backlog = q
-                    net = (a - x) * dt
-                else:
-                    m.work = m.backlog = 0.0
-                    net = -INF
-                # Issue orders are only compared: one is drawn only where the backlog may grow.
-                if m.flow(net, now - dt, self.dma.next_order() if net > 0 else 0):
+                m.work = max(0.0, m.work + (a * m.base_kappa - x * m.own_kappa) * dt) if q > 0 else 0.0
+                m.backlog = q if q > 0 else 0.0
+                if m.flow((a - x) * dt if q > 0 else -INF, now - dt, self.dma.next_order()):
                     self._head_served = True
         self.dma.advance(dt)
-        d = self.dma
-        served[0], busy[0], misses[0], turns[0] = d.served, d.busy, d.misses, d.turns
+        self._sync_npu()
         self.t = now
 
     def _sync_npu(self) -> None:

@@ -139,10 +139,10 @@ class FluidDma:
                 changed = changed or ch.last_kind != _kind(desc) or ch.srv_rate <= 0 or ch.lane is not None
                 ch.cls = descriptor_class(desc)
                 ch.prog = ch.srv = max(ch.prog, ch.srv)
-            elif ch.lane is not None or not (same := _appendable(ch, desc)) or not self._issues_next(ch):
+            elif not (ch.lane is None and _appendable(ch, desc) and self._issues_next(ch)):
                 # Issue order: while its lane has bursts to issue, the channel takes nothing else.
                 lane = ch.lane
-                if lane is None and not same and self.room(ch) >= self.model.burst_bytes:
+                if lane is None and not _appendable(ch, desc) and self.room(ch) >= self.model.burst_bytes:
                     self._open_lane(ch)
                     changed = True
                 elif not (lane is not None and _appendable(lane, desc) and self._issues_next(lane)
