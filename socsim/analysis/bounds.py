@@ -60,6 +60,7 @@ from socsim.model.dram import DramModel, bound_model, bound_models, worst_case_s
 from socsim.model.engine import CodecEngine
 from socsim.model.masters import make_sources
 from socsim.model.schedule import LayerPlan
+from socsim.regions import Layout, scenario_layout
 from socsim.scenario import Scenario
 from socsim.units import NS_PER_MS
 
@@ -96,9 +97,20 @@ class BoundResult:
     """The DRAM model these bounds were derived on (one of ``bound_models``)."""
 
 
+def stream_layout(scenario: Scenario) -> Layout:
+    """Every stream's place: the scenario's regions, the default layout elsewhere (``socsim.regions``)."""
+    return scenario_layout(scenario.soc, scenario.masters)
+
+
 def streams_share_banks(model: DramModel, scenario: Scenario) -> bool:
-    """Whether the bank-partitioned address map puts two streams in one bank."""
-    return bool(model.row_bytes) and model.stream_count(scenario.soc.dma.channels, len(scenario.masters)) > model.banks
+    """Whether the scenario's layout puts two streams in one bank (and the DRAM has rows)."""
+    return bool(model.row_bytes) and stream_layout(scenario).any_shared
+
+
+def npu_shares_banks(model: DramModel, scenario: Scenario) -> bool:
+    """Whether a stream of the accelerator shares its bank with another stream (and the DRAM has rows):
+    only then may its bursts find another stream's row open in their bank."""
+    return bool(model.row_bytes) and stream_layout(scenario).npu_shared
 
 
 def mixed_stores(scenario: Scenario, plans: list[list[LayerPlan]], model: DramModel | None = None) -> bool:
@@ -114,15 +126,16 @@ def mixed_stores(scenario: Scenario, plans: list[list[LayerPlan]], model: DramMo
     if len(kinds) > 1 or (True in kinds and uncoded):
         return True
     model = model if model is not None else bound_model(scenario.soc)
-    return True in kinds and not model.splits_directions(scenario.soc.dma.channels, len(scenario.masters))
+    return True in kinds and not stream_layout(scenario).split
 
 
 def npu_descriptor_bound(scenario: Scenario, model: DramModel, reordered: bool = False) -> DescriptorBound:
     """The accelerator's own worst cost per descriptor on this DRAM (no refresh, no others);
-    ``reordered``: its streams may interleave rows (``mixed_stores``), so every burst may conflict."""
+    ``reordered``: its streams may interleave rows (``mixed_stores``), so every burst may conflict;
+    so may every burst of a stream that shares its bank with another (``npu_shares_banks``)."""
     b = model.burst_bytes
     miss = model.t_miss_ns if model.row_bytes else 0.0
-    shared = streams_share_banks(model, scenario) or reordered
+    shared = npu_shares_banks(model, scenario) or reordered
     turn = model.t_turn_ns
 
     t_burst = model.t_serve_ns
@@ -155,10 +168,11 @@ def interference(scenario: Scenario, model: DramModel) -> Interference:
     """The linear bound I(t) on server time lost to other masters and refresh (module docstring)."""
     b = model.burst_bytes
     miss = model.t_miss_ns if model.row_bytes else 0.0
-    shared = streams_share_banks(model, scenario)
+    layout = stream_layout(scenario)
     turn_per_byte = model.t_turn_ns / model.write_batch_bytes if model.t_turn_ns else 0.0
     terms: dict[str, tuple[float, float]] = {}
-    for src in make_sources(scenario.masters, b, scenario.seed):
+    for src, place in zip(make_sources(scenario.masters, b, scenario.seed), layout.masters):
+        shared = bool(model.row_bytes) and layout.shared(place)
         sigma, rho = src.envelope()
         req = max(b, int(src.request_bytes))
         kappa = model.t_serve_ns / b + turn_per_byte
@@ -172,10 +186,10 @@ def interference(scenario: Scenario, model: DramModel) -> Interference:
         terms[src.name] = ((sigma + b) * kappa + miss + model.t_serve_ns, rho * kappa)
     # The accelerator's own costs left over by the amortised per-descriptor cost: the first row of
     # each channel's load and store streams and one turnaround pair.
-    npu_streams = model.stream_count(scenario.soc.dma.channels, len(scenario.masters)) - len(scenario.masters)
+    npu_streams = layout.stream_count - len(scenario.masters)
     terms["npu_first_rows"] = (npu_streams * (miss + model.t_serve_ns) + model.t_turn_ns, 0.0)
     if model.refresh:
-        streams = model.stream_count(scenario.soc.dma.channels, len(scenario.masters))
+        streams = layout.stream_count
         r0 = model.t_rfc_ns + model.worst_burst_ns() + model.t_turn_ns + streams * model.t_rcd_ns
         terms["refresh"] = (r0, r0 / model.t_refi_ns)
     fixed = sum(t[0] for t in terms.values())
