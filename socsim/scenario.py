@@ -200,7 +200,7 @@ class DramTimingSpec(Spec):
     channels: Count
     """Channels ganged in lockstep; peak bandwidth and row_bytes already include all of them (count)."""
     banks: Count
-    """Banks per channel; each traffic stream owns one bank, streams beyond this count share (count)."""
+    """Banks per channel; each traffic stream lies in one (its region, socsim.regions; by default streams beyond this count share) (count)."""
     row_bytes: Bytes
     """One open row across the lockstep channels: page size × channels (bytes)."""
     t_cl_ns: Ns

@@ -66,12 +66,33 @@ def masters(draw, least=0):
 
 
 @st.composite
+def with_regions(draw, data, scenario):
+    """``data`` with an explicit region for every stream (``socsim.regions``): banks drawn among
+    the first few so that streams often share one (the accelerator's loads with its stores, with a
+    master, masters with each other), disjoint row ranges of 2 rows (the stream wraps around every
+    second row) to 64."""
+    banks, _ = scenario.soc.dram.address_space
+    bank = st.integers(0, min(banks, 3) - 1)
+    span = draw(st.sampled_from([2, 3, 64]))
+    row = iter(range(0, 10_000, span))
+
+    def region():
+        return {"bank": draw(bank), "first_row": next(row), "rows": span}
+
+    dma = {**data["soc"]["dma"], "regions": [{"loads": region(), "stores": region()}
+                                             for _ in range(data["soc"]["dma"]["channels"])]}
+    masters = [{**m, "region": region()} for m in data["masters"]]
+    return {**data, "soc": {**data["soc"], "dma": dma}, "masters": masters}
+
+
+@st.composite
 def cases(draw, stress=False, command=False):
     """(scenario, plans): a small chip, random masters and arbitration, random layer plans.
 
     ``stress`` draws what the per-transfer form of the bound relies on most: other masters always,
     deep DMA windows, many tiles and long compute (the interference must hide behind compute).
-    ``command`` draws the command-level DRAM (``command_drams``) instead of the reduced models."""
+    ``command`` draws the command-level DRAM (``command_drams``) instead of the reduced models, and
+    in half the cases an explicit region for every stream (``with_regions``)."""
     arbitration = draw(st.sampled_from(ARBITRATIONS))
     ms = draw(masters(1 if stress else 0))
     bus = {"width_bytes": draw(st.sampled_from([16, 32])), "freq_mhz": 1000.0, "arbitration": arbitration}
@@ -97,6 +118,8 @@ def cases(draw, stress=False, command=False):
         "masters": ms, "workload": {"model": "mobilenet_v1"},
     }
     scenario = Scenario.from_dict(data)
+    if command and draw(st.booleans()):
+        scenario = Scenario.from_dict(draw(with_regions(data, scenario)))
     plans = []
     for _ in range(frames):
         layers = []
