@@ -107,6 +107,12 @@ class Layout:
         users = self._users()
         return any(users[p.bank] > 1 for ch in self.channels for p in ch)
 
+    @property
+    def npu_self_shared(self) -> bool:
+        """Whether two streams of the accelerator lie in one bank."""
+        banks = [p.bank for ch in self.channels for p in (ch if self.split else ch[:1])]
+        return len(set(banks)) < len(banks)
+
 
 def splits_directions(banks: int, channels: int, masters: int) -> bool:
     """Default layout: whether each DMA channel's loads and stores are separate streams, 2C + M ≤ n."""

@@ -107,7 +107,9 @@ def test_a_shared_bank_costs_row_conflicts_in_both_fidelities_and_the_bound():
                            dma=_dma((_region(0, 0, 1000), _region(1))))
     plans = [[uniform_layer("a", 16, [16384], [4096], 500.0)]]
     assert not streams_share_banks(DramModel.from_spec(apart.soc), apart)
-    assert npu_shares_banks(DramModel.from_spec(shared.soc), shared)
+    # The CPU shares the accelerator's loads bank: the CPU's bursts are charged the conflicts.
+    assert streams_share_banks(DramModel.from_spec(shared.soc), shared)
+    assert not npu_shares_banks(DramModel.from_spec(shared.soc), shared)
     for fidelity in ("fast", "burst"):
         a, s = simulate(apart, plans, fidelity), simulate(shared, plans, fidelity)
         assert sum(m.row_misses for m in s.masters) > 2 * sum(m.row_misses for m in a.masters)
@@ -142,3 +144,16 @@ def test_command_controller_puts_a_stream_in_its_regions_bank():
     # Bank 5 of 16 (4 bank groups): bank group 5 mod 4 = 1, bank 5 // 4 = 1; the loads' rows 40..43
     # (32 KiB of 8 KiB rows), the store's 64 B in bank 1 (bank group 1, bank 0), row 0.
     assert places == {(1, 1, 40), (1, 1, 41), (1, 1, 42), (1, 1, 43), (1, 0, 0)}
+
+
+def test_the_accelerators_own_streams_in_one_bank_cost_a_conflict_per_burst():
+    # Loads and stores in one bank (disjoint rows): each may close the other's row at every burst.
+    together = make_scenario(channels=1, dram=TIMING, dma=_dma((_region(0, 0, 1000), _region(0, 1000))))
+    apart = make_scenario(channels=1, dram=TIMING, dma=_dma((_region(0), _region(1))))
+    assert npu_shares_banks(DramModel.from_spec(together.soc), together)
+    plans = [[uniform_layer("a", 16, [16384], [4096], 500.0)]]
+    bound_together, bound_apart = bound_frames(together, plans), bound_frames(apart, plans)
+    assert bound_together.frames_ns[0] > bound_apart.frames_ns[0]
+    sim = simulate(together, plans, "burst")
+    assert sim.masters[0].row_misses > simulate(apart, plans, "burst").masters[0].row_misses
+    assert sim.frames[0].latency_ns <= bound_together.frames_ns[0]
