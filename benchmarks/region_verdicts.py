@@ -11,12 +11,13 @@ bounds.bound_frames`` on the worst-case transfer sizes, as ``socsim run`` does) 
 - ``rtcpu@loads``: the real-time CPU (random 64-byte accesses, a row opened per request) in the
   accelerator's loads bank.
 
-A shared bank makes every burst of the streams in it a possible row conflict (the accelerator's
-bound then charges one per burst instead of one per 16 KiB row). It prints per layout and codec the
-frame bounds, the deadline and the verdict by guarantee. No simulation (an FCN-8s frame on the
+In a shared bank a burst is a row conflict when the burst before it there was to another row, so
+the bound charges every burst of a master in the accelerator's bank two conflicts (its own, and the
+one it may cause the accelerator) on top of the accelerator's one per 16 KiB row. It prints per
+layout and codec the frame bounds, the deadline and the verdict by guarantee. No simulation (an FCN-8s frame on the
 command model takes about a quarter of an hour). Usage:
 
-    python benchmarks/region_verdicts.py [--codecs none,dct:keep=21] [--scenarios command,timing]
+    python benchmarks/region_verdicts.py [--codecs none,dct:keep=21,dct:keep=19] [--scenarios command,timing]
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def layouts() -> dict[str, dict]:
 
 def bound_line(path: Path, layout: str, overrides: dict, codec_text: str) -> str:
     """One line: the layout, codec, frame bounds and the verdict by guarantee."""
-    from socsim.analysis.bounds import bound_frames, npu_shares_banks
+    from socsim.analysis.bounds import bound_frames, streams_share_banks
     from socsim.api import scenario_of
     from socsim.codecs.registry import get_codec, parse_codec_text
     from socsim.model.dram import bound_model
@@ -69,19 +70,19 @@ def bound_line(path: Path, layout: str, overrides: dict, codec_text: str) -> str
     workload = load_workload(scenario, [codec])
     bound = bound_frames(scenario, build_plans(scenario, workload, codec, worst_case_sizes(scenario, workload, codec)))
     seconds = time.perf_counter() - t0
-    shared = npu_shares_banks(bound_model(scenario.soc), scenario)
+    shared = streams_share_banks(bound_model(scenario.soc), scenario)
     if bound.reason:
         return f"{scenario.name:26s} {layout:12s} {codec_text:12s} no bound ({bound.reason})"
     frames = " ".join(f"{b / 1e6:7.2f}" for b in bound.frames_ns)
     met = max(bound.frames_ns) <= scenario.deadline_ms * 1e6
-    return (f"{scenario.name:26s} {layout:12s} {codec_text:12s} npu shares a bank {'yes' if shared else 'no ':3s} "
+    return (f"{scenario.name:26s} {layout:12s} {codec_text:12s} bank shared {'yes' if shared else 'no ':3s} "
             f"bound {frames} ms, deadline {scenario.deadline_ms} ms, by guarantee {'yes' if met else 'no'} "
             f"[{seconds:.0f} s]")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--codecs", default="none,dct:keep=21")
+    ap.add_argument("--codecs", default="none,dct:keep=21,dct:keep=19")
     ap.add_argument("--scenarios", default="command,timing")
     args = ap.parse_args()
     for key in args.scenarios.split(","):
