@@ -14,10 +14,11 @@ bounds.bound_frames`` on the worst-case transfer sizes, as ``socsim run`` does) 
 In a shared bank a burst is a row conflict when the burst before it there was to another row, so
 the bound charges every burst of a master in the accelerator's bank two conflicts (its own, and the
 one it may cause the accelerator) on top of the accelerator's one per 16 KiB row. It prints per
-layout and codec the frame bounds, the deadline and the verdict by guarantee. No simulation (an FCN-8s frame on the
-command model takes about a quarter of an hour). Usage:
+layout and codec the frame bounds, the deadline and the verdict by guarantee; with ``--simulate``
+also the simulated frame latencies at fast fidelity (the reduced timing model only: an FCN-8s frame
+on the command model, burst fidelity only, takes about a quarter of an hour). Usage:
 
-    python benchmarks/region_verdicts.py [--codecs none,dct:keep=21,dct:keep=19] [--scenarios command,timing]
+    python benchmarks/region_verdicts.py [--codecs none,dct:keep=21,dct:keep=19] [--scenarios command,timing] [--simulate]
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def layouts() -> dict[str, dict]:
     }
 
 
-def bound_line(path: Path, layout: str, overrides: dict, codec_text: str) -> str:
+def bound_line(path: Path, layout: str, overrides: dict, codec_text: str, simulate: bool = False) -> str:
     """One line: the layout, codec, frame bounds and the verdict by guarantee."""
     from socsim.analysis.bounds import bound_frames, streams_share_banks
     from socsim.api import scenario_of
@@ -75,8 +76,14 @@ def bound_line(path: Path, layout: str, overrides: dict, codec_text: str) -> str
         return f"{scenario.name:26s} {layout:12s} {codec_text:12s} no bound ({bound.reason})"
     frames = " ".join(f"{b / 1e6:7.2f}" for b in bound.frames_ns)
     met = max(bound.frames_ns) <= scenario.deadline_ms * 1e6
+    simulated = ""
+    if simulate and scenario.soc.dram.resolved_model != "command":
+        from socsim.api import run
+
+        result = run(scenario, fidelity="fast")
+        simulated = "simulated " + " ".join(f"{f.latency_ms:6.2f}" for f in result.frames) + " ms, "
     return (f"{scenario.name:26s} {layout:12s} {codec_text:12s} bank shared {'yes' if shared else 'no ':3s} "
-            f"bound {frames} ms, deadline {scenario.deadline_ms} ms, by guarantee {'yes' if met else 'no'} "
+            f"{simulated}bound {frames} ms, deadline {scenario.deadline_ms} ms, by guarantee {'yes' if met else 'no'} "
             f"[{seconds:.0f} s]")
 
 
@@ -84,12 +91,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--codecs", default="none,dct:keep=21,dct:keep=19")
     ap.add_argument("--scenarios", default="command,timing")
+    ap.add_argument("--simulate", action="store_true", help="also simulate (fast fidelity, timing model)")
     args = ap.parse_args()
     for key in args.scenarios.split(","):
         path = SCENARIOS[key]
         for layout, overrides in layouts().items():
             for codec_text in args.codecs.split(","):
-                print(bound_line(path, layout, overrides, codec_text), flush=True)
+                print(bound_line(path, layout, overrides, codec_text, args.simulate), flush=True)
 
 
 if __name__ == "__main__":
