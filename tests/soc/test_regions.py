@@ -112,7 +112,7 @@ def test_a_shared_bank_costs_row_conflicts_in_both_fidelities_and_the_bound():
     assert not npu_shares_banks(DramModel.from_spec(shared.soc), shared)
     for fidelity in ("fast", "burst"):
         a, s = simulate(apart, plans, fidelity), simulate(shared, plans, fidelity)
-        assert sum(m.row_misses for m in s.masters) > 2 * sum(m.row_misses for m in a.masters)
+        assert sum(m.row_misses for m in s.masters) > 1.5 * sum(m.row_misses for m in a.masters)
         assert s.frames[0].latency_ns > a.frames[0].latency_ns
     bound_apart, bound_shared = bound_frames(apart, plans), bound_frames(shared, plans)
     assert bound_shared.frames_ns[0] > bound_apart.frames_ns[0]
