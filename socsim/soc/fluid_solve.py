@@ -4,8 +4,8 @@
    (its lumps' own row accesses while it has a backlog), a channel's from the descriptor at its
    server cursor; plus, for a stream that shares its bank with other active streams on other rows,
    a conflict on the share min(1, X/x) of its bursts that follow another stream's (x its rate, X
-   the others' in that bank, from a first solve; every burst before), and for written bytes the
-   turnaround share.
+   the others' in that bank, from the previous pass; every burst in the first, and passes repeat
+   until the rates settle: ``_shared_fixed_point``), and for written bytes the turnaround share.
 2. Capacity: server time per ns — 1, or 0 during a refresh stop when blackouts are resolved;
    1 − (tRFC + Σ_s p_s·δ_s)/tREFI when they are averaged (every stream a refresh interval reaches
    reopens its row: ``fluid_costs.reopen_ns``; when tREFI − tRFC is too short to reach them all,
