@@ -296,7 +296,7 @@ class DramResult(ResultModel):
     worst_case_service: ServiceCurve
     """The guarantee for any access pattern (socsim.soc.dram.worst_case_service)."""
     worst_case_service_partitioned: PartitionedService | None
-    """The guarantee for this scenario's streams in their own banks; null when they outnumber the banks."""
+    """The guarantee for this scenario's streams in their own banks; null when two share a bank."""
 
 
 class CodecEngineResult(ResultModel):

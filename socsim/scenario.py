@@ -33,6 +33,7 @@ from socsim.errors import CodecError, ScenarioError, SocsimError
 from socsim.fieldpath import set_path
 from socsim.limits import (
     COUNT_MAX,
+    DRAM_ROWS_MAX,
     MASTERS_MAX,
     BurstBytes,
     Bytes,
@@ -103,6 +104,26 @@ class CodecEngineSpec(Spec):
     """Pipeline latency added to every compressed transfer unit (cycles)."""
 
 
+class RegionSpec(Spec):
+    """Where one traffic stream's bytes lie in the DRAM: one bank and a range of its rows (socsim.regions)."""
+
+    bank: Annotated[int, Field(ge=0, le=COUNT_MAX)]
+    """Bank, counted over the ranks; the command device's bank B is in rank B // banks per rank and alternates bank groups with B (index)."""
+    first_row: Annotated[int, Field(ge=0, le=DRAM_ROWS_MAX - 2)] = 0
+    """First row of the region in its bank (index)."""
+    rows: Annotated[int, Field(ge=2, le=DRAM_ROWS_MAX)] | None = None
+    """Rows of the region, filled in order and wrapped around; default: to the bank's last row (unbounded on the timing model) (count)."""
+
+
+class DmaRegionSpec(Spec):
+    """The regions of one DMA channel's two streams."""
+
+    loads: RegionSpec
+    """Where the channel's loads (input maps and weights) lie."""
+    stores: RegionSpec
+    """Where the channel's stores (output maps) lie."""
+
+
 class DmaSpec(Spec):
     """The DMA engine that moves tiles between DRAM and the accelerator's SRAM."""
 
@@ -114,6 +135,8 @@ class DmaSpec(Spec):
     """Bursts a channel may have in flight; caps its rate at outstanding·burst/round trip (count)."""
     codec_engine: CodecEngineSpec | None = None
     """Codec engine between the DMA and the bus; none: compression costs no time (spec or null)."""
+    regions: Annotated[list[DmaRegionSpec], Field(min_length=1, max_length=COUNT_MAX)] | None = None
+    """Per channel, the regions of its loads and its stores; default: the bank-partitioned layout of socsim.regions (list or null)."""
 
 
 ARBITRATIONS = ("fifo", "round_robin", "weighted_round_robin", "fixed_priority", "tdma", "budget")
@@ -177,7 +200,7 @@ class DramTimingSpec(Spec):
     channels: Count
     """Channels ganged in lockstep; peak bandwidth and row_bytes already include all of them (count)."""
     banks: Count
-    """Banks per channel; each traffic stream owns one bank, streams beyond this count share (count)."""
+    """Banks per channel; each traffic stream lies in one (its region, socsim.regions; by default streams beyond this count share) (count)."""
     row_bytes: Bytes
     """One open row across the lockstep channels: page size × channels (bytes)."""
     t_cl_ns: Ns
@@ -446,6 +469,16 @@ class DramSpec(Spec):
         return self.device if self.device is not None else self.preset_spec.device
 
     @property
+    def address_space(self) -> tuple[int, int | None]:
+        """(banks over the ranks, rows per bank or None where the model does not bound them) that the
+        streams' regions lie in (socsim.regions); the simple model has one bank."""
+        device = self.resolved_device
+        if device is not None:
+            return device.banks * device.ranks, device.rows
+        timing = self.resolved_timing
+        return (timing.banks, None) if timing is not None else (1, None)
+
+    @property
     def resolved_controller(self) -> DramControllerSpec:
         """Command-level controller in force (a config's queues unless controller is given)."""
         if self.controller is not None:
@@ -481,6 +514,8 @@ class TokenBucketMaster(Spec):
     """Master type."""
     name: Name
     """Name used in reports."""
+    region: RegionSpec | None = None
+    """Where its bytes lie in the DRAM; default: its bank of the bank-partitioned layout (socsim.regions)."""
     sigma_bytes: NonNegativeBytes
     """Burst: bytes it may request at once at time zero (bytes)."""
     rate_gbps: Gbps
@@ -498,6 +533,8 @@ class IspMaster(Spec):
     """Master type."""
     name: Name
     """Name used in reports."""
+    region: RegionSpec | None = None
+    """Where its bytes lie in the DRAM; default: its bank of the bank-partitioned layout (socsim.regions)."""
     width: Pixels
     """Frame width (pixels)."""
     height: Pixels
@@ -523,6 +560,8 @@ class DisplayMaster(Spec):
     """Master type."""
     name: Name
     """Name used in reports."""
+    region: RegionSpec | None = None
+    """Where its bytes lie in the DRAM; default: its bank of the bank-partitioned layout (socsim.regions)."""
     width: Pixels
     """Frame width (pixels)."""
     height: Pixels
@@ -550,6 +589,8 @@ class CpuMaster(Spec):
     """Master type."""
     name: Name
     """Name used in reports."""
+    region: RegionSpec | None = None
+    """Where its bytes lie in the DRAM; default: its bank of the bank-partitioned layout (socsim.regions)."""
     rate_gbps: Gbps
     """Mean rate of the requests, also the token-bucket rate ρ (GB/s)."""
     request_bytes: Bytes = 64
@@ -581,6 +622,8 @@ class PluginMaster(Spec):
     """Master type: a registered plug-in kind."""
     name: Name
     """Name used in reports."""
+    region: RegionSpec | None = None
+    """Where its bytes lie in the DRAM; default: its bank of the bank-partitioned layout (socsim.regions)."""
 
     @model_validator(mode="after")
     def _known_kind(self) -> "PluginMaster":
@@ -591,7 +634,7 @@ class PluginMaster(Spec):
 
     def plugin_spec(self) -> Spec:
         """This entry validated by its kind's own spec (the plug-in's ``Source.Spec``)."""
-        return MASTERS.load(self.kind).Spec.model_validate(self.model_dump())
+        return MASTERS.load(self.kind).Spec.model_validate(self.model_dump(exclude={"region"}))
 
 
 BUILTIN_MASTERS: tuple[type[Spec], ...] = (TokenBucketMaster, IspMaster, DisplayMaster, CpuMaster)
@@ -781,7 +824,7 @@ class Scenario(Spec):
 
     def check(self) -> None:
         """Checks that need the registries and the file system; one ScenarioError with every problem, a line each."""
-        problems = self._codec_problems() + self._workload_problems() + self._master_problems()
+        problems = self._codec_problems() + self._workload_problems() + self._master_problems() + self._region_problems()
         if problems:
             raise ScenarioError("\n".join(problems))
 
@@ -815,6 +858,14 @@ class Scenario(Spec):
             if value is not None and value % 32:
                 problems.append(f"workload.{field}={value}: must be a multiple of 32")
         return problems
+
+    def _region_problems(self) -> list[str]:
+        """The streams' regions lie inside the DRAM and share no row (socsim.regions)."""
+        from socsim.regions import region_problems
+
+        banks, rows = self.soc.dram.address_space
+        return region_problems(banks, rows, self.soc.dma.channels, self.soc.dma.regions,
+                               [m.region for m in self.masters])
 
     def _master_problems(self) -> list[str]:
         """Master names are unique, 'npu' is the accelerator's, every master the arbiter names exists."""

@@ -70,6 +70,11 @@ RUN_CHECKS = [
     ("TDMA slot shorter than a burst", {"soc": {"bus": {"width_bytes": 16, "freq_mhz": 800, "arbitration": "tdma",
                                                       "tdma": {"slot_ns": 1.0, "table": ["npu", "cpu"]}}}},
      "error: soc.bus.tdma.slot_ns=1.0"),
+    ("DMA regions overlapping in one bank", {"soc": {"dma": {"regions": [{"loads": {"bank": 3, "rows": 8},
+                                                                         "stores": {"bank": 3, "first_row": 4}}]}}},
+     "error: soc.dma.regions[0].stores: rows 4 to the last of bank 3 overlap soc.dma.regions[0].loads"),
+    ("region beyond the DRAM's banks", {"soc": {"dma": {"regions": [{"loads": {"bank": 0}, "stores": {"bank": 64}}]}}},
+     "error: soc.dma.regions[0].stores.bank=64: the DRAM has"),
 ]
 
 

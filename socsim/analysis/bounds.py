@@ -5,10 +5,11 @@ The bound has two parts (pure functions, no simpy):
 1. **The accelerator alone, at its worst.** ``response_time.frame_bounds`` replays the
    double-buffered schedule with every descriptor at its worst own cost on the DRAM model of
    ``socsim.model.dram``: s/b bursts of t_B, a row conflict (tRP + tRCD) at every row it can cross
-   (s/row, amortised: its channel's stream is sequential in its own bank, and the first row of
-   every stream is one frame-level constant), the amortised turnaround t_turn·s/write_batch, the
-   codec engine (raw/E, FIFO, plus its pipeline latency) and the
-   channel's window (max_outstanding·b per round trip L + one worst burst). No refresh, no other
+   (s/row, amortised: its channel's stream is sequential in its region, and the first row of
+   every stream is one frame-level constant; at every burst when two of its streams share a bank,
+   ``npu_shares_banks``; a bank shared with other masters only is charged to them below), the
+   amortised turnaround t_turn·s/write_batch, the codec engine (raw/E, FIFO, plus its pipeline
+   latency) and the channel's window (max_outstanding·b per round trip L + one worst burst). No refresh, no other
    masters.
 2. **Everything else is a delay the schedule absorbs at most one to one.** The schedule is a
    max/+ system, so every event moves by at most the total extra service time inserted before it
@@ -17,8 +18,10 @@ The bound has two parts (pure functions, no simpy):
    priority, FIFO, or budget regulation of the *other* masters) the accelerator waits only while
    the server works for someone else or refreshes. From time 0 (system empty) to t, master j is
    served at most α_j(t) + b = σ_j + ρ_j·t + b bytes, each costing at most κ_j of server time
-   (t_B/b, a conflict per row for sequential streams or per request for random ones — every
-   burst if it shares a bank — and the turnaround share; plus one first miss), and at most t/tREFI + 1 refreshes start, each costing tRFC, the burst that
+   (t_B/b, a conflict per row for sequential streams or per request for random ones — two
+   per burst if its bank holds another stream (``socsim.regions``): its own, and the one it may
+   cause to the next burst there, the accelerator's included — and the turnaround share; plus one
+   first miss), and at most t/tREFI + 1 refreshes start, each costing tRFC, the burst that
    does not fit before it, and one reopening tRCD per stream. So the interference by t is at most
    I(t) = a + c·t with a = Σ_j (σ_j + b)·κ_j + r₀ and c = Σ_j ρ_j·κ_j + r₀/tREFI, r₀ = tRFC + c₁ + S·tRCD.
    A frame that ends at A alone ends by F ≤ A + I(F), i.e. F ≤ (A + a)/(1 − c) when c < 1
@@ -60,6 +63,7 @@ from socsim.model.dram import DramModel, bound_model, bound_models, worst_case_s
 from socsim.model.engine import CodecEngine
 from socsim.model.masters import make_sources
 from socsim.model.schedule import LayerPlan
+from socsim.regions import Layout, scenario_layout
 from socsim.scenario import Scenario
 from socsim.units import NS_PER_MS
 
@@ -96,9 +100,24 @@ class BoundResult:
     """The DRAM model these bounds were derived on (one of ``bound_models``)."""
 
 
+def stream_layout(scenario: Scenario) -> Layout:
+    """Every stream's place: the scenario's regions, the default layout elsewhere (``socsim.regions``)."""
+    return scenario_layout(scenario.soc, scenario.masters)
+
+
 def streams_share_banks(model: DramModel, scenario: Scenario) -> bool:
-    """Whether the bank-partitioned address map puts two streams in one bank."""
-    return bool(model.row_bytes) and model.stream_count(scenario.soc.dma.channels, len(scenario.masters)) > model.banks
+    """Whether the scenario's layout puts two streams in one bank (and the DRAM has rows)."""
+    return bool(model.row_bytes) and stream_layout(scenario).any_shared
+
+
+def npu_shares_banks(model: DramModel, scenario: Scenario) -> bool:
+    """Whether two streams of the accelerator lie in one bank (and the DRAM has rows): then every
+    burst of its own may close another of its rows, and its own cost is charged a row conflict per
+    burst. A bank it shares only with other masters does not count here: in a bank a burst is a
+    conflict only when the burst before it there was to another row, so beyond its own row
+    crossings the accelerator meets at most one conflict per burst of those masters in its bank,
+    and ``interference`` charges each such burst two conflicts (its own and the one it causes)."""
+    return bool(model.row_bytes) and stream_layout(scenario).npu_self_shared
 
 
 def mixed_stores(scenario: Scenario, plans: list[list[LayerPlan]], model: DramModel | None = None) -> bool:
@@ -114,15 +133,16 @@ def mixed_stores(scenario: Scenario, plans: list[list[LayerPlan]], model: DramMo
     if len(kinds) > 1 or (True in kinds and uncoded):
         return True
     model = model if model is not None else bound_model(scenario.soc)
-    return True in kinds and not model.splits_directions(scenario.soc.dma.channels, len(scenario.masters))
+    return True in kinds and not stream_layout(scenario).split
 
 
 def npu_descriptor_bound(scenario: Scenario, model: DramModel, reordered: bool = False) -> DescriptorBound:
     """The accelerator's own worst cost per descriptor on this DRAM (no refresh, no others);
-    ``reordered``: its streams may interleave rows (``mixed_stores``), so every burst may conflict."""
+    ``reordered``: its streams may interleave rows (``mixed_stores``), so every burst may conflict;
+    so may every burst when two of its streams share a bank (``npu_shares_banks``)."""
     b = model.burst_bytes
     miss = model.t_miss_ns if model.row_bytes else 0.0
-    shared = streams_share_banks(model, scenario) or reordered
+    shared = npu_shares_banks(model, scenario) or reordered
     turn = model.t_turn_ns
 
     t_burst = model.t_serve_ns
@@ -155,10 +175,11 @@ def interference(scenario: Scenario, model: DramModel) -> Interference:
     """The linear bound I(t) on server time lost to other masters and refresh (module docstring)."""
     b = model.burst_bytes
     miss = model.t_miss_ns if model.row_bytes else 0.0
-    shared = streams_share_banks(model, scenario)
+    layout = stream_layout(scenario)
     turn_per_byte = model.t_turn_ns / model.write_batch_bytes if model.t_turn_ns else 0.0
     terms: dict[str, tuple[float, float]] = {}
-    for src in make_sources(scenario.masters, b, scenario.seed):
+    for src, place in zip(make_sources(scenario.masters, b, scenario.seed), layout.masters):
+        shared = bool(model.row_bytes) and layout.shared(place)
         sigma, rho = src.envelope()
         req = max(b, int(src.request_bytes))
         kappa = model.t_serve_ns / b + turn_per_byte
@@ -167,15 +188,17 @@ def interference(scenario: Scenario, model: DramModel) -> Interference:
         if src.random_addresses:
             kappa = max(kappa, model.random_kappa(req) + turn_per_byte)  # a row opened per request
         if shared:
-            kappa += 2 * miss / b  # its own conflict, and the accelerator's row it may close
+            # Its own conflict, and the one its burst may cause to the next burst in its bank (the
+            # accelerator's, or another master's): a burst is a conflict only after another row's.
+            kappa += 2 * miss / b
         # The first row of the stream (and of each request's partial burst) costs one miss more.
         terms[src.name] = ((sigma + b) * kappa + miss + model.t_serve_ns, rho * kappa)
     # The accelerator's own costs left over by the amortised per-descriptor cost: the first row of
     # each channel's load and store streams and one turnaround pair.
-    npu_streams = model.stream_count(scenario.soc.dma.channels, len(scenario.masters)) - len(scenario.masters)
+    npu_streams = layout.stream_count - len(scenario.masters)
     terms["npu_first_rows"] = (npu_streams * (miss + model.t_serve_ns) + model.t_turn_ns, 0.0)
     if model.refresh:
-        streams = model.stream_count(scenario.soc.dma.channels, len(scenario.masters))
+        streams = layout.stream_count
         r0 = model.t_rfc_ns + model.worst_burst_ns() + model.t_turn_ns + streams * model.t_rcd_ns
         terms["refresh"] = (r0, r0 / model.t_refi_ns)
     fixed = sum(t[0] for t in terms.values())

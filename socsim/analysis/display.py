@@ -12,8 +12,8 @@ delivered to the masters, T includes the pipeline latency L; ``socsim.model.dram
 below is sound; the bound is the smallest delay any of them gives:
 
 - *general*: ``worst_case_service(model)``, every burst a row conflict — any access pattern;
-- *partitioned*: when the streams (two per DMA channel, one per other master) do not outnumber
-  the banks, each stream owns its bank and keeps at least ``run`` bytes in a row before it may
+- *partitioned*: when no two streams (two per DMA channel, one per other master) share a bank
+  (``socsim.regions``; in the default layout: when they do not outnumber the banks), each stream owns its bank and keeps at least ``run`` bytes in a row before it may
   conflict, with run = row_bytes for sequential streams and, for a random-address master with
   requests of s bytes, its shortest piece of a row (s if s ≤ row, else s mod row or row) —
   ``worst_case_service(model, run, S)`` with the shortest run of all streams (dram.py docstring, "Worst case"). Each stream
@@ -56,6 +56,7 @@ from collections.abc import Sequence
 from socsim.model.arbitration import FifoArbiter, PathFacts, make_arbiter
 from socsim.model.dram import DramModel, worst_case_service
 from socsim.model.masters import Source, make_sources
+from socsim.regions import scenario_layout
 from socsim.scenario import Scenario
 from socsim.units import NS_PER_US
 
@@ -117,8 +118,9 @@ def dram_curves(scenario: Scenario, model: DramModel, in_order: bool = True) -> 
     if not in_order:
         return curves
     sources = make_sources(scenario.masters, model.burst_bytes, scenario.seed)
-    streams = model.stream_count(scenario.soc.dma.channels, len(sources))
-    if not model.row_bytes or streams > model.banks:
+    layout = scenario_layout(scenario.soc, scenario.masters)
+    streams = layout.stream_count
+    if not model.row_bytes or layout.any_shared:
         return curves
     curves["partitioned"] = worst_case_service(model, _shortest_run(model, sources), streams)
     randoms = [i for i, s in enumerate(sources, start=1) if s.random_addresses]

@@ -13,7 +13,10 @@ write output buffers elsewhere: 2·channels + masters ≤ banks) or else one for
 Channel c's streams come first (banks 2c and 2c + 1, or bank c), then the other masters' in scenario
 order; stream s owns bank s mod ``banks`` (streams beyond the bank count share banks;
 ``DramModel.stream_banks``). A stream lays its bytes out one after the other, so the
-k-th byte of a sequential stream lies in row ⌊k / row_bytes⌋ of its bank. A master with random
+k-th byte of a sequential stream lies in row ⌊k / row_bytes⌋ of its bank. That is the default
+layout; a scenario may place any stream in a region of its own choosing, one bank and a range of its
+rows, so that streams share or avoid banks (``socsim.regions``; every consumer takes the resolved
+``Layout``). A master with random
 addresses opens a random row of its bank at every request and continues sequentially inside the
 request. Streams therefore hit their open row until they cross into the next one; streams that
 interleave in one bank evict each other's rows (row conflicts).
@@ -79,6 +82,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from socsim.errors import ScenarioError
+from socsim.regions import default_layout, splits_directions
 from socsim.scenario import DramControllerSpec, DramDeviceSpec, SocSpec
 from socsim.units import bandwidth_gbps
 
@@ -175,25 +179,19 @@ class DramModel:
         return self.t_rfc_ns / self.t_refi_ns if self.refresh else 0.0
 
     def splits_directions(self, channels: int, masters: int) -> bool:
-        """Whether each DMA channel's loads and stores are separate streams (module docstring)."""
-        return 2 * channels + masters <= self.banks
+        """Whether each DMA channel's loads and stores are separate streams in the default layout
+        (module docstring; ``socsim.regions.splits_directions``)."""
+        return splits_directions(self.banks, channels, masters)
 
     def stream_count(self, channels: int, masters: int) -> int:
-        """Streams of the address map: one or two per DMA channel and one per other master."""
-        return (2 if self.splits_directions(channels, masters) else 1) * channels + masters
+        """Streams of the default layout: one or two per DMA channel and one per other master."""
+        return default_layout(self.banks, channels, masters).stream_count
 
     def stream_banks(self, channels: int, masters: int) -> tuple[list[tuple[int, int]], list[int]]:
-        """Banks of the address map: per DMA channel (its loads' bank, its stores' bank; the same
+        """Banks of the default layout: per DMA channel (its loads' bank, its stores' bank; the same
         bank, one stream, when the directions are not split), and per other master its bank."""
-        n = self.banks
-        if self.splits_directions(channels, masters):
-            return [(2 * c, 2 * c + 1) for c in range(channels)], [(2 * channels + k) % n for k in range(masters)]
-        return [(c % n, c % n) for c in range(channels)], [(channels + k) % n for k in range(masters)]
-
-    def stream_row(self, row: int, stream: int, streams: int) -> int:
-        """Row of the bank for row ``row`` of stream ``stream`` of ``streams``: streams that share a bank
-        lay their bytes out in disjoint rows (r·S + s), so they never hit each other's rows (index)."""
-        return row * streams + stream
+        layout = default_layout(self.banks, channels, masters)
+        return [(lo.bank, st.bank) for lo, st in layout.channels], [p.bank for p in layout.masters]
 
     def sequential_kappa(self) -> float:
         """Server time per byte of a sequential stream: t_B/b + (tRP + tRCD)/row_bytes (ns/byte)."""

@@ -103,7 +103,7 @@ class SimResult:
     """(R GB/s, T ns) of the DRAM's rate-latency worst case, any access pattern (socsim.model.dram)."""
     worst_case_partitioned: tuple[float, float, int, int] | None = None
     """(R GB/s, T ns, streams S, run bytes) of the worst case for this scenario's bank-partitioned
-    streams; None when streams outnumber banks (they share banks, so only the general case holds)."""
+    streams; None when two streams share a bank (socsim.regions): then only the general case holds."""
     engine_busy_ns: float = 0.0
     """Time the codec engine spent on uncompressed bytes (ns)."""
     bandwidth: dict | None = None

@@ -9,10 +9,11 @@ smaller bus burst still costs a whole one). Clocks in which nothing can change a
 skipped. A read's data reaches its master ``latency_ns`` − RL after it left the DRAM (the preset's
 pipeline latency includes RL, which the device models); a write is posted, done when accepted.
 
-**Address map of the streams.** The bank-partitioned streams of ``socsim.model.dram`` keep their
-bank s and row r: bank s is rank s // banks, then bank group (s mod banks) mod bank groups and bank
-(s mod banks) // bank groups, so consecutive streams sit in different bank groups; consecutive
-bursts of one row take consecutive columns. The byte address is the device's ``address_mapping``
+**Address map of the streams.** Each stream's bursts come with the bank B and row r of its region
+(``socsim.regions``; by default the bank-partitioned layout of ``socsim.model.dram``): bank B is
+rank B // banks, then bank group (B mod banks) mod bank groups and bank (B mod banks) // bank
+groups, so consecutive bank indices sit in different bank groups; the row is r mod the device's
+rows; consecutive bursts of one row take consecutive columns. The byte address is the device's ``address_mapping``
 of that place (``socsim.model.address_map``).
 """
 

@@ -4,9 +4,9 @@ A *descriptor* moves one transfer unit: ``size`` bytes on the bus (compressed, w
 are ``raw`` bytes in SRAM (uncompressed). Each of the ``channels`` channels takes the next
 descriptor from one FIFO queue once it has issued every burst of its current one, and keeps at
 most ``max_outstanding`` bursts in flight (issued, data not yet back), so on its own a channel
-moves at most max_outstanding·b bytes per round trip (Little's law). Channel c is traffic stream c
-of the DRAM's address map for its loads and another for its stores (``socsim.model.dram``): each
-direction's descriptors are laid out one after the other in its own bank.
+moves at most max_outstanding·b bytes per round trip (Little's law). Channel c's loads are one
+traffic stream and its stores another (or one stream for both), each placed in its region
+(``socsim.regions``): each direction's descriptors are laid out one after the other there.
 
 Codec engine (``dma.codec_engine``): one engine serves all channels in FIFO order. It processes
 the *uncompressed* side at E = bytes_per_cycle·freq bytes/ns plus a pipeline latency of
@@ -28,6 +28,7 @@ import simpy
 
 from socsim.model.dram import DramModel
 from socsim.model.engine import CodecEngine
+from socsim.regions import Layout, Place, default_layout
 from socsim.scenario import DmaSpec
 from socsim.soc.controller import MemoryController
 
@@ -75,12 +76,12 @@ class Descriptor:
 
 
 class _Channel:
-    __slots__ = ("index", "banks", "pos", "desc", "outstanding")
+    __slots__ = ("index", "places", "pos", "desc", "outstanding")
 
-    def __init__(self, index: int, banks: tuple[int, int]):
+    def __init__(self, index: int, places: tuple[Place, Place]):
         self.index = index
-        self.banks = banks
-        """Bank of its loads, bank of its stores."""
+        self.places = places
+        """Place of its loads, place of its stores (the same stream when the layout does not split them)."""
         self.pos = [0, 0]
         """Next byte of its load stream and of its store stream."""
         self.desc: Descriptor | None = None
@@ -91,8 +92,9 @@ class DmaEngine:
     """Burst fidelity: DMA channels serving one descriptor queue for master index ``master``."""
 
     def __init__(self, env: simpy.Environment, spec: DmaSpec, model: DramModel, controller: MemoryController,
-                 master: int = 0, masters: int = 0):
-        """``master``: its index at the arbiter; ``masters``: how many other masters own banks."""
+                 master: int = 0, layout: Layout | None = None):
+        """``master``: its index at the arbiter; ``layout``: every stream's place (default: the
+        default layout with no other master)."""
         self.env = env
         self.spec = spec
         self.model = model
@@ -102,12 +104,10 @@ class DmaEngine:
         self._engine_free = 0.0
         self.engine_busy_ns = 0.0
         self.queue: deque[Descriptor] = deque()
-        banks, _ = model.stream_banks(spec.channels, masters)
-        self.channels = [_Channel(c, banks[c]) for c in range(spec.channels)]
-        self._split = model.splits_directions(spec.channels, masters)
+        layout = layout if layout is not None else default_layout(model.banks, spec.channels, 0)
+        self.channels = [_Channel(c, layout.channels[c]) for c in range(spec.channels)]
+        self._split = layout.split
         """Loads and stores are separate streams (else one stream, one position, per channel)."""
-        self._streams = model.stream_count(spec.channels, masters)
-        """Streams of the address map, the other masters' included (count)."""
         self.bytes_requested = 0
         self.bytes_delivered = 0
         self.busy_ns = 0.0
@@ -148,16 +148,15 @@ class DmaEngine:
             ch.outstanding += 1
             w = int(d.write)
             stream = w if self._split else 0
-            row = ch.pos[stream] // row_bytes if row_bytes else 0
-            # Streams are numbered as DramModel.stream_banks lists them: channel c's are 2c, 2c + 1 or c.
-            row = self.model.stream_row(row, 2 * ch.index + stream if self._split else ch.index, self._streams)
+            place = ch.places[w]
+            row = place.row(ch.pos[stream] // row_bytes if row_bytes else 0)
             ch.pos[stream] += b
             if d.write and d.coded and self.engine is not None:
                 ready = self._engine(self.env.now, d.raw_per_burst)
                 ev = self.env.timeout(ready - self.env.now, (ch, d, row))
                 ev.callbacks.append(self._compressed)
             else:
-                self.controller.enqueue(self.master, ch.banks[w], row, d.write, self, (ch, d))
+                self.controller.enqueue(self.master, place.bank, row, d.write, self, (ch, d))
 
     def _engine(self, arrive: float, raw_bytes: float) -> float:
         """FIFO pass through the codec engine of a burst arriving at ``arrive``; returns its exit time."""
@@ -169,7 +168,7 @@ class DmaEngine:
 
     def _compressed(self, ev) -> None:
         ch, d, row = ev.value
-        self.controller.enqueue(self.master, ch.banks[1], row, True, self, (ch, d))
+        self.controller.enqueue(self.master, ch.places[1].bank, row, True, self, (ch, d))
 
     def burst_done(self, token, cost_ns: float) -> None:
         """Called by the controller when a burst's data is back (loads) or in DRAM (stores)."""

@@ -33,6 +33,7 @@ from socsim.model.arbitration import Arbiter
 from socsim.model.dram import DramModel
 from socsim.model.engine import CodecEngine
 from socsim.model.masters import Source
+from socsim.regions import Layout, default_layout
 from socsim.soc.dma import Batch
 from socsim.soc.fluid_arrivals import arrivals
 from socsim.soc.fluid_costs import (
@@ -57,16 +58,19 @@ class FluidSystem:
     """The shared path at fast fidelity: accelerator DMA channels and other masters as fluid flows."""
 
     def __init__(self, env: simpy.Environment, model: DramModel, arbiter: Arbiter, sources: Sequence[Source],
-                 channels: int, max_outstanding: int, engine: CodecEngine | None, window_ns: float = 50_000.0):
-        """``window_ns``: the time resolution of the fluid (averaging of random arrivals, refresh)."""
+                 channels: int, max_outstanding: int, engine: CodecEngine | None, window_ns: float = 50_000.0,
+                 layout: Layout | None = None):
+        """``window_ns``: the time resolution of the fluid (averaging of random arrivals, refresh);
+        ``layout``: every stream's place (``socsim.regions``; default: the default layout)."""
         self.env = env
         self.model = model
         self.arbiter = arbiter
         self.sources = list(sources)
         self.engine = engine
         n = 1 + len(self.sources)
-        self.dma = FluidDma(env, model, engine, channels, len(self.sources), max_outstanding)
-        self.masters = _masters(model, self.sources, channels, window_ns)
+        layout = layout if layout is not None else default_layout(model.banks, channels, len(self.sources))
+        self.dma = FluidDma(env, model, engine, layout, max_outstanding)
+        self.masters = _masters(model, self.sources, layout, window_ns)
         self._requests = [s.cursor() for s in self.sources]
         self._arrivals = [arrivals(r, window_ns, m.lump_bytes) for r, m in zip(self._requests, self.masters)]
         self._next_arrival = [next(it, None) for it in self._arrivals]
@@ -75,7 +79,7 @@ class FluidSystem:
         self.discrete_refresh = model.refresh and window_ns <= model.t_refi_ns
         self.setup = SolverSetup(model, arbiter, engine, max_outstanding * model.burst_bytes,
                                  averaged_refresh=model.refresh and not self.discrete_refresh,
-                                 may_share=bool(model.row_bytes) and model.stream_count(channels, len(self.sources)) > model.banks)
+                                 may_share=bool(model.row_bytes) and layout.any_shared)
         self._lead = model.t_burst_ns / 2
         self._stop_k = 0
         """Refresh whose server stop is known (its end includes the rows the masters reopen)."""
@@ -374,9 +378,9 @@ class FluidSystem:
         return into
 
 
-def _masters(model: DramModel, sources: list[Source], channels: int, window_ns: float) -> list[MasterFlow]:
+def _masters(model: DramModel, sources: list[Source], layout: Layout, window_ns: float) -> list[MasterFlow]:
     """The other masters as flows: bank, address pattern, costs alone, lump size (a window's bytes)."""
-    _, banks = model.stream_banks(channels, len(sources))
+    banks = [p.bank for p in layout.masters]
     out = []
     for s, bank in zip(sources, banks):
         kappa, mpb = master_base_cost(model, s.request_bytes, s.random_addresses)

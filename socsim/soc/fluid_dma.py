@@ -25,6 +25,7 @@ import simpy
 
 from socsim.model.dram import DramModel
 from socsim.model.engine import CodecEngine
+from socsim.regions import Layout
 from socsim.soc.dma import Batch
 from socsim.soc.fluid_costs import (
     completion_offset,
@@ -54,14 +55,14 @@ def descriptor_class(desc: FluidDescriptor) -> str:
 class FluidDma:
     """Descriptor queue and channels (each with at most one lane) of the accelerator's DMA."""
 
-    def __init__(self, env: simpy.Environment, model: DramModel, engine: CodecEngine | None, channels: int,
-                 masters: int, max_outstanding: int):
-        """``masters``: how many other masters own streams of the address map (count)."""
+    def __init__(self, env: simpy.Environment, model: DramModel, engine: CodecEngine | None, layout: Layout,
+                 max_outstanding: int):
+        """``layout``: every stream's place (``socsim.regions``); the channels are its channels."""
         self.env = env
         self.model = model
         self.engine = engine
         self.window_bytes = max_outstanding * model.burst_bytes
-        self.channels = _channels(model, channels, masters, self.window_bytes)
+        self.channels = _channels(layout, self.window_bytes)
         self.queue: deque[FluidDescriptor] = deque()
         self._seq = 0
         self._order = 0
@@ -533,14 +534,12 @@ def _next_bound_ns(ch: ChannelFlow, window: float) -> float:
     return dt
 
 
-def _channels(model: DramModel, channels: int, masters: int, window_bytes: int) -> list[ChannelFlow]:
-    """The DMA channels with their streams (``socsim.model.dram`` address map), windows free."""
-    banks, _ = model.stream_banks(channels, masters)
-    split = model.splits_directions(channels, masters)
+def _channels(layout: Layout, window_bytes: int) -> list[ChannelFlow]:
+    """The DMA channels with their streams (``socsim.regions`` layout), windows free."""
     out = []
-    for k, (load_bank, store_bank) in enumerate(banks):
-        load = Stream(load_bank)
-        out.append(ChannelFlow(k, load, Stream(store_bank) if split else load, window=float(window_bytes),
+    for k, (load_place, store_place) in enumerate(layout.channels):
+        load = Stream(load_place.bank)
+        out.append(ChannelFlow(k, load, Stream(store_place.bank) if layout.split else load, window=float(window_bytes),
                                fill=float(window_bytes)))
     return out
 

@@ -30,6 +30,7 @@ from socsim.model.masters import FLUID_WINDOW_NS, Source, make_sources
 from socsim.model.overload import FOLLOWED_REQUESTS_MAX, Overload, horizon_requests
 from socsim.model.records import FrameRecord, LayerRecord, MasterStats, SimResult
 from socsim.model.schedule import LayerPlan
+from socsim.regions import Layout, scenario_layout
 from socsim.scenario import Scenario
 from socsim.soc.accelerator import Accelerator
 from socsim.soc.command_controller import CommandMemoryController
@@ -116,23 +117,21 @@ def _chip(env: simpy.Environment, scenario: Scenario, fidelity: str) -> _Chip:
     arbiter = make_arbiter(soc.bus, names, model.burst_bytes)
     sources = make_sources(scenario.masters, model.burst_bytes, scenario.seed)
     channels = soc.dma.channels
+    layout = scenario_layout(soc, scenario.masters)
     if model.model == "command" and fidelity != "burst":
         raise ScenarioError(f"soc.dram.model='command': only the burst fidelity supports it (fidelity={fidelity!r})")
     if fidelity == "burst":
         controller = (CommandMemoryController(env, model, arbiter, soc.dram.resolved_device, soc.dram.resolved_controller)
                       if model.model == "command" else MemoryController(env, model, arbiter))
-        dma = DmaEngine(env, soc.dma, model, controller, 0, len(sources))
-        _, banks = model.stream_banks(channels, len(sources))
-        streams = model.stream_count(channels, len(sources))
-        masters = [BurstSource(env, s, controller, i, banks[i - 1], model.row_bytes,
-                               (streams - len(sources) + i - 1, streams))
+        dma = DmaEngine(env, soc.dma, model, controller, 0, layout)
+        masters = [BurstSource(env, s, controller, i, layout.masters[i - 1], model.row_bytes)
                    for i, s in enumerate(sources, start=1)]
         return _Chip(fidelity, model, arbiter, sources, dma, masters, controller)
     # The fluid's time resolution: a thousandth of the frame period (1–50 µs); it averages
     # random arrivals over it and resolves refresh blackouts when it is finer than tREFI.
     window = min(FLUID_WINDOW_NS, max(1_000.0, scenario.frame_period_ms * NS_PER_MS / 1000))
     dma = FluidSystem(env, model, arbiter, sources, channels, soc.dma.max_outstanding,
-                      CodecEngine.from_spec(soc.dma.codec_engine), window)
+                      CodecEngine.from_spec(soc.dma.codec_engine), window, layout)
     return _Chip(fidelity, model, arbiter, sources, dma)
 
 
@@ -217,7 +216,7 @@ def _result(scenario: Scenario, chip: _Chip, frames: list[FrameRecord], events: 
         dram_busy_ns=float(sum(busy)),
         # The command-level DRAM's guarantee is the one of its worst-case view (any access pattern).
         worst_case_service=worst_case_service(bound_model(scenario.soc)) if command else worst_case_service(model),
-        worst_case_partitioned=None if command else _partitioned(model, scenario.soc.dma.channels, chip.sources),
+        worst_case_partitioned=None if command else _partitioned(model, scenario_layout(scenario.soc, scenario.masters), chip.sources),
         engine_busy_ns=dma.engine_busy_ns,
         bandwidth=None if burst else _bandwidth(dma, [m.name for m in stats], frames_end),
     )
@@ -266,12 +265,13 @@ def _bandwidth(fluid: FluidSystem, names: list[str], until_ns: float, bins: int 
     return out
 
 
-def _partitioned(model: DramModel, channels: int, sources) -> tuple[float, float, int, int] | None:
-    """The worst case of ``worst_case_service`` for the scenario's streams, each in its own bank."""
-    streams = model.stream_count(channels, len(sources))
+def _partitioned(model: DramModel, layout: Layout, sources) -> tuple[float, float, int, int] | None:
+    """The worst case of ``worst_case_service`` for the scenario's streams, each in its own bank
+    (None when two share a bank)."""
+    streams = layout.stream_count
     if not model.row_bytes:
         return (*worst_case_service(model), streams, 0)
-    if streams > model.banks:
+    if layout.any_shared:
         return None
     run = min([model.row_bytes] + [s.request_bytes for s in sources if s.random_addresses])
     return (*worst_case_service(model, run, streams), streams, run)

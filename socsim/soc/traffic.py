@@ -11,21 +11,21 @@ import math
 import simpy
 
 from socsim.model.masters import Source
+from socsim.regions import Place
 from socsim.soc.latency_stats import LatencyStats
 
 
 class BurstSource:
     """Burst fidelity: issues a source's requests at their times, burst by burst, to the controller."""
 
-    def __init__(self, env: simpy.Environment, source: Source, controller, master: int, bank: int, row_bytes: int,
-                 stream: tuple[int, int] = (0, 1)):
-        """``stream``: (this master's stream index, streams in all) of the address map (DramModel.stream_row)."""
+    def __init__(self, env: simpy.Environment, source: Source, controller, master: int, place: Place, row_bytes: int):
+        """``place``: where its bytes lie (``socsim.regions``)."""
         self.env = env
-        self.stream = stream
+        self.place = place
         self.source = source
         self.controller = controller
         self.master = master
-        self.bank = bank
+        self.bank = place.bank
         self.row_bytes = row_bytes
         self.stop_ns = math.inf
         self.pos = 0
@@ -64,7 +64,7 @@ class BurstSource:
                 r = row + (j * b) // rb if rb else 0
             else:
                 r = (self.pos + j * b) // rb if rb else 0
-            self.controller.enqueue(self.master, self.bank, r * self.stream[1] + self.stream[0], write, self, req)
+            self.controller.enqueue(self.master, self.bank, self.place.row(r), write, self, req)
         if not self.source.random_addresses:
             self.pos += size
 

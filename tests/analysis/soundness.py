@@ -66,12 +66,34 @@ def masters(draw, least=0):
 
 
 @st.composite
-def cases(draw, stress=False, command=False):
+def with_regions(draw, data, scenario):
+    """``data`` with an explicit region for every stream (``socsim.regions``): banks drawn among
+    the first few so that streams often share one (the accelerator's loads with its stores, with a
+    master, masters with each other), disjoint row ranges of 2 rows (the stream wraps around every
+    second row) to 64."""
+    banks, _ = scenario.soc.dram.address_space
+    bank = st.integers(0, min(banks, 3) - 1)
+    span = draw(st.sampled_from([2, 3, 64]))
+    row = iter(range(0, 10_000, span))
+
+    def region():
+        return {"bank": draw(bank), "first_row": next(row), "rows": span}
+
+    dma = {**data["soc"]["dma"], "regions": [{"loads": region(), "stores": region()}
+                                             for _ in range(data["soc"]["dma"]["channels"])]}
+    masters = [{**m, "region": region()} for m in data["masters"]]
+    return {**data, "soc": {**data["soc"], "dma": dma}, "masters": masters}
+
+
+@st.composite
+def cases(draw, stress=False, command=False, regions=False):
     """(scenario, plans): a small chip, random masters and arbitration, random layer plans.
 
     ``stress`` draws what the per-transfer form of the bound relies on most: other masters always,
     deep DMA windows, many tiles and long compute (the interference must hide behind compute).
-    ``command`` draws the command-level DRAM (``command_drams``) instead of the reduced models."""
+    ``command`` draws the command-level DRAM (``command_drams``) instead of the reduced models, and
+    in half the cases an explicit region for every stream (``with_regions``); ``regions`` draws
+    those regions on the reduced models too (off by default: the golden cases stay as drawn)."""
     arbitration = draw(st.sampled_from(ARBITRATIONS))
     ms = draw(masters(1 if stress else 0))
     bus = {"width_bytes": draw(st.sampled_from([16, 32])), "freq_mhz": 1000.0, "arbitration": arbitration}
@@ -97,6 +119,8 @@ def cases(draw, stress=False, command=False):
         "masters": ms, "workload": {"model": "mobilenet_v1"},
     }
     scenario = Scenario.from_dict(data)
+    if (command or regions) and draw(st.booleans()):
+        scenario = Scenario.from_dict(draw(with_regions(data, scenario)))
     plans = []
     for _ in range(frames):
         layers = []
@@ -207,6 +231,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--stress", action="store_true", help="the stress profile of cases()")
     ap.add_argument("--command", action="store_true", help="the command-level DRAM (command_drams())")
+    ap.add_argument("--regions", action="store_true",
+                    help="explicit regions (with_regions()) in half the cases on the reduced models too")
     ap.add_argument("--fidelity", choices=["burst", "fast"], default="burst",
                     help="the simulation checked against the bound (the window curve only at burst)")
     args = ap.parse_args()
@@ -215,7 +241,7 @@ def main() -> None:
     @hseed(args.seed)
     @settings(max_examples=args.examples, deadline=None, suppress_health_check=list(HealthCheck),
               phases=[Phase.generate], database=None)
-    @given(cases(stress=args.stress, command=args.command))
+    @given(cases(stress=args.stress, command=args.command, regions=args.regions))
     def run(case):
         scenario, plans = case
         bound = bound_frames(scenario, plans)

@@ -45,7 +45,10 @@ def case_digest(scenario, plans) -> str:
     later = {name for name in ("device", "controller", "config") if getattr(dram, name) is None}
     defaults = {"dataflow": "ws", "depthwise": "per_channel"}
     later_acc = {name for name, value in defaults.items() if getattr(acc, name) == value}
-    text = scenario.model_dump_json(exclude={"soc": {"dram": later, "accelerator": later_acc}}) + repr(plans)
+    later_dma = {"regions"} if scenario.soc.dma.regions is None else set()
+    later_masters = {i: {"region"} for i, m in enumerate(scenario.masters) if m.region is None}
+    exclude = {"soc": {"dram": later, "accelerator": later_acc, "dma": later_dma}, "masters": later_masters}
+    text = scenario.model_dump_json(exclude=exclude) + repr(plans)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
