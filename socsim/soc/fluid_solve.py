@@ -86,9 +86,9 @@ def solve(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow]
     """Costs, demands and rates of every flow (steps 1–4 of the module docstring); sets the channels'
     and masters' rates. Two passes when the first one's rates change what it assumed."""
     first = _pass(setup, busy, masters, available, None)
-    if first.shared_banks:
+    if first.shared_banks and setup.may_share:
         return _shared_fixed_point(setup, busy, masters, available, first)
-    if _second_pass_needed(setup, busy, first):
+    if first.shared_banks or _second_pass_needed(setup, busy, first):
         return _pass(setup, busy, masters, available, first.rates)
     return first
 
@@ -101,7 +101,8 @@ SHARED_RATES_REL = 1e-4
 
 def _shared_fixed_point(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow], available: bool,
                         first: Solution) -> Solution:
-    """Passes until the rates settle, when streams share a bank: a stream's conflict share is the
+    """Passes until the rates settle, when streams share a bank (not for one channel's compressed
+    and uncompressed stores in one bank: two passes as before there): a stream's conflict share is the
     others' rate in its bank over its own (``fluid_costs.conflict_share``), and the rates depend on
     the shares. One pass from the first one's rates, where every shared burst was a conflict,
     overcharges a fast stream beside a slow one several times over (the accelerator beside a camera
