@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from socsim.model.arbitration import water_fill
-from socsim.soc.fluid_flows import MasterFlow
+from socsim.soc.fluid_flows import ChannelFlow, MasterFlow
 
 INF = float("inf")
 
@@ -24,13 +24,19 @@ def fifo_queue_ns(masters: Sequence[MasterFlow]) -> float:
     return sum(m.backlog * m.kappa for m in masters if m.backlog > 0)
 
 
+def npu_issue_rate(busy: Sequence[ChannelFlow]) -> float:
+    """The accelerator's arrivals: its channels issue a burst as one comes back, up to their
+    windows' caps, beside any bursts they have queued (bytes/ns)."""
+    return sum(ch.cap for ch in busy)
+
+
 def fifo_rates(demand: Sequence[float], kappa: Sequence[float], capacity: float,
                ages: Sequence[tuple[float, int] | None], arrival: Sequence[float],
                queued: Sequence[float]) -> list[float]:
     """Rates under FIFO (the accelerator is index 0; module docstring).
 
-    ``ages``: when a flow's oldest waiting lump arrived (None if none); ``arrival``: the masters'
-    arrival rates (bytes/ns); ``queued``: server time of each flow's backlog (ns). A flow with a
+    ``ages``: when a flow's oldest waiting lump arrived (None if none); ``arrival``: the flows'
+    arrival rates (``npu_issue_rate`` for the accelerator) (bytes/ns); ``queued``: server time of each flow's backlog (ns). A flow with a
     finite demand asks for it as its arrivals (the accelerator's window-limited issue rate)."""
     n = len(demand)
     out = [0.0] * n

@@ -43,7 +43,7 @@ from socsim.soc.fluid_costs import (
     window_cap,
     window_keep,
 )
-from socsim.soc.fluid_fifo import fifo_queue_ns, fifo_rates
+from socsim.soc.fluid_fifo import fifo_queue_ns, fifo_rates, npu_issue_rate
 from socsim.soc.fluid_flows import (
     CODED_LOAD,
     CODED_STORE,
@@ -111,7 +111,7 @@ def _pass(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow]
     kappa = [npu_kappa] + [m.kappa for m in masters]
     if setup.arbiter.name == "fifo":
         out = fifo_rates(demand, kappa, capacity, [_npu_age(busy)] + [m.head_age for m in masters],
-                         [0.0] + [m.arrival for m in masters],
+                         [npu_issue_rate(busy)] + [m.arrival for m in masters],
                          [sum(ch.fill for ch in busy) * npu_kappa] + [m.backlog * m.kappa for m in masters])
     else:
         out = setup.arbiter.fluid_rates(demand, kappa, capacity)
