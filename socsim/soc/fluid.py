@@ -286,6 +286,7 @@ class FluidSystem:
         self._advance()
         now = self.env.now
         self.dma.refreshes = self._refreshes(now)
+        self.dma.others_active = any(m.active for m in self.masters)
         need = self.dma.due()
         if self._head_served and self.fifo:
             need = True

@@ -65,6 +65,8 @@ class FluidDma:
         self.queue: deque[FluidDescriptor] = deque()
         self._seq = 0
         self._order = 0
+        self.others_active = False
+        """Some other master asks for service (set before ``due``)."""
         self.refreshes = 0
         """Refreshes whose stop has begun (discrete refresh), else 0: a stream that has not seen
         them finds its bank closed (count)."""
@@ -135,6 +137,9 @@ class FluidDma:
                 # A channel whose last descriptor just completed goes on with one of the same kind
                 # at the same rates (no solve); else it starts a new sequence.
                 changed = changed or ch.last_kind != _kind(desc) or ch.srv_rate <= 0 or ch.lane is not None
+                if ch.last_kind != _kind(desc):
+                    # Another kind of descriptor, its window partly held by the last one's bursts: no rounds.
+                    ch.in_run = False
                 ch.cls = descriptor_class(desc)
                 ch.prog = ch.srv = max(ch.prog, ch.srv)
             elif not (ch.lane is None and _appendable(ch, desc) and self._issues_next(ch)):
@@ -238,7 +243,7 @@ class FluidDma:
         offset = completion_offset(m, desc, self.engine, waited, ch.kappa * b)
         # Row costs beyond the bursts' own hold up a window-limited run's later rounds whole.
         ch.run_extra += max(0.0, own_kappa * desc.size - desc.size / b * m.t_burst_ns)
-        if ch.window >= self.window_bytes and not ch.filling and ch.srv_rate >= ch.cap * (1 - 1e-9):
+        if ch.in_run and ch.window >= self.window_bytes and not ch.filling and ch.srv_rate >= ch.cap * (1 - 1e-9):
             offset = self._rounds_offset(ch, desc, end, offset)
         done = now + offset
         batch = desc.batch
@@ -256,7 +261,8 @@ class FluidDma:
 
     def _rounds_offset(self, ch: ChannelFlow, desc: FluidDescriptor, end: float, offset: float) -> float:
         """A window-limited run's descriptor completes on its rounds (``window_rounds_ns``): the
-        completion offset ``offset`` (ns) grown to the round its last burst is in, by at most a round trip."""
+        completion offset ``offset`` (ns) moved to the round its last burst is in, later by at most
+        a round trip, earlier by at most the run's ``round_pause``."""
         m = self.model
         b = m.burst_bytes
         now = self.env.now
@@ -266,7 +272,7 @@ class FluidDma:
             rounds = window_rounds_ns(self.window_bytes, ch.run_bytes, b, hit_rtt, hit)
             if rounds is None:
                 return offset
-            return offset + min(max(0.0, ch.run_start + ch.run_extra + rounds - now), ch.rtt)
+            return offset + min(max(-ch.run_pause, ch.run_start + ch.run_extra + rounds - now), ch.rtt)
         # A compressed transfer's bursts pass the engine one engine time apart (times the channels
         # sharing it): its slots come back spread by that much, so burst j·W + m is back at
         # (j + 1)·rtt + (m − 1)·engine time; none of this when the engine, not the window, limits it.
@@ -341,9 +347,11 @@ class FluidDma:
         """Before a solve: which channels have bursts queued, and every lane's window (what its
         channel's waiting bursts leave free)."""
         b = self.model.burst_bytes
+        now = self.env.now
         for ch in self.channels:
             ch.window = self.window_bytes
             ch.filling = ch.fill >= b - EPS_BYTES
+            ch.paused = bool(ch.seq) and now < ch.paused_until - 1e-9
             for f in (ch, ch.lane):
                 if f is not None and f.seq:
                     f.row = self._row(f)
@@ -380,7 +388,7 @@ class FluidDma:
         first = ch.rate if ch.cls == CODED_STORE else y
         if ch.seq and ch.filling and first > 0:
             ch.fill = max(0.0, ch.fill - first * dt)
-        elif first <= 0 and queues:
+        elif first <= 0 and queues and not ch.paused:
             # Stopped (or idle): its bursts come back and wait at the server, up to its window.
             if ch.fill <= EPS_BYTES:
                 # Queued while it stood still: they interleave with the others' bursts (not a lump).
@@ -417,11 +425,29 @@ class FluidDma:
                     # Its queued bursts are served: from now on its window limits it.
                     f.fill = 0.0
                     f.filling = f.lump = False
+                    self.round_pause(f)
+                    need = True
+                if f is not None and f.paused and self.env.now >= f.paused_until - 1e-9:
                     need = True
         for ch in self.channels:
             if not ch.seq and ch.lane is None and self.queue:
                 need |= self._take(ch) or True
         return need
+
+    def round_pause(self, ch: ChannelFlow) -> None:
+        """Its lump of queued bursts has been served and its window now limits it, alone on the
+        server (no other channel busy, no other master asking): the fluid goes on
+        half a round later than its steady rate would, so that it runs through the middle of the
+        burst fidelity's rounds (W bursts back to back, then nothing until the first is back, one
+        round trip after it left) rather than through their ends (ns)."""
+        if ch.cls != UNCODED or ch.window < self.window_bytes or self.others_active:
+            return
+        if any(f is not ch and f.seq for c in self.channels for f in (c, c.lane) if f is not None):
+            return
+        idle = ch.rtt - ch.window * ch.kappa
+        if idle > 0:
+            ch.paused_until = self.env.now + idle / 2
+            ch.run_pause = idle / 2
 
     def _room_step(self) -> float:
         return max(float(self.model.burst_bytes), self.window_bytes / 8)
@@ -433,6 +459,8 @@ class FluidDma:
             for f in (ch, ch.lane):
                 if f is not None and f.seq:
                     dt = min(dt, _next_bound_ns(f, f.window))
+                    if f.paused:
+                        dt = min(dt, max(0.0, f.paused_until - self.env.now))
             if ch.lane is not None and ch.srv_rate > 0:
                 dt = min(dt, max(0.0, self._outstanding(ch) - (ch.room_mark - self._room_step())) / ch.srv_rate)
         return dt
@@ -441,7 +469,8 @@ class FluidDma:
         """After a solve: a channel that starts moving with its whole window free begins a run of rounds."""
         for ch in self.channels:
             if ch.seq and ch.srv_rate > 0 and ch.fill >= self.window_bytes * (1 - 1e-9):
-                ch.run_start, ch.run_bytes, ch.run_extra = now, 0.0, 0.0
+                ch.run_start, ch.run_bytes, ch.run_extra, ch.run_pause = now, 0.0, 0.0, 0.0
+                ch.in_run = True
 
     def reopen(self, k: int) -> None:
         """After refresh k's stop: a busy channel whose stream was open pays tRCD on its next burst

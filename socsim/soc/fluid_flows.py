@@ -121,6 +121,14 @@ class ChannelFlow:
     queued while it stood still with the others are not: they interleave with theirs."""
     fill_order: int = 0
     """Issue order of its queued bursts among bursts issued at the same time (count)."""
+    paused_until: float = 0.0
+    """End of the idle part of its first round (``fluid_dma.FluidDma.round_pause``) (ns)."""
+    run_pause: float = 0.0
+    """Length of that idle part in its current run: the fluid is behind the rounds by at most this (ns)."""
+    paused: bool = False
+    """It waits for its first round's bursts to come back (set before each solve): the server moves nothing for it."""
+    in_run: bool = False
+    """Its descriptors since ``run_start`` are all of one kind: their rounds are known."""
     run_start: float = 0.0
     """When its current run began: it started moving with its whole window free (ns)."""
     run_bytes: float = 0.0

@@ -350,6 +350,8 @@ def _server_cap(ch: ChannelFlow, engine: float) -> float:
     """Most the server may move for ``ch`` (bytes/ns): its window's cap, lifted while it has a lump
     queued; a compressed load's server stops at the end of its sequence or a full read-ahead (then
     it follows the engine); a store's server follows the engine unless bytes wait to be written."""
+    if ch.paused:
+        return 0.0
     cap = INF if ch.filling and ch.cls != CODED_STORE else ch.cap
     if ch.cls == CODED_LOAD:
         if ch.srv >= ch.end - EPS_BYTES:
