@@ -43,7 +43,7 @@ from socsim.soc.fluid_costs import (
     window_cap,
     window_keep,
 )
-from socsim.soc.fluid_fifo import fifo_queue_ns, fifo_rates, npu_issue_rate
+from socsim.soc.fluid_fifo import backlog_age, fifo_queue_ns, fifo_rates, npu_issue_rate
 from socsim.soc.fluid_flows import (
     CODED_LOAD,
     CODED_STORE,
@@ -110,9 +110,10 @@ def _pass(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow]
     demand = [npu_demand] + [m.demand for m in masters]
     kappa = [npu_kappa] + [m.kappa for m in masters]
     if setup.arbiter.name == "fifo":
-        out = fifo_rates(demand, kappa, capacity, [_npu_age(busy)] + [m.head_age for m in masters],
+        out = fifo_rates(demand, kappa, capacity, [npu_age(busy)] + [m.head_age for m in masters],
                          [npu_issue_rate(busy)] + [m.arrival for m in masters],
-                         [sum(ch.fill for ch in busy) * npu_kappa] + [m.backlog * m.kappa for m in masters])
+                         [sum(ch.fill for ch in busy) * npu_kappa] + [m.backlog * m.kappa for m in masters],
+                         [None] + [backlog_age(m) for m in masters])
     else:
         out = setup.arbiter.fluid_rates(demand, kappa, capacity)
     kappa[0] = _apply_npu_share(setup, busy, out[0] * kappa[0], npu_kappa)
@@ -139,7 +140,7 @@ def _second_pass_needed(setup: SolverSetup, busy: list[ChannelFlow], sol: Soluti
     return not any(not ch.desc.write for ch in busy) and any(r > 0 for r in sol.rates)
 
 
-def _npu_age(busy: list[ChannelFlow]) -> tuple[float, int] | None:
+def npu_age(busy: list[ChannelFlow]) -> tuple[float, int] | None:
     """When the accelerator's oldest queued burst was issued (channels with a lump), None if none."""
     ages = [(ch.fill_since, ch.fill_order) for ch in busy if ch.filling and ch.lump and ch.cls != CODED_STORE]
     return min(ages) if ages else None
