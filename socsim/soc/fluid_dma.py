@@ -142,6 +142,9 @@ class FluidDma:
                     ch.in_run = False
                 ch.cls = descriptor_class(desc)
                 ch.prog = ch.srv = max(ch.prog, ch.srv)
+                if ch.lane is None and self.env.now >= ch.back_ns - 1e-9:
+                    # Every burst it issued is back: its whole window is free.
+                    ch.fill = float(self.window_bytes)
             elif not (ch.lane is None and _appendable(ch, desc) and self._issues_next(ch)):
                 # Issue order: while its lane has bursts to issue, the channel takes nothing else.
                 lane = ch.lane
@@ -246,6 +249,7 @@ class FluidDma:
         if ch.in_run and ch.window >= self.window_bytes and not ch.filling and ch.srv_rate >= ch.cap * (1 - 1e-9):
             offset = self._rounds_offset(ch, desc, end, offset)
         done = now + offset
+        ch.back_ns = max(ch.back_ns, done)
         batch = desc.batch
         batch.bytes += desc.size
         batch.spans.append((ch.index, taken_ns, done, desc.size))

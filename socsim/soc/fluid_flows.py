@@ -127,6 +127,8 @@ class ChannelFlow:
     """Length of that idle part in its current run: the fluid is behind the rounds by at most this (ns)."""
     paused: bool = False
     """It waits for its first round's bursts to come back (set before each solve): the server moves nothing for it."""
+    back_ns: float = 0.0
+    """When the last burst of its completed descriptors is back (ns)."""
     in_run: bool = False
     """Its descriptors since ``run_start`` are all of one kind: their rounds are known."""
     run_start: float = 0.0
