@@ -42,6 +42,9 @@ from socsim.soc.fluid_flows import (
 
 INF = float("inf")
 EPS_BYTES = 1e-3
+KAPPA_STEP = 0.25
+"""Relative change of a channel's cost per byte at a descriptor boundary beyond which the rates
+are solved again when it shares the server (smaller changes keep the shares)."""
 
 
 def descriptor_class(desc: FluidDescriptor) -> str:
@@ -65,6 +68,8 @@ class FluidDma:
         self.queue: deque[FluidDescriptor] = deque()
         self._seq = 0
         self._order = 0
+        self._kappa_moved = False
+        """A channel sharing the server by time share changed its cost per byte (``_server_kappa``)."""
         self.others_active = False
         """Some other master asks for service (set before ``due``)."""
         self.refreshes = 0
@@ -199,7 +204,7 @@ class FluidDma:
         stream.position += desc.size
         stream.refresh_seen = self.refreshes
         if len(ch.seq) == 1:
-            self._server_kappa(ch)
+            self._kappa_moved |= self._server_kappa(ch)
             if ch.fill >= self.model.burst_bytes - EPS_BYTES:
                 # Its window has room: it issues a lump, behind every burst already queued.
                 self.mark_queued(ch)
@@ -289,16 +294,19 @@ class FluidDma:
         back = ch.run_start + ch.run_extra + rounds + hit_rtt - engine_ns
         return max(0.0, min(back - now, offset + ch.rtt))
 
-    def _server_kappa(self, ch: ChannelFlow) -> None:
+    def _server_kappa(self, ch: ChannelFlow) -> bool:
         """The server cursor's descriptor sets the cost per byte; the rates follow without a solve
-        (its share of server time, or its byte rate when its window or the engine limits it)."""
+        (its share of server time, or its byte rate when its window or the engine limits it).
+        True when the cost changed by more than ``KAPPA_STEP`` while ``ch`` shares the server by
+        its share of time: the others' shares then no longer hold (solve again)."""
         for end, _, own, _, _, _ in ch.seq:
             if end > ch.srv + EPS_BYTES:
                 break
         else:
-            return
+            return False
         if own == ch.own_kappa:
-            return
+            return False
+        shared = abs(own - ch.own_kappa) > KAPPA_STEP * ch.own_kappa and ch.srv_rate < ch.cap * (1 - 1e-9)
         extra = ch.kappa - ch.own_kappa
         ch.own_kappa = own
         ch.kappa = own + extra
@@ -309,6 +317,7 @@ class FluidDma:
             ch.srv_rate = ch.share / ch.kappa
             if ch.cls == UNCODED:
                 ch.rate = ch.srv_rate
+        return shared and not limited
 
     def _row(self, ch: ChannelFlow) -> int:
         """Row of its stream the server cursor of ``ch`` is in (-1 without rows)."""
@@ -419,7 +428,7 @@ class FluidDma:
             need |= changed or not ch.seq
             for f in (ch, ch.lane):
                 if f is not None and f.seq:
-                    self._server_kappa(f)
+                    self._kappa_moved |= self._server_kappa(f)
                     need |= _at_bound(f, f.window)
             if ch.lane is not None and ch.room_mark - self._outstanding(ch) >= self._room_step() - EPS_BYTES:
                 need = True
@@ -436,6 +445,9 @@ class FluidDma:
         for ch in self.channels:
             if not ch.seq and ch.lane is None and self.queue:
                 need |= self._take(ch) or True
+        if self._kappa_moved:
+            self._kappa_moved = False
+            need |= len(self.flows()) > 1
         return need
 
     def round_pause(self, ch: ChannelFlow) -> None:
