@@ -45,9 +45,8 @@ from socsim.soc.fluid_costs import (
 from socsim.soc.fluid_dma import FluidDma
 from socsim.soc.fluid_fifo import close_backlogs
 from socsim.soc.fluid_flows import MasterFlow, Stream
-from socsim.soc.fluid_solve import npu_age
 from socsim.soc.fluid_latency import SolveLog, potential, request_latencies
-from socsim.soc.fluid_solve import SolverSetup, solve
+from socsim.soc.fluid_solve import SolverSetup, npu_age, solve
 from socsim.soc.latency_stats import LatencyStats
 
 INF = math.inf

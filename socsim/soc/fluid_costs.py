@@ -202,4 +202,3 @@ def completion_offset(model: DramModel, desc: FluidDescriptor, engine: CodecEngi
         bursts = max(1, desc.size // model.burst_bytes)
         return engine.latency_ns + (model.latency_ns + desc.raw / bursts / engine.gbps if waited else 0.0)
     return model.latency_ns + (engine.latency_ns + burst_ns if waited else 0.0)
-

@@ -13,7 +13,12 @@ load) next in the queue issues into the window room the channel's sequence leave
 *lane* beside it (re-solved as that room grows by eighths of the window); while the lane has
 bursts to issue the channel takes nothing else, and when its sequence is done the lane becomes
 it. A channel that starts with room in its window issues a lump: the server serves it after the
-bursts other channels already queued (``mark_queued``) and before their later ones.
+bursts other channels already queued (``mark_queued``) and before their later ones; its whole
+window is free once every burst it issued before is back. Alone on the server, a window-limited
+channel whose lump is served waits half the idle part of a round (``round_pause``), so that the
+fluid runs through the middle of the burst fidelity's rounds. When the cost per byte of a channel
+that shares the server moves by more than ``KAPPA_STEP`` at a descriptor boundary, the rates are
+solved again.
 """
 
 from __future__ import annotations
