@@ -5,7 +5,7 @@ Prints the distribution of |fast − burst| / burst frame latency and the share 
 2 % margin the worst-case bound allows the fast fidelity (first line), then, to show where the
 large differences come from, the share within 2 % and the p99 per value of each scenario feature
 (codec engine, channels, DMA window, other masters, DRAM, arbitration, descriptor size) and the
-worst cases with their features. The realistic scenarios' agreement is measured by
+worst cases with their features and their index among the generated cases. The realistic scenarios' agreement is measured by
 ``bench_soc.py``. Usage: python benchmarks/fidelity_random.py [EXAMPLES] [SEED] [WORST]
 """
 
@@ -73,7 +73,8 @@ def main() -> None:
     examples = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     worst = int(sys.argv[3]) if len(sys.argv) > 3 else 12
     rows: list[tuple[float, dict[str, str]]] = []
-    cases: list[tuple[float, float, float, dict[str, str]]] = []
+    cases: list[tuple[float, float, float, dict[str, str], int]] = []
+    count = [0]
 
     @seed(int(sys.argv[2]) if len(sys.argv) > 2 else 0)
     @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck),
@@ -81,6 +82,7 @@ def main() -> None:
     @given(soundness.cases())
     def run(case):
         scenario, plans = case
+        count[0] += 1
         if bound_frames(scenario, plans).reason:
             return  # the others may overload the DRAM: the burst run need not end
         fast, burst = simulate(scenario, plans, "fast"), simulate(scenario, plans, "burst")
@@ -89,7 +91,7 @@ def main() -> None:
             if b.latency_ns > 0:
                 e = (f.latency_ns - b.latency_ns) / b.latency_ns
                 rows.append((abs(e), feats))
-                cases.append((e, f.latency_ns, b.latency_ns, feats))
+                cases.append((e, f.latency_ns, b.latency_ns, feats, count[0] - 1))
 
     run()
     e = np.array([r[0] for r in rows])
@@ -102,8 +104,8 @@ def main() -> None:
     print("per feature (frames, share within 2 %, p99 of |error|), worst p99 first:")
     print("\n".join(breakdown(rows)))
     print(f"worst {worst} frames (fast − burst) / burst:")
-    for err, f_ns, b_ns, feats in sorted(cases, key=lambda c: -abs(c[0]))[:worst]:
-        print(f"  {err:+7.1%} fast {f_ns:9.1f} ns burst {b_ns:9.1f} ns  " + " ".join(f"{k}={v}" for k, v in feats.items()))
+    for err, f_ns, b_ns, feats, index in sorted(cases, key=lambda c: -abs(c[0]))[:worst]:
+        print(f"  {err:+7.1%} case {index:4d} fast {f_ns:9.1f} ns burst {b_ns:9.1f} ns  " + " ".join(f"{k}={v}" for k, v in feats.items()))
 
 
 if __name__ == "__main__":

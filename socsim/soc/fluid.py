@@ -44,9 +44,10 @@ from socsim.soc.fluid_costs import (
     reopen_ns,
 )
 from socsim.soc.fluid_dma import FluidDma
+from socsim.soc.fluid_fifo import close_backlogs
 from socsim.soc.fluid_flows import MasterFlow, Stream
 from socsim.soc.fluid_latency import SolveLog, potential, request_latencies
-from socsim.soc.fluid_solve import SolverSetup, solve
+from socsim.soc.fluid_solve import SolverSetup, npu_age, solve
 from socsim.soc.latency_stats import LatencyStats
 
 INF = math.inf
@@ -102,6 +103,7 @@ class FluidSystem:
         self.solves = 0
         self.fifo = arbiter.name == "fifo"
         self._head_served = False
+        self._npu_age = None
         self._take_arrivals(0.0)
         self._solve()
         self._schedule()
@@ -281,7 +283,7 @@ class FluidSystem:
                 q = m.backlog + (a - x) * dt
                 m.work = max(0.0, m.work + (a * m.base_kappa - x * m.own_kappa) * dt) if q > 0 else 0.0
                 m.backlog = q if q > 0 else 0.0
-                if m.flow((a - x) * dt if q > 0 else -INF, now - dt, self.dma.next_order()):
+                if m.flow((a - x) * dt if q > 0 else -INF, now - dt, self.dma.next_order(), a * dt):
                     self._head_served = True
         self.dma.advance(dt)
         self._sync_npu()
@@ -299,6 +301,7 @@ class FluidSystem:
         self._advance()
         now = self.env.now
         self.dma.refreshes = self._refreshes(now)
+        self.dma.others_active = any(m.active for m in self.masters)
         need = self.dma.due()
         if self._head_served and self.fifo:
             need = True
@@ -358,6 +361,8 @@ class FluidSystem:
                 self._reopen_channels(now)
         self._was_stopped = stopped
         self.dma.set_rooms()
+        if self.fifo:
+            self._close_backlogs()
         sol = solve(self.setup, self.dma.flows(), self.masters, not stopped)
         if self.dma.take_all():
             self.dma.set_rooms()
@@ -366,6 +371,13 @@ class FluidSystem:
         self._sync_npu()
         self.log.append(now, sol.demand, sol.kappa, sol.capacity, sol.rates, self.served,
                         [0.0] + [m.backlog for m in self.masters])
+
+    def _close_backlogs(self) -> None:
+        """FIFO: when the accelerator's oldest lump changes, the masters' backlogs so far are older."""
+        age = npu_age(self.dma.flows())
+        if age is not None and age != self._npu_age:
+            close_backlogs(self.masters)
+        self._npu_age = age
 
     # ---- results --------------------------------------------------------------------------
     def request_latencies(self, i: int, into: LatencyStats) -> LatencyStats:

@@ -13,7 +13,12 @@ load) next in the queue issues into the window room the channel's sequence leave
 *lane* beside it (re-solved as that room grows by eighths of the window); while the lane has
 bursts to issue the channel takes nothing else, and when its sequence is done the lane becomes
 it. A channel that starts with room in its window issues a lump: the server serves it after the
-bursts other channels already queued (``mark_queued``) and before their later ones.
+bursts other channels already queued (``mark_queued``) and before their later ones; its whole
+window is free once every burst it issued before is back. Alone on the server, a window-limited
+channel whose lump is served waits half the idle part of a round (``round_pause``), so that the
+fluid runs through the middle of the burst fidelity's rounds. When the cost per byte of a channel
+that shares the server moves by more than ``KAPPA_STEP`` at a descriptor boundary, the rates are
+solved again.
 """
 
 from __future__ import annotations
@@ -43,6 +48,9 @@ from socsim.soc.fluid_flows import (
 
 INF = float("inf")
 EPS_BYTES = 1e-3
+KAPPA_STEP = 0.25
+"""Relative change of a channel's cost per byte at a descriptor boundary beyond which the rates
+are solved again when it shares the server (smaller changes keep the shares)."""
 
 
 def descriptor_class(desc: FluidDescriptor) -> str:
@@ -66,6 +74,10 @@ class FluidDma:
         self.queue: deque[FluidDescriptor] = deque()
         self._seq = 0
         self._order = 0
+        self._kappa_moved = False
+        """A channel sharing the server by time share changed its cost per byte (``_server_kappa``)."""
+        self.others_active = False
+        """Some other master asks for service (set before ``due``)."""
         self.refreshes = 0
         """Refreshes whose stop has begun (discrete refresh), else 0: a stream that has not seen
         them finds its bank closed (count)."""
@@ -138,8 +150,14 @@ class FluidDma:
                 # A channel whose last descriptor just completed goes on with one of the same kind
                 # at the same rates (no solve); else it starts a new sequence.
                 changed = changed or ch.last_kind != _kind(desc) or ch.srv_rate <= 0 or ch.lane is not None
+                if ch.last_kind != _kind(desc):
+                    # Another kind of descriptor, its window partly held by the last one's bursts: no rounds.
+                    ch.in_run = False
                 ch.cls = descriptor_class(desc)
                 ch.prog = ch.srv = max(ch.prog, ch.srv)
+                if ch.lane is None and self.env.now >= ch.back_ns - 1e-9:
+                    # Every burst it issued is back: its whole window is free.
+                    ch.fill = float(self.window_bytes)
             elif not (ch.lane is None and _appendable(ch, desc) and self._issues_next(ch)):
                 # Issue order: while its lane has bursts to issue, the channel takes nothing else.
                 lane = ch.lane
@@ -195,7 +213,7 @@ class FluidDma:
         stream.position += desc.size
         stream.refresh_seen = self.refreshes
         if len(ch.seq) == 1:
-            self._server_kappa(ch)
+            self._kappa_moved |= self._server_kappa(ch)
             if ch.fill >= self.model.burst_bytes - EPS_BYTES:
                 # Its window has room: it issues a lump, behind every burst already queued.
                 self.mark_queued(ch)
@@ -243,9 +261,10 @@ class FluidDma:
         offset = completion_offset(m, desc, self.engine, waited, ch.kappa * b)
         # Row costs beyond the bursts' own hold up a window-limited run's later rounds whole.
         ch.run_extra += max(0.0, own_kappa * desc.size - desc.size / b * m.t_burst_ns)
-        if ch.window >= self.window_bytes and not ch.filling and ch.srv_rate >= ch.cap * (1 - 1e-9):
+        if ch.in_run and ch.window >= self.window_bytes and not ch.filling and ch.srv_rate >= ch.cap * (1 - 1e-9):
             offset = self._rounds_offset(ch, desc, end, offset)
         done = now + offset
+        ch.back_ns = max(ch.back_ns, done)
         batch = desc.batch
         batch.bytes += desc.size
         batch.spans.append((ch.index, taken_ns, done, desc.size))
@@ -261,7 +280,8 @@ class FluidDma:
 
     def _rounds_offset(self, ch: ChannelFlow, desc: FluidDescriptor, end: float, offset: float) -> float:
         """A window-limited run's descriptor completes on its rounds (``window_rounds_ns``): the
-        completion offset ``offset`` (ns) grown to the round its last burst is in, by at most a round trip."""
+        completion offset ``offset`` (ns) moved to the round its last burst is in, later by at most
+        a round trip, earlier by at most the run's ``round_pause``."""
         m = self.model
         b = m.burst_bytes
         now = self.env.now
@@ -271,7 +291,7 @@ class FluidDma:
             rounds = window_rounds_ns(self.window_bytes, ch.run_bytes, b, hit_rtt, hit)
             if rounds is None:
                 return offset
-            return offset + min(max(0.0, ch.run_start + ch.run_extra + rounds - now), ch.rtt)
+            return offset + min(max(-ch.run_pause, ch.run_start + ch.run_extra + rounds - now), ch.rtt)
         # A compressed transfer's bursts pass the engine one engine time apart (times the channels
         # sharing it): its slots come back spread by that much, so burst j·W + m is back at
         # (j + 1)·rtt + (m − 1)·engine time; none of this when the engine, not the window, limits it.
@@ -284,16 +304,19 @@ class FluidDma:
         back = ch.run_start + ch.run_extra + rounds + hit_rtt - engine_ns
         return max(0.0, min(back - now, offset + ch.rtt))
 
-    def _server_kappa(self, ch: ChannelFlow) -> None:
+    def _server_kappa(self, ch: ChannelFlow) -> bool:
         """The server cursor's descriptor sets the cost per byte; the rates follow without a solve
-        (its share of server time, or its byte rate when its window or the engine limits it)."""
+        (its share of server time, or its byte rate when its window or the engine limits it).
+        True when the cost changed by more than ``KAPPA_STEP`` while ``ch`` shares the server by
+        its share of time: the others' shares then no longer hold (solve again)."""
         for end, _, own, _, _, _ in ch.seq:
             if end > ch.srv + EPS_BYTES:
                 break
         else:
-            return
+            return False
         if own == ch.own_kappa:
-            return
+            return False
+        shared = abs(own - ch.own_kappa) > KAPPA_STEP * ch.own_kappa and ch.srv_rate < ch.cap * (1 - 1e-9)
         extra = ch.kappa - ch.own_kappa
         ch.own_kappa = own
         ch.kappa = own + extra
@@ -304,6 +327,7 @@ class FluidDma:
             ch.srv_rate = ch.share / ch.kappa
             if ch.cls == UNCODED:
                 ch.rate = ch.srv_rate
+        return shared and not limited
 
     def _row(self, ch: ChannelFlow) -> int:
         """Row of its stream the server cursor of ``ch`` is in (-1 without rows)."""
@@ -346,9 +370,11 @@ class FluidDma:
         """Before a solve: which channels have bursts queued, and every lane's window (what its
         channel's waiting bursts leave free)."""
         b = self.model.burst_bytes
+        now = self.env.now
         for ch in self.channels:
             ch.window = self.window_bytes
             ch.filling = ch.fill >= b - EPS_BYTES
+            ch.paused = bool(ch.seq) and now < ch.paused_until - 1e-9
             for f in (ch, ch.lane):
                 if f is not None and f.seq:
                     f.row = self._row(f)
@@ -386,7 +412,7 @@ class FluidDma:
         first = ch.rate if ch.cls == CODED_STORE else y
         if ch.seq and ch.filling and first > 0:
             ch.fill = max(0.0, ch.fill - first * dt)
-        elif first <= 0 and queues:
+        elif first <= 0 and queues and not ch.paused:
             # Stopped (or idle): its bursts come back and wait at the server, up to its window.
             if ch.fill <= EPS_BYTES:
                 # Queued while it stood still: they interleave with the others' bursts (not a lump).
@@ -414,7 +440,7 @@ class FluidDma:
             need |= changed or not ch.seq
             for f in (ch, ch.lane):
                 if f is not None and f.seq:
-                    self._server_kappa(f)
+                    self._kappa_moved |= self._server_kappa(f)
                     need |= _at_bound(f, f.window)
             if ch.lane is not None and ch.room_mark - self._outstanding(ch) >= self._room_step() - EPS_BYTES:
                 need = True
@@ -424,11 +450,32 @@ class FluidDma:
                     # Its queued bursts are served: from now on its window limits it.
                     f.fill = 0.0
                     f.filling = f.lump = False
+                    self.round_pause(f)
+                    need = True
+                if f is not None and f.paused and self.env.now >= f.paused_until - 1e-9:
                     need = True
         for ch in self.channels:
             if not ch.seq and ch.lane is None and self.queue:
                 need |= self._take(ch) or True
+        if self._kappa_moved:
+            self._kappa_moved = False
+            need |= len(self.flows()) > 1
         return need
+
+    def round_pause(self, ch: ChannelFlow) -> None:
+        """Its lump of queued bursts has been served and its window now limits it, alone on the
+        server (no other channel busy, no other master asking): the fluid goes on
+        half a round later than its steady rate would, so that it runs through the middle of the
+        burst fidelity's rounds (W bursts back to back, then nothing until the first is back, one
+        round trip after it left) rather than through their ends (ns)."""
+        if ch.cls != UNCODED or ch.window < self.window_bytes or self.others_active:
+            return
+        if any(f is not ch and f.seq for c in self.channels for f in (c, c.lane) if f is not None):
+            return
+        idle = ch.rtt - ch.window * ch.kappa
+        if idle > 0:
+            ch.paused_until = self.env.now + idle / 2
+            ch.run_pause = idle / 2
 
     def _room_step(self) -> float:
         return max(float(self.model.burst_bytes), self.window_bytes / 8)
@@ -440,6 +487,8 @@ class FluidDma:
             for f in (ch, ch.lane):
                 if f is not None and f.seq:
                     dt = min(dt, _next_bound_ns(f, f.window))
+                    if f.paused:
+                        dt = min(dt, max(0.0, f.paused_until - self.env.now))
             if ch.lane is not None and ch.srv_rate > 0:
                 dt = min(dt, max(0.0, self._outstanding(ch) - (ch.room_mark - self._room_step())) / ch.srv_rate)
         return dt
@@ -448,7 +497,8 @@ class FluidDma:
         """After a solve: a channel that starts moving with its whole window free begins a run of rounds."""
         for ch in self.channels:
             if ch.seq and ch.srv_rate > 0 and ch.fill >= self.window_bytes * (1 - 1e-9):
-                ch.run_start, ch.run_bytes, ch.run_extra = now, 0.0, 0.0
+                ch.run_start, ch.run_bytes, ch.run_extra, ch.run_pause = now, 0.0, 0.0, 0.0
+                ch.in_run = True
 
     def reopen(self, k: int) -> None:
         """After refresh k's stop: a busy channel whose stream was open pays tRCD on its next burst

@@ -121,6 +121,16 @@ class ChannelFlow:
     queued while it stood still with the others are not: they interleave with theirs."""
     fill_order: int = 0
     """Issue order of its queued bursts among bursts issued at the same time (count)."""
+    paused_until: float = 0.0
+    """End of the idle part of its first round (``fluid_dma.FluidDma.round_pause``) (ns)."""
+    run_pause: float = 0.0
+    """Length of that idle part in its current run: the fluid is behind the rounds by at most this (ns)."""
+    paused: bool = False
+    """It waits for its first round's bursts to come back (set before each solve): the server moves nothing for it."""
+    back_ns: float = 0.0
+    """When the last burst of its completed descriptors is back (ns)."""
+    in_run: bool = False
+    """Its descriptors since ``run_start`` are all of one kind: their rounds are known."""
     run_start: float = 0.0
     """When its current run began: it started moving with its whole window free (ns)."""
     run_bytes: float = 0.0
@@ -191,7 +201,8 @@ class MasterFlow:
     """Server time its backlog costs on its own stream: bursts, row costs of its lumps (ns)."""
     chunks: deque = field(default_factory=deque)
     """Its backlog in arrival order: [arrival time ns, issue order, bytes, lump] per lump (``lump``
-    True), or per build-up of smooth arrivals it was not served (``lump`` None)."""
+    True), or per build-up of smooth arrivals it was not served (``lump`` None while it grows,
+    False once closed: later arrivals start a new one)."""
     fluid_in: float = 0.0
     """Bytes that entered the fluid so far (bytes)."""
     requested: int = 0
@@ -211,18 +222,20 @@ class MasterFlow:
     def head_age(self) -> tuple[float, int] | None:
         """(arrival time, issue order) of its oldest byte waiting when that came in a lump, else None
         (no backlog, or a build-up of smooth arrivals: those interleave with the others')."""
-        if not self.chunks or self.chunks[0][3] is None:
+        if not self.chunks or not self.chunks[0][3]:
             return None
         return self.chunks[0][0], self.chunks[0][1]
 
-    def flow(self, net: float, since: float, order: int) -> bool:
+    def flow(self, net: float, since: float, order: int, arrived: float = 0.0) -> bool:
         """Add ``net`` bytes to the backlog's chunks (built up since ``since``), or serve −net from
-        the oldest; True when the oldest chunk is gone and another one is left."""
+        the oldest; True when the oldest chunk is gone and another one is left. Behind a closed
+        build-up the ``arrived`` bytes (of ``net``) join the newest chunk and the rest is served
+        from the oldest."""
+        if self.chunks and self.chunks[0][3] is False and arrived > 0 and net != -float("inf"):
+            self._grow(arrived, since, order)
+            net -= arrived
         if net > 0:
-            if self.chunks and self.chunks[-1][3] is None:
-                self.chunks[-1][2] += net
-            else:
-                self.chunks.append([since, order, net, None])
+            self._grow(net, since, order)
             return False
         left = -net
         popped = False
@@ -235,6 +248,13 @@ class MasterFlow:
                 self.chunks.popleft()
                 popped = True
         return popped and bool(self.chunks)
+
+    def _grow(self, net: float, since: float, order: int) -> None:
+        """``net`` bytes built up since ``since`` join the open build-up, or start one."""
+        if self.chunks and self.chunks[-1][3] is None:
+            self.chunks[-1][2] += net
+        else:
+            self.chunks.append([since, order, net, None])
 
     @property
     def active(self) -> bool:

@@ -28,7 +28,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from socsim.model.arbitration import Arbiter, water_fill
+from socsim.model.arbitration import Arbiter
 from socsim.model.dram import DramModel
 from socsim.model.engine import CodecEngine
 from socsim.soc.fluid_costs import (
@@ -43,6 +43,7 @@ from socsim.soc.fluid_costs import (
     window_cap,
     window_keep,
 )
+from socsim.soc.fluid_fifo import backlog_age, fifo_queue_ns, fifo_rates, npu_issue_rate
 from socsim.soc.fluid_flows import (
     CODED_LOAD,
     CODED_STORE,
@@ -123,6 +124,8 @@ def _pass(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow]
     p_read = _read_share(model, busy, masters, rates)
     reopen = _master_costs(setup, masters, bank_rate, p_read, rates)
     wait = 0.0 if rates is None else residual_wait(model, [(m.rate, m.kappa) for m in masters])
+    if setup.arbiter.name == "fifo":
+        wait += fifo_queue_ns(masters)
     reopen = _channel_costs(setup, busy, bank_rate, p_read, rates, wait) + reopen
     if setup.averaged_refresh:
         capacity = averaged_capacity(model, interval_lost_ns(model, reopen)) if available else 0.0
@@ -134,8 +137,10 @@ def _pass(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow]
     demand = [npu_demand] + [m.demand for m in masters]
     kappa = [npu_kappa] + [m.kappa for m in masters]
     if setup.arbiter.name == "fifo":
-        out = fifo_rates(demand, kappa, capacity, [_npu_age(busy)] + [m.head_age for m in masters],
-                         [0.0] + [m.arrival for m in masters])
+        out = fifo_rates(demand, kappa, capacity, [npu_age(busy)] + [m.head_age for m in masters],
+                         [npu_issue_rate(busy)] + [m.arrival for m in masters],
+                         [sum(ch.fill for ch in busy) * npu_kappa] + [m.backlog * m.kappa for m in masters],
+                         [None] + [backlog_age(m) for m in masters])
     else:
         out = setup.arbiter.fluid_rates(demand, kappa, capacity)
     kappa[0] = _apply_npu_share(busy, out[0] * kappa[0], npu_kappa, limits)
@@ -162,33 +167,7 @@ def _second_pass_needed(setup: SolverSetup, busy: list[ChannelFlow], sol: Soluti
     return not any(not ch.desc.write for ch in busy) and any(r > 0 for r in sol.rates)
 
 
-def fifo_rates(demand: Sequence[float], kappa: Sequence[float], capacity: float,
-               ages: Sequence[tuple[float, int] | None], arrival: Sequence[float]) -> list[float]:
-    """FIFO in fluid form (the accelerator is index 0): bytes that came in lumps are served oldest
-    first (``ages``: when a flow's oldest waiting lump arrived, None if none); then every other
-    master's arrivals (``arrival``, max-min fair among them); what is left is shared max-min fair
-    by the accelerator and the masters' backlogs of smooth arrivals (their bursts interleave)."""
-    n = len(demand)
-    out = [0.0] * n
-    left = capacity
-    for i in sorted((i for i in range(n) if ages[i] is not None and demand[i] > 0), key=lambda i: ages[i]):
-        if left <= 0:
-            break
-        out[i] = min(demand[i], left / kappa[i])
-        left -= out[i] * kappa[i]
-    fresh = [0.0] + [0.0 if out[i] > 0 else min(demand[i], arrival[i]) for i in range(1, n)]
-    for i, x in enumerate(water_fill(fresh, [1.0] * n, kappa, max(left, 0.0))):
-        out[i] += x
-        left -= x * kappa[i]
-    rest = [0.0 if out[i] > 0 and ages[i] is not None else max(0.0, demand[i] - out[i]) for i in range(n)]
-    if ages[0] is not None:
-        rest[0] = 0.0
-    for i, x in enumerate(water_fill(rest, [1.0] * n, kappa, max(left, 0.0))):
-        out[i] += x
-    return out
-
-
-def _npu_age(busy: list[ChannelFlow]) -> tuple[float, int] | None:
+def npu_age(busy: list[ChannelFlow]) -> tuple[float, int] | None:
     """When the accelerator's oldest queued burst was issued (channels with a lump), None if none."""
     ages = [(ch.fill_since, ch.fill_order) for ch in busy if ch.filling and ch.lump and ch.cls != CODED_STORE]
     return min(ages) if ages else None
@@ -415,6 +394,8 @@ def _server_cap(ch: ChannelFlow, engine: float) -> float:
     """Most the server may move for ``ch`` (bytes/ns): its window's cap, lifted while it has a lump
     queued; a compressed load's server stops at the end of its sequence or a full read-ahead (then
     it follows the engine); a store's server follows the engine unless bytes wait to be written."""
+    if ch.paused:
+        return 0.0
     cap = INF if ch.filling and ch.cls != CODED_STORE else ch.cap
     if ch.cls == CODED_LOAD:
         if ch.srv >= ch.end - EPS_BYTES:
