@@ -19,6 +19,7 @@ of that place (``socsim.model.address_map``).
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import deque
 
 import simpy
@@ -69,6 +70,12 @@ class CommandMemoryController:
         self._next_clk: int | None = None
         self._last_clk = -1
         self._pending = 0
+        self._ref_interval = device.tREFI // device.ranks
+        self._quiet = 0
+        """Before this clock the controller's tick cannot change anything (clock; 0: unknown)."""
+        self._chain: list[int] | None = None
+        """The device's earliest-issue clocks after the clock the controller went quiet at; None while busy."""
+        # Invariant: _quiet and _chain describe the controller's state since its last change.
         # Invariant: _pending counts device bursts handed to the DRAM controller and not yet done.
 
     def refresh_ns(self) -> float:
@@ -95,17 +102,41 @@ class CommandMemoryController:
         clk = self._next_clk
         self._next_clk = None
         self._last_clk = clk
-        changed = self.ctrl.tick(clk)
+        ctrl = self.ctrl
+        # Before _quiet the controller's tick changes nothing (DramController.next_possible): skipped.
+        changed = False if clk < self._quiet else ctrl.tick(clk)
         wake = None
         if self.queued:
             admitted, wake = self._admit(clk)
             changed = changed or admitted
-        self._deliver()
+        if ctrl.cas or ctrl.done:
+            self._deliver()
         if self._pending or self.queued:
-            nxt = clk + 1 if changed else self.ctrl.next_event(clk)
+            if changed:
+                self._quiet = 0
+                self._chain = None
+                nxt = clk + 1
+            else:
+                nxt = self._next_event(clk)
             if wake is not None:
                 nxt = min(nxt, max(clk + 1, math.ceil(wake / self._tck - 1e-9)))
             self._schedule(nxt)
+        elif changed:
+            self._quiet = 0
+            self._chain = None
+
+    def _next_event(self, clk: int) -> int:
+        """``DramController.next_event(clk)`` while nothing changes: the device's earliest-issue clocks
+        are taken once when the controller goes quiet and stepped through (clock)."""
+        ctrl = self.ctrl
+        if self._chain is None:
+            self._chain = ctrl.future_clocks(clk)
+        if clk >= self._quiet:
+            self._quiet = ctrl.next_possible(clk)
+        nxt = (clk // self._ref_interval + 1) * self._ref_interval
+        chain = self._chain
+        i = bisect_right(chain, clk)
+        return chain[i] if i < len(chain) and chain[i] < nxt else nxt
 
     def _admit(self, clk: int) -> tuple[bool, float | None]:
         """Grant at most one burst into the DRAM controller at ``clk``: (granted, time to try again or None)."""
