@@ -97,9 +97,28 @@ class CommandMemoryController:
         Timeout(self.env, delay, self._gen).callbacks.append(self._step)
 
     def _step(self, ev) -> None:
+        """Run the scheduled clock, then every following clock that comes before any other event of
+        the simulation in the same call: each at the very time (``env.now``) its own event would have
+        run at (simpy's ``now + delay``), so nothing else can tell the two apart (fewer events)."""
         if ev._value != self._gen:
             return
+        env, tck = self.env, self._tck
         clk = self._next_clk
+        while True:
+            nxt = self._clock(clk)
+            if nxt is None:
+                return
+            now = env.now
+            at = now + max(0.0, nxt * tck - now)
+            if at >= env.peek():
+                self._schedule(nxt)
+                return
+            env._now = at  # simpy's clock, as its step() sets it for the next event (simpy 4)
+            clk = nxt
+
+    def _clock(self, clk: int) -> int | None:
+        """One DRAM clock: tick the controller, admit a burst, deliver what finished; the next clock
+        to run, None when nothing is left to do."""
         self._next_clk = None
         self._last_clk = clk
         ctrl = self.ctrl
@@ -111,19 +130,15 @@ class CommandMemoryController:
             changed = changed or admitted
         if ctrl.cas or ctrl.done:
             self._deliver()
-        if self._pending or self.queued:
-            if changed:
-                self._quiet = 0
-                self._chain = None
-                nxt = clk + 1
-            else:
-                nxt = self._next_event(clk)
-            if wake is not None:
-                nxt = min(nxt, max(clk + 1, math.ceil(wake / self._tck - 1e-9)))
-            self._schedule(nxt)
-        elif changed:
+        if changed:
             self._quiet = 0
             self._chain = None
+        if not (self._pending or self.queued):
+            return None
+        nxt = clk + 1 if changed else self._next_event(clk)
+        if wake is not None:
+            nxt = min(nxt, max(clk + 1, math.ceil(wake / self._tck - 1e-9)))
+        return nxt
 
     def _next_event(self, clk: int) -> int:
         """``DramController.next_event(clk)`` while nothing changes: the device's earliest-issue clocks
