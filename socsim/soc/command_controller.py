@@ -71,6 +71,14 @@ class CommandMemoryController:
         self._last_clk = -1
         self._pending = 0
         self._ref_interval = device.tREFI // device.ranks
+        self._timeless = type(arbiter).next_change_ns is Arbiter.next_change_ns
+        """Whether the arbiter's choice depends on the queues and its grants only: an arbiter whose
+        choice may change with time says when (``next_change_ns``); the others keep the base one."""
+        self._enqueued = 0
+        """Bursts queued so far (count)."""
+        self._full: tuple[int, int, int] | None = None
+        """(read queue and write buffer lengths, _enqueued) when the burst the arbiter chose found its
+        DRAM queue full: it is chosen, and does not fit, again until one of them changes or a grant."""
         self._quiet = 0
         """Before this clock the controller's tick cannot change anything (clock; 0: unknown)."""
         self._chain: list[int] | None = None
@@ -86,6 +94,7 @@ class CommandMemoryController:
         """Queue one burst of master ``master``; ``owner.burst_done(token, cost_ns)`` runs on arrival."""
         self.queues[master].append((bank, row, is_write, owner, token))
         self.queued += 1
+        self._enqueued += 1
         clk = max(math.ceil(self.env.now / self._tck - 1e-9), self._last_clk + 1)
         if self._next_clk is None or clk < self._next_clk:
             self._schedule(clk)
@@ -158,16 +167,22 @@ class CommandMemoryController:
         now = clk * self._tck
         if now < self._bus_free:
             return False, self._bus_free
+        ctrl = self.ctrl
+        waiting = (len(ctrl.read_q), len(ctrl.write_buf), self._enqueued)
+        if waiting == self._full:
+            return False, None
         i = self.arbiter.pick(self.queues, now, lambda _i: now + self._bus_ns)
         if i is None:
             return False, self.arbiter.next_change_ns(self.queues, now)
         bank, row, is_write, owner, token = self.queues[i][0]
-        ctrl = self.ctrl
         room = self.ctrl.spec.trans_queue_size - len(ctrl.write_buf if is_write else ctrl.read_q)
         if room < self._parts:
+            if self._timeless:
+                self._full = waiting
             return False, None
         self.queues[i].popleft()
         self.queued -= 1
+        self._full = None
         self.arbiter.granted(i, self._burst, now)
         self._bus_free = now + self._bus_ns
         self.in_flight += 1
