@@ -1,8 +1,9 @@
 """One FCN-8s frame at burst fidelity on the command-level DRAM, end to end, timed.
 
-Runs ``socsim run SCENARIO --fidelity burst --frames N`` in a fresh process under ``/usr/bin/time -v``
+Runs ``socsim run SCENARIO --fidelity burst --frames N --no-report`` in a fresh process under ``/usr/bin/time -v``
 (activation capture from the cache, simulation, worst-case analysis, result JSON; no report) and
-prints its wall and CPU time and peak memory, then the frames' simulated latency, the worst-case
+prints its wall and CPU time, peak memory and wall time by phase (workload, plan, simulate, analysis,
+result), then the frames' simulated latency, the worst-case
 bound, the deadline verdicts and the simpy events. ``--tree DIR`` runs the socsim of another checkout
 (e.g. an older commit, ``git worktree add`` or ``git archive | tar -x``) for a before/after on the same
 machine; ``--compare`` also runs this checkout (first) and checks that both wrote the same result (every
@@ -36,7 +37,7 @@ TIME_FIELDS = {"User time (seconds)": "user_s", "System time (seconds)": "sys_s"
 def run(tree: Path, scenario: Path, frames: int, settings: list[str], out: Path) -> dict:
     """Run the CLI of ``tree`` once; its timings and result JSON."""
     cmd = [sys.executable, "-m", "socsim.cli", "run", str(scenario), "--fidelity", "burst", "--frames", str(frames),
-           "-q", "--no-report", "--out", str(out / "run"), "--json", str(out / "result.json")]
+           "--no-report", "--out", str(out / "run"), "--json", str(out / "result.json")]
     for s in settings:
         cmd += ["--set", s]
     timer = shutil.which("time") or "/usr/bin/time"
@@ -57,6 +58,8 @@ def run(tree: Path, scenario: Path, frames: int, settings: list[str], out: Path)
 
         ru = resource.getrusage(resource.RUSAGE_CHILDREN)
         figures.update(user_s=ru.ru_utime, sys_s=ru.ru_stime, max_rss_kib=ru.ru_maxrss)
+    phases = re.search(r"wall: (.*)$", proc.stdout, re.M)
+    figures["phases"] = phases.group(1) if phases else "?"
     figures["result"] = json.loads((out / "result.json").read_text())
     return figures
 
@@ -68,6 +71,7 @@ def report(label: str, fig: dict) -> None:
     print(f"{label}: wall {fig['wall_s']:.1f} s, CPU {cpu:.1f} s (user {fig.get('user_s', 0.0):.1f} + sys "
           f"{fig.get('sys_s', 0.0):.1f}), peak memory {fig.get('max_rss_kib', 0) / 1024:.0f} MiB, "
           f"simpy events {doc['sim']['events']:,}")
+    print(f"  wall time by phase: {fig['phases']}")
     an = doc["analysis"]
     bounds = an.get("frames_bound_ms") or []
     for f, b in zip(doc["frames"], bounds + [None] * (len(doc["frames"]) - len(bounds))):

@@ -9,6 +9,13 @@ smaller bus burst still costs a whole one). Clocks in which nothing can change a
 skipped. A read's data reaches its master ``latency_ns`` − RL after it left the DRAM (the preset's
 pipeline latency includes RL, which the device models); a write is posted, done when accepted.
 
+**Speed, with the same results as a simpy event per clock.** The clocks run are those at which
+the clock-by-clock controller may change (``DramController.next_event``); before
+``DramController.next_possible`` its tick is skipped (nothing can issue or move), a burst that did
+not fit its DRAM queue is not offered again until the queues change, and the clocks that come before
+any other event of the simulation run in one simpy callback, each at the time its own event would
+have run at. tests/soc/test_command_fast_path.py holds the clock-by-clock original as a reference.
+
 **Address map of the streams.** The bank-partitioned streams of ``socsim.model.dram`` keep their
 bank s and row r: bank s is rank s // banks, then bank group (s mod banks) mod bank groups and bank
 (s mod banks) // bank groups, so consecutive streams sit in different bank groups; consecutive
