@@ -158,7 +158,7 @@ def _serve(ctrls: list[DramController], amap: AddressMap, dut: DramUnderTest, p:
         if changed:
             clk += 1
             continue
-        nxt = min(c.next_event(clk) for c in ctrls)
+        nxt = min(c.next_possible(clk) for c in ctrls)
         if interval is not None and not pending:
             nxt = min(nxt, max(clk + 1, math.ceil(arrival)))
         clk = nxt

@@ -87,6 +87,13 @@ class DramController:
         self._draining = 0
         self._refresh_q: list[int] = []
         self._next_rank = 0
+        self._rooms = 0
+        """Command-queue slots freed so far (count)."""
+        self._blocked = [0, 0, 0]
+        """[_rooms, leading transactions of the read queue, of the write buffer] whose command queue
+        was full when _rooms had that value (counts)."""
+        self._idle: tuple[int, int, int, int] | None = None
+        """(_rooms, read queue and write buffer lengths, drain state) when a transaction last could not move."""
         self._ref_interval = device.tREFI // device.ranks
         self.done: list[tuple[object, int]] = []
         """(tag, clock its data is done) of every finished transaction: reads when their data has
@@ -135,10 +142,50 @@ class DramController:
         return self._schedule() or changed or first is not None
 
     def next_event(self, clk: int) -> int:
-        """The next clock after ``clk`` at which an idle controller may change (clock)."""
+        """The next clock after ``clk`` at which any earliest-issue clock of the device passes or a
+        refresh falls due (clock); ``next_possible`` is the tighter one."""
         nxt = (clk // self._ref_interval + 1) * self._ref_interval
         t = self.dev.next_change(clk)
         return nxt if t is None or t > nxt else t
+
+    def next_possible(self, clk: int) -> int:
+        """The first clock after ``clk`` at which ``tick`` may change anything, when ``tick(clk)``
+        changed nothing and no transaction arrived since (clock).
+
+        Nothing but the clock moves until then: a queued command waits only on earliest-issue clocks
+        (the FR-FCFS and same-column rules depend on the queues, which do not change), so the next
+        chance of queue q is the first of its bank's ACT (tFAW included; bank closed) or PRE, RD and
+        WR (bank open) clocks after ``clk``; of a pending refresh, its rank's PRE (open banks) and
+        REF (closed banks) clocks; and the next refresh falls due at a multiple of tREFI / ranks.
+        Ticks before it change nothing, so skipping them leaves every result as it was."""
+        best = (clk // self._ref_interval + 1) * self._ref_interval
+        dev = self.dev
+        ready, open_row = dev.ready, dev.open_row
+        bpr = self._banks_per_rank
+        refreshing = self._refresh_q[0] if self._refresh_q else -1
+        if refreshing >= 0:
+            for b in range(refreshing * bpr, (refreshing + 1) * bpr):
+                t = ready[b][PRE] if open_row[b] >= 0 else ready[b][REF]
+                if clk < t < best:
+                    best = t
+        for q, queue in enumerate(self.cmdq):
+            if not queue or q // bpr == refreshing:
+                continue
+            r = ready[q]
+            if open_row[q] < 0:
+                t = dev.ready_at(q, ACT)
+                if clk < t < best:
+                    best = t
+                continue
+            for t in (r[PRE], r[RD], r[WR]):
+                if clk < t < best:
+                    best = t
+        return best
+
+    def future_clocks(self, clk: int) -> list[int]:
+        """Every earliest-issue clock of the device after ``clk``, tFAW expiries included, sorted
+        without repeats: the clocks ``next_event`` steps through while nothing changes (clocks)."""
+        return self.dev.future_clocks(clk)
 
     def _issue_refresh_step(self, cmd: int, bank: int, clk: int) -> None:
         self.dev.issue(cmd, bank, -1, clk)
@@ -150,43 +197,63 @@ class DramController:
         """Issue the command step 2 of the module docstring finds, if any, and return its kind. With
         ``column`` given (the second command of a dual-command clock), the command found is issued only
         if it is a column command (RD, WR) exactly when ``column`` is True; the round robin moves on to
-        its queue either way, as in DRAMsim3's ``Controller::ClockTick``."""
-        n = len(self.cmdq)
+        its queue either way, as in DRAMsim3's ``Controller::ClockTick``.
+
+        Queue q holds the commands of bank q only, so a queue is passed over at once when the clock
+        is before every earliest-issue clock its commands could need (ACT for a closed bank; PRE, RD
+        or WR for an open one): the same queues are visited, in the same order, as a full scan."""
+        cmdq = self.cmdq
+        n = len(cmdq)
         refreshing = self._refresh_q[0] if self._refresh_q else -1
+        bpr = self._banks_per_rank
+        dev = self.dev
+        ready, open_row = dev.ready, dev.open_row
+        rr = self._rr
         for i in range(1, n + 1):
-            q = (self._rr + i) % n
-            queue = self.cmdq[q]
-            if not queue or q // self._banks_per_rank == refreshing:
+            q = (rr + i) % n
+            queue = cmdq[q]
+            if not queue or q // bpr == refreshing:
                 continue
-            found = self._first_ready(queue, clk)
-            if found is not None:
-                self._rr = q
-                if column is not None and (found[1] in (RD, WR)) != column:
-                    return None
-                self._issue(found, queue, clk)
-                return found[1]
+            r = ready[q]
+            if open_row[q] < 0:
+                if clk < r[ACT] or clk < dev.ready_at(q, ACT):
+                    continue
+                found = (0, ACT)
+            elif clk < r[PRE] and clk < r[RD] and clk < r[WR]:
+                continue
+            else:
+                found = self._first_ready(queue, clk)
+                if found is None:
+                    continue
+            self._rr = q
+            if column is not None and (found[1] in (RD, WR)) != column:
+                return None
+            self._issue(found, queue, clk)
+            return found[1]
         return None
 
     def _first_ready(self, queue: list[Txn], clk: int) -> tuple[int, int] | None:
-        """(position, command) of the oldest command of ``queue`` that may issue at ``clk``."""
-        dev = self.dev
+        """(position, command) of the oldest command of ``queue`` (one bank's, its row open) that may
+        issue at ``clk``: a RD or WR to the open row, or a PRE for the oldest request (FR-FCFS)."""
+        bank = queue[0].bank
+        r = self.dev.ready[bank]
+        open_row = self.dev.open_row[bank]
         for pos, t in enumerate(queue):
-            cmd = dev.required(t.bank, t.row, t.kind)
-            if clk < dev.ready_at(t.bank, cmd):
+            if t.row != open_row:
+                if pos == 0 and clk >= r[PRE] and self._precharge_allowed(queue):
+                    return 0, PRE
                 continue
-            if cmd == PRE:
-                if not self._precharge_allowed(queue, pos):
-                    continue
-            elif cmd == WR and any(u.kind == RD and u.row == t.row and u.col == t.col for u in queue[:pos]):
+            cmd = t.kind
+            if clk < r[cmd]:
+                continue
+            if cmd == WR and any(u.kind == RD and u.row == t.row and u.col == t.col for u in queue[:pos]):
                 continue
             return pos, cmd
         return None
 
-    def _precharge_allowed(self, queue: list[Txn], pos: int) -> bool:
-        """FR-FCFS with a cap: close the row only for the oldest request, and only when no queued
-        request hits it or it has served ``row_hit_cap`` hits."""
-        if pos:
-            return False
+    def _precharge_allowed(self, queue: list[Txn]) -> bool:
+        """FR-FCFS with a cap: close the row (for the oldest request) only when no queued request hits
+        it or it has served ``row_hit_cap`` hits."""
         bank = queue[0].bank
         open_row = self.dev.open_row[bank]
         if self.dev.hits[bank] >= self.spec.row_hit_cap:
@@ -202,6 +269,7 @@ class DramController:
             if dev.hits[t.bank]:
                 st.row_hits += 1
             del queue[pos]
+            self._rooms += 1
             if cmd == RD:
                 st.reads += 1
                 end = clk + dev.read_delay
@@ -220,36 +288,60 @@ class DramController:
         dev.issue(cmd, t.bank, t.row, clk)
 
     def _schedule(self) -> bool:
-        """Move one transaction into its command queue (module docstring, step 3); True on any change."""
-        cap, wb = self.spec.cmd_queue_size, self.write_buf
+        """Move one transaction into its command queue (module docstring, step 3); True on any change.
+
+        A transaction that finds its command queue full stays blocked until a command queue frees a
+        slot (``_rooms`` counts them): the blocked leading transactions of the read queue and the
+        write buffer are remembered (``_blocked``) and not scanned again, and a call that changed
+        nothing changes nothing again until a slot frees or a transaction arrives (``_idle``)."""
+        key = (self._rooms, len(self.read_q), len(self.write_buf), self._draining)
+        if key == self._idle:
+            return False
+        if self._blocked[0] != self._rooms:
+            self._blocked = [self._rooms, 0, 0]
+        wb = self.write_buf
         draining = self._draining
         if draining == 0 and (len(wb) >= self.spec.trans_queue_size
                               or (len(wb) > self.spec.write_low_watermark and not any(self.cmdq))):
             draining = len(wb)
         if draining > 0:
-            for i, t in enumerate(wb):
-                if len(self.cmdq[t.bank]) < cap:
-                    if t.addr in self.pending_reads:
-                        # An older read of this address must go first: the drain ends and the read
-                        # queue is served in this very clock (DRAMsim3 29817593 restarts the drain every
-                        # clock instead, and with a full write buffer never serves that read).
-                        draining = 0
-                        break
-                    self.cmdq[t.bank].append(t)
-                    del wb[i]
-                    self._draining = draining - 1
-                    return True
-            else:
+            i = self._first_with_room(wb, 2)
+            if i is None:
                 changed = draining != self._draining
                 self._draining = draining
+                if not changed:
+                    self._idle = key
                 return changed
-        self._draining = draining
-        for i, t in enumerate(self.read_q):
-            if len(self.cmdq[t.bank]) < cap:
+            t = wb[i]
+            if t.addr not in self.pending_reads:
                 self.cmdq[t.bank].append(t)
-                del self.read_q[i]
+                del wb[i]
+                self._draining = draining - 1
                 return True
-        return False
+            # An older read of this address must go first: the drain ends and the read queue is
+            # served in this very clock (DRAMsim3 29817593 restarts the drain every clock instead,
+            # and with a full write buffer never serves that read).
+            draining = 0
+        self._draining = draining
+        i = self._first_with_room(self.read_q, 1)
+        if i is None:
+            self._idle = (self._rooms, len(self.read_q), len(wb), draining)
+            return False
+        t = self.read_q[i]
+        self.cmdq[t.bank].append(t)
+        del self.read_q[i]
+        return True
+
+    def _first_with_room(self, txns: list[Txn], which: int) -> int | None:
+        """Position of the first of ``txns`` (the read queue: ``which`` 1, the write buffer: 2) whose
+        command queue has room, None if none; the ones before it are blocked (``_blocked[which]``)."""
+        cap, cmdq = self.spec.cmd_queue_size, self.cmdq
+        for i in range(self._blocked[which], len(txns)):
+            if len(cmdq[txns[i].bank]) < cap:
+                self._blocked[which] = i
+                return i
+        self._blocked[which] = len(txns)
+        return None
 
 
 def address_map(device: DramDeviceSpec, channels: int = 1) -> AddressMap:
@@ -303,7 +395,7 @@ def run_trace(ctrl: DramController, bursts: list[tuple[int, bool]], cycles: int)
             ctrl.add(bursts[k][0], bursts[k][1], clk)
             k += 1
             changed = True
-        clk = clk + 1 if changed else ctrl.next_event(clk)
+        clk = clk + 1 if changed else ctrl.next_possible(clk)
     st = ctrl.stats
     lat = [x for x in st.read_latency]
     return TraceResult(cycles, st.reads, st.writes, st.row_hits, st.activates, st.refreshes,

@@ -167,3 +167,9 @@ class DramDevice:
             if faw and faw[0] > clk and (best is None or faw[0] < best):
                 best = faw[0]
         return best
+
+    def future_clocks(self, clk: int) -> list[int]:
+        """Every earliest-issue clock (tFAW expiries included) after ``clk``, sorted, no repeats (clocks)."""
+        out = {t for ready in self.ready for t in ready if t > clk}
+        out.update(faw[0] for faw in self._faw if faw and faw[0] > clk)
+        return sorted(out)

@@ -101,10 +101,13 @@ def test_row_hit_cap_lets_an_older_request_close_the_row():
     ctrl.dev.issue(ACT, 0, 1, 0)
     for hits in range(4):
         assert ctrl.dev.hits[0] == hits
-        assert not ctrl._precharge_allowed(queue, 0)  # a younger request hits the open row
+        assert not ctrl._precharge_allowed(queue)  # a younger request hits the open row
         ctrl.dev.issue(RD, 0, 1, d.tRCD + hits * d.tCCD_L)
-    assert ctrl._precharge_allowed(queue, 0)  # cap reached
-    assert not ctrl._precharge_allowed(queue, 1)  # never for a younger request
+    assert ctrl._precharge_allowed(queue)  # cap reached
+    late = 10 * (d.tRAS + d.tRP)
+    assert ctrl._first_ready(queue, late) == (0, PRE)
+    ctrl.dev.ready[0][RD] = 2 * late  # the younger hit cannot issue yet
+    assert ctrl._first_ready(queue[::-1], late) is None  # and a PRE is never for a younger request
 
 
 def test_presets_equal_the_fixture_configs():
