@@ -74,13 +74,15 @@ def check(scenario: Scenario, model: DramModel | None = None) -> None:
 
 @dataclass
 class _Chip:
-    """One run's chip: the path model, the arbiter, the other masters' sources and the accelerator's
-    DMA of the chosen fidelity; the burst fidelity also has its masters' processes and its controller."""
+    """One run's chip: the path model, the arbiter, the other masters' sources, every stream's place
+    (``socsim.regions``) and the accelerator's DMA of the chosen fidelity; the burst fidelity also has
+    its masters' processes and its controller."""
 
     fidelity: str
     model: DramModel
     arbiter: Arbiter
     sources: list[Source]
+    layout: Layout
     dma: DmaEngine | FluidSystem
     burst_masters: list[BurstSource] | None = None
     controller: MemoryController | CommandMemoryController | None = None
@@ -126,13 +128,13 @@ def _chip(env: simpy.Environment, scenario: Scenario, fidelity: str) -> _Chip:
         dma = DmaEngine(env, soc.dma, model, controller, 0, layout)
         masters = [BurstSource(env, s, controller, i, layout.masters[i - 1], model.row_bytes)
                    for i, s in enumerate(sources, start=1)]
-        return _Chip(fidelity, model, arbiter, sources, dma, masters, controller)
+        return _Chip(fidelity, model, arbiter, sources, layout, dma, masters, controller)
     # The fluid's time resolution: a thousandth of the frame period (1–50 µs); it averages
     # random arrivals over it and resolves refresh blackouts when it is finer than tREFI.
     window = min(FLUID_WINDOW_NS, max(1_000.0, scenario.frame_period_ms * NS_PER_MS / 1000))
     dma = FluidSystem(env, model, arbiter, sources, channels, soc.dma.max_outstanding,
                       CodecEngine.from_spec(soc.dma.codec_engine), window, layout)
-    return _Chip(fidelity, model, arbiter, sources, dma)
+    return _Chip(fidelity, model, arbiter, sources, layout, dma)
 
 
 def _run_frames(env: simpy.Environment, npu: Accelerator, chip: _Chip, frames: list[FrameRecord],
@@ -216,7 +218,7 @@ def _result(scenario: Scenario, chip: _Chip, frames: list[FrameRecord], events: 
         dram_busy_ns=float(sum(busy)),
         # The command-level DRAM's guarantee is the one of its worst-case view (any access pattern).
         worst_case_service=worst_case_service(bound_model(scenario.soc)) if command else worst_case_service(model),
-        worst_case_partitioned=None if command else _partitioned(model, scenario_layout(scenario.soc, scenario.masters), chip.sources),
+        worst_case_partitioned=None if command else _partitioned(model, chip.layout, chip.sources),
         engine_busy_ns=dma.engine_busy_ns,
         bandwidth=None if burst else _bandwidth(dma, [m.name for m in stats], frames_end),
     )
