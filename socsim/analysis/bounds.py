@@ -52,6 +52,7 @@ is given for them (``BoundResult.reason`` says so).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -59,6 +60,7 @@ import numpy as np
 
 from socsim.analysis.display import display_check, master_latency_bounds_ns
 from socsim.analysis.response_time import DescriptorBound, FrameBound, frame_bounds
+from socsim.analysis.threshold import first_meeting, grid_point
 from socsim.model.dram import DramModel, bound_model, bound_models, worst_case_service
 from socsim.model.engine import CodecEngine
 from socsim.model.masters import make_sources
@@ -326,54 +328,82 @@ def meets_deadline(scenario: Scenario, plans: list[list[LayerPlan]], deadline_ns
                    extra_gbps: float = 0.0, alone: list[FrameBound] | None = None,
                    model: DramModel | None = None) -> bool:
     """Whether every frame's bound (``bound_frames`` with the same arguments) is at most ``deadline_ns``
-    (without ``model``: on any model of ``bound_models``; ``alone`` belongs to ``model``).
+    (without ``model``: on any model of ``bound_models``; ``alone`` belongs to ``model``)."""
+    return deadline_check(scenario, plans, deadline_ns, extra_gbps, alone, model)[0]
 
-    The same answer with less work: a frame meets it when either form does, so the per-transfer
-    replay comes first and the accelerator-alone replay (the whole-frame form) runs only when a frame
-    misses by the per-transfer form."""
+
+def deadline_check(scenario: Scenario, plans: list[list[LayerPlan]], deadline_ns: float,
+                   extra_gbps: float = 0.0, alone: list[FrameBound] | None = None,
+                   model: DramModel | None = None) -> tuple[bool, float]:
+    """``meets_deadline``'s answer and the largest frame bound it saw (ns; infinite without a bound).
+
+    The same answer as ``bound_frames`` with less work: a frame meets the deadline when either form
+    does, so the per-transfer replay comes first and the accelerator-alone replay (the whole-frame
+    form) runs only when a frame misses by the per-transfer form; when it does not run, the value is
+    the per-transfer form's largest bound (at least the reported one). Without ``model`` the first
+    model that meets answers; otherwise the smallest value of all."""
     if _no_bound(scenario) is not None:
-        return False
+        return False, float("inf")
     if model is None:
         models = bound_models(scenario.soc)
         if alone is not None:
             models = models[:1]
-        return any(meets_deadline(scenario, plans, deadline_ns, extra_gbps, alone, m) for m in models)
+        value = float("inf")
+        for m in models:
+            meets, v = deadline_check(scenario, plans, deadline_ns, extra_gbps, alone, m)
+            if meets:
+                return True, v
+            value = min(value, v)
+        return False, value
     inter = _interference_with(scenario, model, extra_gbps)
     if inter.per_ns >= 1.0:
-        return False
+        return False, float("inf")
     reordered = mixed_stores(scenario, plans, model)
     desc = npu_descriptor_bound(scenario, model, reordered)
     period_ns = scenario.frame_period_ms * NS_PER_MS
     shared = replace(desc, interference_fixed_ns=inter.fixed_ns, interference_share=inter.per_ns)
     scale = 1.0 + FIDELITY_MARGIN
-    per_transfer = [p.bound_ns * scale <= deadline_ns for p in frame_bounds(plans, shared, model.rate_gbps, period_ns)]
-    if all(per_transfer):
-        return True
+    per_transfer = [p.bound_ns * scale for p in frame_bounds(plans, shared, model.rate_gbps, period_ns)]
+    if all(p <= deadline_ns for p in per_transfer):
+        return True, max(per_transfer)
     if alone is None:
         alone = _alone(plans, desc, model, period_ns)
-    whole = _whole_frame_ns(alone, inter, period_ns)
-    return all(p or w * scale <= deadline_ns for p, w in zip(per_transfer, whole))
+    frames = [min(p, w * scale) for p, w in zip(per_transfer, _whole_frame_ns(alone, inter, period_ns))]
+    return all(f <= deadline_ns for f in frames), max(frames)
 
 
 def min_compression_ratio(scenario: Scenario, plans_for_ratio, lo: float = 1.0, hi: float = 64.0,
                           steps: int = 10) -> float | None:
     """Smallest guaranteed compression ratio r (raw/compressed activation bytes, every unit) whose
-    bound meets the deadline, by geometric bisection on r (to a factor (hi/lo)^(1/2^steps), 0.4 %
-    by default); ``plans_for_ratio(r)`` builds the plans. None if even ``hi`` misses, ``lo`` if the
-    uncompressed frame already meets it."""
+    bound meets the deadline: the answer of a geometric bisection on r (to a factor
+    (hi/lo)^(1/2^steps), 0.4 % by default), found with fewer bounds by ``threshold.first_meeting``
+    (the bound falls with r, close to linearly in 1/r); ``plans_for_ratio(r)`` builds the plans.
+    None if even ``hi`` misses, ``lo`` if the uncompressed frame already meets it."""
     deadline = scenario.deadline_ms * NS_PER_MS
 
-    def meets(r: float) -> bool:
-        return meets_deadline(scenario, plans_for_ratio(r), deadline)
+    def check(r: float) -> tuple[bool, float]:
+        return deadline_check(scenario, plans_for_ratio(r), deadline)
 
-    if meets(lo):
+    meets_lo, value_lo = check(lo)
+    if meets_lo:
         return lo
-    if not meets(hi):
+    meets_hi, value_hi = check(hi)
+    if not meets_hi:
         return None
-    for _ in range(steps):
-        mid = (lo * hi) ** 0.5
-        lo, hi = (lo, mid) if meets(mid) else (mid, hi)
-    return hi
+    k = first_meeting(check, deadline, lo, hi, steps, _geometric_mean, value_lo, value_hi, x=_reciprocal)
+    return grid_point(k, lo, hi, steps, _geometric_mean)
+
+
+def _geometric_mean(a: float, b: float) -> float:
+    return (a * b) ** 0.5
+
+
+def _reciprocal(r: float) -> float:
+    return -1.0 / r
+
+
+def _arithmetic_mean(a: float, b: float) -> float:
+    return (a + b) / 2
 
 
 def window_curve(scenario: Scenario, model: DramModel, points: int = 25,
@@ -479,7 +509,12 @@ def max_extra_interferer_gbps(scenario: Scenario, plans: list[list[LayerPlan]], 
         return 0.0
     model = worst.model if worst.model is not None else bound_model(scenario.soc)
     lo, hi = 0.0, (1.0 - worst.interference.per_ns) / model.sequential_kappa()
-    for _ in range(steps):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if meets_deadline(scenario, plans, deadline, mid, worst.alone, model) else (lo, mid)
-    return lo
+
+    def check(gbps: float) -> tuple[bool, float]:
+        # Asked as "misses the deadline" so that the answer turns to yes as the rate grows.
+        meets, value = deadline_check(scenario, plans, deadline, gbps, worst.alone, model)
+        return not meets, -value
+
+    # As the bisection did: the rate that takes all the DRAM leaves misses without being bounded.
+    first_miss = first_meeting(check, -deadline, lo, hi, steps, _arithmetic_mean, -max(worst.frames_ns), -math.inf)
+    return grid_point(first_miss - 1, lo, hi, steps, _arithmetic_mean)
