@@ -511,10 +511,11 @@ def max_extra_interferer_gbps(scenario: Scenario, plans: list[list[LayerPlan]], 
     lo, hi = 0.0, (1.0 - worst.interference.per_ns) / model.sequential_kappa()
 
     def check(gbps: float) -> tuple[bool, float]:
-        # Asked as "misses the deadline" so that the answer turns to yes as the rate grows.
-        meets, value = deadline_check(scenario, plans, deadline, gbps, worst.alone, model)
-        return not meets, -value
+        # Asked as "misses the deadline" so that the answer turns to yes as the rate grows, with the
+        # bound's reciprocal as the value: the whole-frame form (A + a)/(1 − c − κ·g) makes it linear in g.
+        meets, bound = deadline_check(scenario, plans, deadline, gbps, worst.alone, model)
+        return not meets, 1.0 / bound
 
     # As the bisection did: the rate that takes all the DRAM leaves misses without being bounded.
-    first_miss = first_meeting(check, -deadline, lo, hi, steps, _arithmetic_mean, -max(worst.frames_ns), -math.inf)
+    first_miss = first_meeting(check, 1.0 / deadline, lo, hi, steps, _arithmetic_mean, 1.0 / max(worst.frames_ns), 0.0)
     return grid_point(first_miss - 1, lo, hi, steps, _arithmetic_mean)
