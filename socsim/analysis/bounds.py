@@ -406,6 +406,11 @@ def _arithmetic_mean(a: float, b: float) -> float:
     return (a + b) / 2
 
 
+def _inverse(v: float) -> float:
+    """1/v, infinite at 0 (an unknown value to ``first_meeting``)."""
+    return 1.0 / v if v > 0 else math.inf
+
+
 def window_curve(scenario: Scenario, model: DramModel, points: int = 25,
                  in_order: bool = True) -> list[dict[str, float | None]]:
     """Worst-case bytes in any window Δ, for Δ log-spaced from 1 µs to the frame period: per other
@@ -514,8 +519,8 @@ def max_extra_interferer_gbps(scenario: Scenario, plans: list[list[LayerPlan]], 
         # Asked as "misses the deadline" so that the answer turns to yes as the rate grows, with the
         # bound's reciprocal as the value: the whole-frame form (A + a)/(1 − c − κ·g) makes it linear in g.
         meets, bound = deadline_check(scenario, plans, deadline, gbps, worst.alone, model)
-        return not meets, 1.0 / bound
+        return not meets, _inverse(bound)
 
     # As the bisection did: the rate that takes all the DRAM leaves misses without being bounded.
-    first_miss = first_meeting(check, 1.0 / deadline, lo, hi, steps, _arithmetic_mean, 1.0 / max(worst.frames_ns), 0.0)
+    first_miss = first_meeting(check, _inverse(deadline), lo, hi, steps, _arithmetic_mean, _inverse(max(worst.frames_ns)), 0.0)
     return grid_point(first_miss - 1, lo, hi, steps, _arithmetic_mean)
