@@ -60,7 +60,7 @@ import numpy as np
 
 from socsim.analysis.display import display_check, master_latency_bounds_ns
 from socsim.analysis.response_time import DescriptorBound, FrameBound, frame_bounds
-from socsim.analysis.threshold import first_meeting, grid_point
+from socsim.analysis.threshold import Bisection, first_meeting
 from socsim.model.dram import DramModel, bound_model, bound_models, worst_case_service
 from socsim.model.engine import CodecEngine
 from socsim.model.masters import make_sources
@@ -390,8 +390,8 @@ def min_compression_ratio(scenario: Scenario, plans_for_ratio, lo: float = 1.0, 
     meets_hi, value_hi = check(hi)
     if not meets_hi:
         return None
-    k = first_meeting(check, deadline, lo, hi, steps, _geometric_mean, value_lo, value_hi, x=_reciprocal)
-    return grid_point(k, lo, hi, steps, _geometric_mean)
+    grid = Bisection(lo, hi, steps, _geometric_mean)
+    return grid.point(first_meeting(check, deadline, grid, (value_lo, value_hi), x=_reciprocal))
 
 
 def _geometric_mean(a: float, b: float) -> float:
@@ -522,5 +522,6 @@ def max_extra_interferer_gbps(scenario: Scenario, plans: list[list[LayerPlan]], 
         return not meets, _inverse(bound)
 
     # As the bisection did: the rate that takes all the DRAM leaves misses without being bounded.
-    first_miss = first_meeting(check, _inverse(deadline), lo, hi, steps, _arithmetic_mean, _inverse(max(worst.frames_ns)), 0.0)
-    return grid_point(first_miss - 1, lo, hi, steps, _arithmetic_mean)
+    grid = Bisection(lo, hi, steps, _arithmetic_mean)
+    first_miss = first_meeting(check, _inverse(deadline), grid, (_inverse(max(worst.frames_ns)), 0.0))
+    return grid.point(first_miss - 1)

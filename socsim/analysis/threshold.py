@@ -19,50 +19,85 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 Midpoint = Callable[[float, float], float]
 # Questions allowed beyond the bisection's own (ITP's n0).
 _SLACK = 2
 
 
-def grid_point(k: int, lo: float, hi: float, steps: int, midpoint: Midpoint) -> float:
-    """Point ``k`` (0..2^steps) of the bisection grid on [lo, hi], as the bisection computes it."""
-    n = 1 << steps
-    if k == 0:
-        return lo
-    if k == n:
-        return hi
-    a = 0
-    for step in range(steps):
-        half = 1 << (steps - step - 1)
-        mid = midpoint(lo, hi)
-        if k == a + half:
-            return mid
-        if k < a + half:
-            hi = mid
-        else:
-            lo, a = mid, a + half
-    raise AssertionError("unreachable: every inner grid point is a midpoint")
+@dataclass
+class Bisection:
+    """A bisection of ``steps`` steps on [lo, hi] whose next point is ``midpoint(lo, hi)``: its grid."""
+
+    lo: float
+    hi: float
+    steps: int
+    midpoint: Midpoint
+    _points: dict[int, float] = field(default_factory=dict, repr=False)
+
+    @property
+    def n(self) -> int:
+        """The grid's last index (its points are 0..n)."""
+        return 1 << self.steps
+
+    def point(self, k: int) -> float:
+        """Point ``k`` of the grid, as the bisection computes it: the midpoint of the bracket whose
+        midpoint it is (computed once)."""
+        if k not in self._points:
+            self._points[k] = self._replayed(k)
+        return self._points[k]
+
+    def _replayed(self, k: int) -> float:
+        lo, hi = self.lo, self.hi
+        if k in (0, self.n):
+            return lo if k == 0 else hi
+        a = 0
+        for step in range(self.steps):
+            half = 1 << (self.steps - step - 1)
+            mid = self.midpoint(lo, hi)
+            if k == a + half:
+                return mid
+            if k < a + half:
+                hi = mid
+            else:
+                lo, a = mid, a + half
+        raise AssertionError("unreachable: every inner grid point is a midpoint")
+
+    def predicted(self, kl: int, kh: int, vl: float, vh: float, target: float, x: Callable[[float], float]) -> int:
+        """The first grid index strictly inside (kl, kh) at or past the crossing of the line from
+        (x(kl's point), vl) to (x(kh's point), vh) with ``target``; the middle without one."""
+        xl, xh = x(self.point(kl)), x(self.point(kh))
+        if not (math.isfinite(vl) and math.isfinite(vh) and vl > target >= vh) or xl == xh:
+            return (kl + kh) // 2
+        xt = xl + (vl - target) / (vl - vh) * (xh - xl)
+        lo_k, hi_k = kl + 1, kh - 1
+        while lo_k < hi_k:
+            mid = (lo_k + hi_k) // 2
+            if (x(self.point(mid)) - xt) * (xh - xl) >= 0:
+                hi_k = mid
+            else:
+                lo_k = mid + 1
+        return lo_k
 
 
-def first_meeting(evaluate: Callable[[float], tuple[bool, float]], target: float, lo: float, hi: float,
-                  steps: int, midpoint: Midpoint, lo_value: float, hi_value: float,
-                  x: Callable[[float], float] = lambda r: r) -> int:
-    """The index of the smallest grid point of a ``steps``-step bisection on [lo, hi] where ``evaluate``
-    says yes (``grid_point`` gives the point); yes is taken as given at hi, no at lo.
+def first_meeting(evaluate: Callable[[float], tuple[bool, float]], target: float, grid: Bisection,
+                  ends: tuple[float, float], x: Callable[[float], float] = lambda r: r) -> int:
+    """The index of the smallest point of ``grid`` where ``evaluate`` says yes (yes taken as given
+    at its hi, no at its lo: the bisection's answer is ``grid.point`` of it).
 
-    ``evaluate(r)`` returns (yes, value) where value ≤ target roughly when yes; ``lo_value`` and
-    ``hi_value`` are its values at lo (no) and hi (yes), or infinite where unknown; ``x`` maps a point to the axis on which the
+    ``evaluate(r)`` returns (yes, value), value ≤ target roughly when yes; ``ends`` are its values
+    at lo (no) and hi (yes), infinite where unknown; ``x`` maps a point to the axis on which the
     value is close to linear (only the choice of questions depends on it, never the answer)."""
-    grid = _Grid(lo, hi, steps, midpoint)
     kl, kh = 0, grid.n
-    vl, vh = lo_value, hi_value
-    kept = 0  # +n: the yes end was kept n questions in a row; -n: the no end
-    for question in range(steps + _SLACK):
+    vl, vh = ends
+    kept = 0  # -n: the no end was kept n questions in a row; +n: the yes end
+    budget = grid.steps + _SLACK
+    for question in range(budget):
         if kh - kl <= 1:
             break
-        k = _projected(grid.predicted(kl, kh, vl, vh, target, x), kl, kh, steps + _SLACK - question)
-        yes, value = evaluate(grid.at(k))
+        k = _projected(grid.predicted(kl, kh, vl, vh, target, x), kl, kh, budget - question)
+        yes, value = evaluate(grid.point(k))
         if yes:
             kh, vh = k, value
             kept = min(kept, 0) - 1
@@ -88,32 +123,3 @@ def _projected(k: int, kl: int, kh: int, left: int) -> int:
     mid = (kl + kh) // 2
     k = min(max(k, mid - radius), mid + radius)
     return min(max(k, kl + 1), kh - 1)
-
-
-class _Grid:
-    """The bisection grid's points, computed once each."""
-
-    def __init__(self, lo: float, hi: float, steps: int, midpoint: Midpoint) -> None:
-        self.lo, self.hi, self.steps, self.midpoint = lo, hi, steps, midpoint
-        self.n = 1 << steps
-        self._points: dict[int, float] = {}
-
-    def at(self, k: int) -> float:
-        if k not in self._points:
-            self._points[k] = grid_point(k, self.lo, self.hi, self.steps, self.midpoint)
-        return self._points[k]
-
-    def predicted(self, kl: int, kh: int, vl: float, vh: float, target: float, x: Callable[[float], float]) -> int:
-        """The grid index strictly inside (kl, kh) nearest the linear interpolation's crossing."""
-        xl, xh = x(self.at(kl)), x(self.at(kh))
-        if not (math.isfinite(vl) and math.isfinite(vh) and vl > target >= vh) or xl == xh:
-            return (kl + kh) // 2
-        xt = xl + (vl - target) / (vl - vh) * (xh - xl)
-        lo_k, hi_k = kl + 1, kh - 1
-        while lo_k < hi_k:  # the first index whose point is past the crossing on the x axis
-            mid = (lo_k + hi_k) // 2
-            if (x(self.at(mid)) - xt) * (xh - xl) >= 0:
-                hi_k = mid
-            else:
-                lo_k = mid + 1
-        return lo_k

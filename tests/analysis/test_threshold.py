@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from socsim.analysis import bounds
-from socsim.analysis.threshold import first_meeting, grid_point
+from socsim.analysis.threshold import Bisection, first_meeting
 
 from soundness import cases
 
@@ -59,8 +59,8 @@ def test_first_meeting_equals_bisection(where, steps, kind, shape):
         asked.append(r)
         return r >= threshold, value(r)
 
-    k = first_meeting(evaluate, target, lo, hi, steps, midpoint, value(lo), value(hi))
-    assert grid_point(k, lo, hi, steps, midpoint) == bisect_first_yes(lambda r: r >= threshold, lo, hi, steps, midpoint)
+    grid = Bisection(lo, hi, steps, midpoint)
+    assert grid.point(first_meeting(evaluate, target, grid, (value(lo), value(hi)))) == bisect_first_yes(lambda r: r >= threshold, lo, hi, steps, midpoint)
     assert len(asked) <= steps + 2
 
 
@@ -71,14 +71,14 @@ def test_first_meeting_asks_few_questions_when_the_value_is_linear():
         asked.append(r)
         return r >= 20.0, 30.0 - r
 
-    k = first_meeting(evaluate, 10.0, 0.0, 64.0, 10, _arithmetic, 30.0, -34.0)
-    assert grid_point(k, 0.0, 64.0, 10, _arithmetic) == 20.0
+    grid = Bisection(0.0, 64.0, 10, _arithmetic)
+    assert grid.point(first_meeting(evaluate, 10.0, grid, (30.0, -34.0))) == 20.0
     assert len(asked) <= 3
 
 
 def test_unknown_end_values_fall_back_to_bisection():
-    k = first_meeting(lambda r: (r >= 3.0, -r), -3.0, 0.0, 8.0, 4, _arithmetic, -math.inf, math.inf)
-    assert grid_point(k, 0.0, 8.0, 4, _arithmetic) == 3.0
+    grid = Bisection(0.0, 8.0, 4, _arithmetic)
+    assert grid.point(first_meeting(lambda r: (r >= 3.0, -r), -3.0, grid, (-math.inf, math.inf))) == 3.0
 
 
 def _divided(plans, r):
