@@ -126,14 +126,14 @@ def main() -> None:
 
     import torch
 
-    from socsim.accuracy.harness import evaluate, parse_size
+    from socsim.accuracy.harness import StudySpec, parse_size, run_study
     from socsim.accuracy.report import write_outputs
 
     torch.set_num_threads(args.threads)
     t0 = time.perf_counter()
     if not args.skip_mnv2:
         print(f"== mobilenet_v2 224x224, trained, {args.mnv2_frames} inputs, map units, output layer compressed")
-        mnv2 = evaluate("mobilenet_v2", MNV2_CODECS, frames=args.mnv2_frames)
+        mnv2 = run_study(StudySpec("mobilenet_v2", MNV2_CODECS, frames=args.mnv2_frames))
         print("inputs: " + "; ".join(mnv2.inputs[:16]) + ("; + views" if len(mnv2.inputs) > 16 else ""))
         table(mnv2)
         write_outputs(mnv2, args.out / "mobilenet_v2", ["rle", "spm", "zvc", "dct:n=auto,keep=21",
@@ -150,14 +150,14 @@ def main() -> None:
     h, w = parse_size(args.craft_input)
     t1 = time.perf_counter()
     print(f"\n== craft {h}x{w}, trained, {args.craft_frames} text mosaics, map units, output layer compressed")
-    craft = evaluate("craft", CRAFT_CODECS, height=h, width=w, frames=args.craft_frames)
+    craft = run_study(StudySpec("craft", CRAFT_CODECS, height=h, width=w, frames=args.craft_frames))
     for how in craft.inputs:
         print(f"input: {how}")
     print(f"text pixels (reference): {100 * craft.result('none').metrics['text_fraction']:.2f} %")
     table(craft)
     write_outputs(craft, args.out / "craft", CRAFT_CODECS[1:])
     print(f"\n== craft {h}x{w}, output layer (score map) stored raw 16-bit")
-    raw = evaluate("craft", CRAFT_RAW_OUTPUT, height=h, width=w, frames=args.craft_frames, raw_output=True)
+    raw = run_study(StudySpec("craft", CRAFT_RAW_OUTPUT, height=h, width=w, frames=args.craft_frames, raw_output=True))
     table(raw)
     print(f"(craft part: {time.perf_counter() - t1:.0f} s; total {time.perf_counter() - t0:.0f} s)")
 

@@ -15,7 +15,7 @@ says more about Adam's noise and the clamp at 1 than about importance. Measured 
 (32 inputs): with λ = 1e-4 the adaptive masks' KL is 4.6–6.2 at every k from 10 to 45, against
 2.0–4.6 for the direct ones; λ = 0.01 does no better than 0.1. Run with --penalty 1e-4 to see it.
 
-Evaluation uses the accuracy harness (``socsim.accuracy.harness.evaluate``, what ``socsim
+Evaluation uses the accuracy harness (``socsim.accuracy.harness.run_study``, what ``socsim
 accuracy`` runs): every layer's map, the output included, goes through 16-bit fixed point and the
 codec, one unit per map. MobileNetV2: top-1/top-5 agreement and KL against the float model on
 --eval-frames inputs (the 16 centre crops used for training, then corner and mirrored views of the
@@ -37,7 +37,7 @@ from pathlib import Path
 
 import torch
 
-from socsim.accuracy.harness import evaluate
+from socsim.accuracy.harness import StudySpec, run_study
 from socsim.training.inputs import training_inputs
 from socsim.training.loop import TrainingOptions, train_attenuation
 from socsim.training.masks_file import masks_document, write_masks
@@ -94,7 +94,7 @@ def mobilenet(args) -> None:
         nominal.update({direct: target, adaptive: sel.achieved})
         print(f"k={k}: a_th {sel.threshold:.4f}, kept per layer {sorted(set(sel.kept.values()))}")
     t0 = time.perf_counter()
-    report = evaluate("mobilenet_v2", texts, frames=args.eval_frames, base_dir=ROOT)
+    report = run_study(StudySpec("mobilenet_v2", texts, frames=args.eval_frames, base_dir=ROOT))
     print(f"mobilenet_v2 at 224×224, {len(report.inputs)} inputs ({report.inputs[0]}; ...), "
           f"one unit per map: {time.perf_counter() - t0:.0f} s")
     table(report, nominal, ["top1", "top5", "kl"])
@@ -115,7 +115,7 @@ def craft(args) -> None:
         nominal.update({direct: target, adaptive: sel.achieved})
     eh, ew = args.craft_eval
     t0 = time.perf_counter()
-    report = evaluate("craft", texts, height=eh, width=ew, frames=args.craft_eval_frames, seed=1, base_dir=ROOT)
+    report = run_study(StudySpec("craft", texts, height=eh, width=ew, frames=args.craft_eval_frames, seed=1, base_dir=ROOT))
     print(f"craft at {ew}×{eh}, {len(report.inputs)} inputs ({report.inputs[0]}; ...), "
           f"{report.label_rule}: {time.perf_counter() - t0:.0f} s")
     table(report, nominal, ["miou", "text_iou"])

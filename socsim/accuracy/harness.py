@@ -1,7 +1,7 @@
 """The accuracy cost of a codec: run the network with decode(encode(x)) on every layer's output and
 compare with the uncompressed network on the same real images.
 
-``evaluate`` (``run_study`` on a ``StudySpec``) does, in order:
+``run_study`` (of a ``StudySpec``) does, in order:
 
 1. builds the model and its inputs (``network``, images from ``inputs``); classifiers take the
    ImageNet recipe of ``make_inputs`` for the first frame of each photo and further *views* of the
@@ -31,8 +31,6 @@ Torch is imported lazily. The command line's list parsing lives in ``texts`` and
 from __future__ import annotations
 
 import time
-from pathlib import Path
-from typing import Sequence
 
 from socsim.accuracy.aggregate import label_rule, layer_results, task_metrics
 from socsim.accuracy.network import StudyNetwork, prepare_network
@@ -44,30 +42,8 @@ from socsim.codecs.base import TransferUnit
 from socsim.errors import CodecError, WorkloadError
 
 __all__ = [
-    "StudySpec", "evaluate", "run_study", "parse_ints", "parse_size", "split_codec_list", "sweep_texts",
+    "StudySpec", "run_study", "parse_ints", "parse_size", "split_codec_list", "sweep_texts",
 ]
-
-
-def evaluate(
-    model_name: str,
-    codecs: Sequence[str],
-    weights: str = "trained",
-    images: Sequence[str] | None = None,
-    height: int | None = None,
-    width: int | None = None,
-    frames: int = 16,
-    seed: int = 0,
-    unit: str = "map",
-    headroom_bits: int = 0,
-    raw_output: bool = False,
-    base_dir: Path | None = None,
-    progress: Progress | None = None,
-) -> AccuracyReport:
-    """Accuracy and size of each codec on ``frames`` real inputs: ``run_study`` of the ``StudySpec``
-    with these fields (see there); ``progress(codec_text, frame, frames)`` after each frame of each run."""
-    spec = StudySpec(model_name, codecs, weights, images, height, width, frames, seed, unit, headroom_bits,
-                     raw_output, base_dir)
-    return run_study(spec, progress)
 
 
 def run_study(spec: StudySpec, progress: Progress | None = None) -> AccuracyReport:

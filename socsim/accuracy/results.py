@@ -79,7 +79,7 @@ class CodecResult:
 
 @dataclass
 class AccuracyReport:
-    """Everything ``evaluate`` measured, with what it ran on."""
+    """Everything ``run_study`` measured, with what it ran on."""
 
     model: str
     task: str

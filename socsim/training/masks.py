@@ -26,7 +26,7 @@ from socsim.training.selection import Selection, select_masks
 from socsim.training.table import kept_table
 
 __all__ = [
-    "MaskJob", "MasksResult", "TrainingOptions", "learn_masks", "train_masks", "check_options", "kept_table",
+    "MaskJob", "MasksResult", "TrainingOptions", "learn_masks", "check_options", "kept_table",
     "parse_input_size", "write_masks",
 ]
 
@@ -62,29 +62,6 @@ class MasksResult:
     training: Training
     trained_on: str
     """One line: model, weights, inputs, resolution and optimiser settings."""
-
-
-def train_masks(
-    model: str,
-    target: float,
-    weights: str = "trained",
-    images: Sequence[str] = ("skimage",),
-    frames: int = 16,
-    height: int | None = None,
-    width: int | None = None,
-    epochs: int = 60,
-    lr: float = 0.04,
-    n: int = 8,
-    batch: int = 8,
-    seed: int = 0,
-    base_dir: Path = Path("."),
-    progress: EpochProgress | None = None,
-    penalty: float = NORM_WEIGHT,
-) -> MasksResult:
-    """Train per-layer attenuation for ``model`` and select masks meeting ``target`` (fraction):
-    ``learn_masks`` of the ``MaskJob`` with these fields (see there and ``TrainingOptions``)."""
-    options = TrainingOptions(n=n, epochs=epochs, lr=lr, batch=batch, seed=seed, penalty=penalty)
-    return learn_masks(MaskJob(model, target, weights, images, frames, height, width, base_dir, options), progress)
 
 
 def learn_masks(job: MaskJob, progress: EpochProgress | None = None) -> MasksResult:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from socsim.accuracy.harness import evaluate
+from socsim.accuracy.harness import StudySpec, run_study
 from socsim.accuracy.inputs import classifier_views, text_mosaics
 from socsim.accuracy.texts import parse_codecs, parse_ints, parse_size, split_codec_list, sweep_texts
 from socsim.errors import CodecError, WorkloadError
@@ -17,7 +17,7 @@ KS = [6, 10, 15, 21, 28, 36]
 @pytest.fixture(scope="module")
 def mobilenet_report():
     codecs = ["none", "rle", "dct-bits:n=auto,bits=paper", "hybrid:n=auto,keep=15"] + sweep_texts("dct:n=auto", KS)
-    return evaluate("mobilenet_v2", codecs, height=64, width=64, frames=4)
+    return run_study(StudySpec("mobilenet_v2", codecs, height=64, width=64, frames=4))
 
 
 def test_16_bit_quantization_alone_agrees_with_the_float_model(mobilenet_report):
@@ -63,14 +63,14 @@ def test_beyond_the_paper_codecs_are_guaranteed(mobilenet_report):
 
 
 def test_raw_output_stores_only_the_output_layer_uncompressed():
-    rep = evaluate("mobilenet_v2", ["dct:keep=6"], height=32, width=32, frames=1, raw_output=True)
+    rep = run_study(StudySpec("mobilenet_v2", ["dct:keep=6"], height=32, width=32, frames=1, raw_output=True))
     layers = rep.result("dct:keep=6").layers
     assert layers[-1].bits == layers[-1].raw_bits and math.isinf(layers[-1].codec_sqnr_db)
     assert layers[0].bits < layers[0].raw_bits
 
 
 def test_channel_units_give_each_channel_a_header():
-    rep = evaluate("mobilenet_v2", ["dct:keep=21"], height=32, width=32, frames=1, unit="channel")
+    rep = run_study(StudySpec("mobilenet_v2", ["dct:keep=21"], height=32, width=32, frames=1, unit="channel"))
     first = rep.result("dct:keep=21").layers[0]  # 32 × 16 × 16: 4 tiles per channel
     assert first.bits == 32 * (8 + 4 * 21 * 16)
 
@@ -90,7 +90,7 @@ def test_the_output_map_is_the_model_output():
 
 
 def test_craft_runs_with_text_mosaics_and_reports_miou():
-    rep = evaluate("craft", ["none", "dct:keep=21"], height=64, width=128, frames=1)
+    rep = run_study(StudySpec("craft", ["none", "dct:keep=21"], height=64, width=128, frames=1))
     assert rep.inputs[0].startswith("text mosaic")
     assert rep.result("none").metrics["miou"] == 1.0
     assert 0.0 <= rep.result("dct:keep=21").metrics["miou"] <= 1.0
@@ -138,4 +138,4 @@ def test_user_input_errors_are_one_line():
     with pytest.raises(CodecError, match="--sweep-k"):
         parse_ints("6,x", "--sweep-k")
     with pytest.raises(CodecError, match="unit='rows'"):
-        evaluate("mobilenet_v2", ["none"], unit="rows")
+        run_study(StudySpec("mobilenet_v2", ["none"], unit="rows"))
