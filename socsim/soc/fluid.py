@@ -53,6 +53,9 @@ from socsim.soc.latency_stats import LatencyStats
 INF = math.inf
 EPS_BYTES = 1e-3
 EPS_NS = 1e-6
+CHAIN_MAX = 1024
+"""Most fluid events run in one callback (``FluidSystem._chain``): the simulation's own checks
+(``socsim.soc.system``) run at least this often (count)."""
 
 
 class FluidSystem:
@@ -101,6 +104,8 @@ class FluidSystem:
         self._gen = 0
         self._timer_at = INF
         self.solves = 0
+        self.chained = 0
+        """Fluid events run in the callback of an earlier one, without a timer of their own (count)."""
         self.fifo = arbiter.name == "fifo"
         self._head_served = False
         self._npu_age = None
@@ -295,9 +300,16 @@ class FluidSystem:
         self.served[0], self.busy[0], self.misses[0], self.turns[0] = d.served, d.busy, d.misses, d.turns
 
     def _on_timer(self, ev) -> None:
+        """Run the fluid's event, then every following one that comes before any other event of the
+        simulation (``_chain``)."""
         if ev.value != self._gen:
             return
         self._timer_at = INF
+        self._handle()
+        self._chain()
+
+    def _handle(self) -> None:
+        """The fluid's event at ``env.now``: advance, handle what is due, solve if rates change."""
         self._advance()
         now = self.env.now
         self.dma.refreshes = self._refreshes(now)
@@ -316,7 +328,6 @@ class FluidSystem:
             need = True if self._reopen_if_resumed(now) else need
         if need:
             self._solve()
-        self._schedule()
 
     def _reopen_if_resumed(self, now: float) -> bool:
         """At a refresh stop's start or end: charge the reopening; True when the capacity changed."""
@@ -325,7 +336,8 @@ class FluidSystem:
             self._reopen_channels(now)
         return stopped != self._was_stopped
 
-    def _schedule(self) -> None:
+    def _next_dt(self) -> float:
+        """Time from now to the fluid's next event (ns; inf if none)."""
         now = self.env.now
         dt = self.dma.next_event_ns()
         fifo = self.fifo
@@ -338,10 +350,17 @@ class FluidSystem:
         dt = min(dt, self._arrival_at - now)
         if self.discrete_refresh and (not self.idle or any(m.active for m in self.masters)):
             dt = min(dt, self._stop_state(now)[1] - now)
+        return dt
+
+    def _schedule(self, dt: float | None = None) -> None:
+        """A timer for the fluid's next event, ``dt`` from now (ns; default ``_next_dt``)."""
+        if dt is None:
+            dt = self._next_dt()
         if dt == INF:
             self._gen += 1
             self._timer_at = INF
             return
+        now = self.env.now
         at = now + max(dt, 0.0)
         if at == self._timer_at:
             return
@@ -349,6 +368,26 @@ class FluidSystem:
         self._timer_at = at
         ev = self.env.timeout(max(dt, 0.0), self._gen)
         ev.callbacks.append(self._on_timer)
+
+    def _chain(self) -> None:
+        """Run the fluid's next events in this callback while each comes before every other event of
+        the simulation, each at the very time its own timer would have run at (simpy's ``now +
+        delay``), so that nothing else can tell the two apart; at most ``CHAIN_MAX`` of them, and
+        none once the frames are done (the simulation checks after each event whether it is over)."""
+        env = self.env
+        for _ in range(CHAIN_MAX):
+            dt = self._next_dt()
+            if dt == INF or self.stop_ns != INF:
+                break
+            at = env.now + max(dt, 0.0)
+            if at >= env.peek():
+                break
+            env._now = at  # simpy's clock, as its step() sets it for the next event (simpy 4)
+            self.chained += 1
+            self._handle()
+        else:
+            dt = None
+        self._schedule(dt)
 
     def _solve(self) -> None:
         """Recompute every flow's cost, demand and rate (``fluid_solve``) and log the solve."""

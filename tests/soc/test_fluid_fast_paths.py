@@ -6,6 +6,8 @@
   instead of scanning every master at every event: it is the minimum of their next arrivals.
 - The request latencies look their (sorted) requests up among the solves with
   ``searchsorted_sorted``: numpy's ``searchsorted``, from the other side.
+- ``FluidSystem`` runs its events that come before every other event of the simulation in one
+  callback (``_chain``): the same results as every event on a timer of its own.
 """
 
 import math
@@ -64,16 +66,16 @@ def test_solver_limits_are_split_channels_without_a_server_limit(case, make, mon
 
 @pytest.mark.parametrize("case,kw", [CASES[0], CASES[2], CASES[5]], ids=[CASES[0][0], CASES[2][0], CASES[5][0]])
 def test_earliest_arrival_is_the_minimum_over_the_masters(case, kw, monkeypatch):
-    schedule = fluid.FluidSystem._schedule
+    next_dt = fluid.FluidSystem._next_dt
     seen = []
 
     def checking(self):
         pending = [nxt[0] for nxt in self._next_arrival if nxt is not None]
         assert self._arrival_at == min(pending, default=math.inf)
         seen.append(len(pending))
-        schedule(self)
+        return next_dt(self)
 
-    monkeypatch.setattr(fluid.FluidSystem, "_schedule", checking)
+    monkeypatch.setattr(fluid.FluidSystem, "_next_dt", checking)
     simulate(build(kw), plans(), "fast")
     assert any(seen)
 
@@ -87,3 +89,12 @@ def test_searchsorted_of_sorted_values_is_numpys():
             got = searchsorted_sorted(a, v, side)
             assert got.dtype.kind == "i"
             assert np.array_equal(got, np.searchsorted(a, v, side=side))
+
+
+@pytest.mark.parametrize("case,make", SCENARIOS, ids=[c for c, _ in SCENARIOS])
+def test_chained_events_are_the_events_on_their_own_timers(case, make, monkeypatch):
+    s, p = make()
+    chained = simulate(s, p, "fast")
+    monkeypatch.setattr(fluid, "CHAIN_MAX", 0)
+    reference = simulate(s, p, "fast")
+    assert chained == reference
