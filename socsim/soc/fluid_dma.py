@@ -144,8 +144,9 @@ class FluidDma:
         into its sequence, or into its lane when they are of another class; True when a new
         sequence or lane started (the rates must be solved again)."""
         changed = False
-        while self.queue:
-            desc = self.queue[0]
+        queue = self.queue
+        while queue:
+            desc = queue[0]
             if not ch.seq:
                 # A channel whose last descriptor just completed goes on with one of the same kind
                 # at the same rates (no solve); else it starts a new sequence.
@@ -158,19 +159,26 @@ class FluidDma:
                 if ch.lane is None and self.env.now >= ch.back_ns - 1e-9:
                     # Every burst it issued is back: its whole window is free.
                     ch.fill = float(self.window_bytes)
-            elif not (ch.lane is None and _appendable(ch, desc) and self._issues_next(ch)):
+            else:
                 # Issue order: while its lane has bursts to issue, the channel takes nothing else.
                 lane = ch.lane
-                if lane is None and not _appendable(ch, desc) and self.room(ch) >= self.model.burst_bytes:
+                if lane is None:
+                    appendable = _appendable(ch, desc)
+                    if appendable and self._issues_next(ch):
+                        queue.popleft()
+                        self._append(ch, desc)
+                        continue
+                    if appendable or self.room(ch) < self.model.burst_bytes:
+                        break
                     self._open_lane(ch)
                     changed = True
-                elif not (lane is not None and _appendable(lane, desc) and self._issues_next(lane)
+                elif not (_appendable(lane, desc) and self._issues_next(lane)
                           and self.room(ch) >= self.model.burst_bytes):
                     break
-                self.queue.popleft()
+                queue.popleft()
                 self._append(ch.lane, desc)
                 continue
-            self.queue.popleft()
+            queue.popleft()
             self._append(ch, desc)
         return changed
 
@@ -309,8 +317,10 @@ class FluidDma:
         (its share of server time, or its byte rate when its window or the engine limits it).
         True when the cost changed by more than ``KAPPA_STEP`` while ``ch`` shares the server by
         its share of time: the others' shares then no longer hold (solve again)."""
-        for end, _, own, _, _, _ in ch.seq:
-            if end > ch.srv + EPS_BYTES:
+        srv = ch.srv + EPS_BYTES
+        for entry in ch.seq:
+            if entry[0] > srv:
+                own = entry[2]
                 break
         else:
             return False
@@ -423,40 +433,47 @@ class FluidDma:
         """Handle what is due now (descriptors done, cursors at a bound, queued bursts gone, lane
         rooms grown); True when the rates must be solved again."""
         need = False
-        for k in range(len(self.channels)):
-            ch = self.channels[k]
+        now = self.env.now
+        channels = self.channels
+        for k in range(len(channels)):
+            ch = channels[k]
             if ch.lane is not None:
                 need |= self._lane_due(ch)
-            if not ch.seq:
+            seq = ch.seq
+            if not seq:
                 continue
-            completed = self._complete(ch)
-            if not ch.seq and ch.lane is not None:
+            completed = (ch.prog if ch.cls == CODED_LOAD else ch.srv) >= seq[0][0] - EPS_BYTES and self._complete(ch)
+            if not seq and ch.lane is not None:
                 ch = self._promote(ch)
                 need = True
             changed = self._take(ch) if (completed or not ch.seq or self.queue) else False
             if not ch.seq:
                 ch.rate = ch.srv_rate = ch.share = 0.0
                 ch.last_kind = None
-            need |= changed or not ch.seq
-            for f in (ch, ch.lane):
-                if f is not None and f.seq:
+                need = True
+            need |= changed
+            lane = ch.lane
+            for f in (ch, lane) if lane is not None else (ch,):
+                if f.seq:
                     self._kappa_moved |= self._server_kappa(f)
                     need |= _at_bound(f, f.window)
-            if ch.lane is not None and ch.room_mark - self._outstanding(ch) >= self._room_step() - EPS_BYTES:
+            if lane is not None and ch.room_mark - self._outstanding(ch) >= self._room_step() - EPS_BYTES:
                 need = True
                 need |= self._take(ch)
-            for f in (ch, ch.lane):
-                if f is not None and f.seq and f.filling and f.fill <= EPS_BYTES:
+            lane = ch.lane
+            for f in (ch, lane) if lane is not None else (ch,):
+                if f.filling and f.fill <= EPS_BYTES and f.seq:
                     # Its queued bursts are served: from now on its window limits it.
                     f.fill = 0.0
                     f.filling = f.lump = False
                     self.round_pause(f)
                     need = True
-                if f is not None and f.paused and self.env.now >= f.paused_until - 1e-9:
+                if f.paused and now >= f.paused_until - 1e-9:
                     need = True
-        for ch in self.channels:
-            if not ch.seq and ch.lane is None and self.queue:
-                need |= self._take(ch) or True
+        if self.queue:
+            for ch in channels:
+                if not ch.seq and ch.lane is None and self.queue:
+                    need |= self._take(ch) or True
         if self._kappa_moved:
             self._kappa_moved = False
             need |= len(self.flows()) > 1
@@ -534,7 +551,7 @@ def _appendable(ch: ChannelFlow, desc: FluidDescriptor) -> bool:
     if not ch.seq:
         return False
     last = ch.seq[-1][1]
-    return descriptor_class(desc) == ch.cls and desc.rho == last.rho and desc.write == last.write
+    return desc.write == last.write and desc.rho == last.rho and descriptor_class(desc) == ch.cls
 
 
 def _at_bound(ch: ChannelFlow, window: float) -> bool:
