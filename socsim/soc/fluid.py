@@ -347,7 +347,8 @@ class FluidSystem:
         if self._head_served and self.fifo:
             need = True
         self._head_served = False
-        for m in masters:
+        # Invariant: a steady master has no backlog and asks for its arrival rate (not inf).
+        for m in () if self._steady else masters:
             if m.backlog <= EPS_BYTES and m.demand == INF:
                 m.backlog = 0.0
                 m.chunks.clear()
@@ -411,7 +412,7 @@ class FluidSystem:
             dt = self._next_dt()
             if dt == INF or self.stop_ns != INF:
                 break
-            at = env.now + max(dt, 0.0)
+            at = env.now + (0.0 if 0.0 > dt else dt)
             if at >= env.peek():
                 break
             env._now = at  # simpy's clock, as its step() sets it for the next event (simpy 4)

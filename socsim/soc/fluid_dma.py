@@ -209,18 +209,22 @@ class FluidDma:
         if ch.cls == CODED_STORE:
             # Its bursts are issued as they enter the engine: all are once the engine is at the end.
             return ch.prog >= end - EPS_BYTES or end - ch.srv < ch.window - EPS_BYTES
-        return end - ch.srv < max(ch.fill, EPS_BYTES) + EPS_BYTES
+        fill = ch.fill
+        return end - ch.srv < (EPS_BYTES if EPS_BYTES > fill else fill) + EPS_BYTES
 
     def _append(self, ch: ChannelFlow, desc: FluidDescriptor) -> None:
         """Add ``desc`` to ``ch``'s sequence with its own cost on its stream."""
-        stream = ch.stream(desc.write)
-        work, misses = descriptor_cost(self.model, stream, desc.size, self.refreshes)
-        if stream.refresh_seen < self.refreshes and self.model.row_bytes:
+        stream = ch.store if desc.write else ch.load
+        size = desc.size
+        refreshes = self.refreshes
+        work, misses = descriptor_cost(self.model, stream, size, refreshes)
+        if stream.refresh_seen < refreshes and self.model.row_bytes:
             stream.reopen_pending = True
-        ch.seq.append([ch.end + desc.size, desc, work / desc.size, misses, stream.position, self.env.now])
-        stream.position += desc.size
-        stream.refresh_seen = self.refreshes
-        if len(ch.seq) == 1:
+        seq = ch.seq
+        seq.append([(seq[-1][0] if seq else ch.prog) + size, desc, work / size, misses, stream.position, self.env.now])
+        stream.position += size
+        stream.refresh_seen = refreshes
+        if len(seq) == 1:
             self._kappa_moved |= self._server_kappa(ch)
             if ch.fill >= self.model.burst_bytes - EPS_BYTES:
                 # Its window has room: it issues a lump, behind every burst already queued.
@@ -262,23 +266,29 @@ class FluidDma:
 
     def _finish(self, ch: ChannelFlow, desc: FluidDescriptor, own_kappa: float, misses: float,
                 taken_ns: float, end: float) -> None:
+        # (Conditional expressions for max: the same values, without the calls.)
         now = self.env.now
         m = self.model
         b = m.burst_bytes
-        waited = ch.ahead <= EPS_BYTES if ch.cls == CODED_LOAD else ch.ahead >= -EPS_BYTES
+        ahead = ch.srv - ch.prog
+        waited = ahead <= EPS_BYTES if ch.cls == CODED_LOAD else ahead >= -EPS_BYTES
         offset = completion_offset(m, desc, self.engine, waited, ch.kappa * b)
+        size = desc.size
         # Row costs beyond the bursts' own hold up a window-limited run's later rounds whole.
-        ch.run_extra += max(0.0, own_kappa * desc.size - desc.size / b * m.t_burst_ns)
+        extra = own_kappa * size - size / b * m.t_burst_ns
+        ch.run_extra += extra if extra > 0.0 else 0.0
         if ch.in_run and ch.window >= self.window_bytes and not ch.filling and ch.srv_rate >= ch.cap * (1 - 1e-9):
             offset = self._rounds_offset(ch, desc, end, offset)
         done = now + offset
-        ch.back_ns = max(ch.back_ns, done)
+        if done > ch.back_ns:
+            ch.back_ns = done
         batch = desc.batch
-        batch.bytes += desc.size
-        batch.spans.append((ch.index, taken_ns, done, desc.size))
-        batch.busy_ns += desc.size * ch.kappa
-        batch.last_ns = max(batch.last_ns, done)
-        self.bytes_delivered += desc.size
+        batch.bytes += size
+        batch.spans.append((ch.index, taken_ns, done, size))
+        batch.busy_ns += size * ch.kappa
+        if done > batch.last_ns:
+            batch.last_ns = done
+        self.bytes_delivered += size
         self.misses += misses
         self.latencies.append(done - batch.submit_ns)
         batch.pending -= 1
@@ -404,24 +414,32 @@ class FluidDma:
 
     def _advance_flow(self, ch: ChannelFlow, dt: float, queues: bool) -> None:
         """Move the cursors; queued bursts drain while the server moves and build up while it stands still."""
+        # (Conditional expressions for min and max: the same values, without the calls.)
         y = ch.srv_rate
         seq = ch.seq
         if seq and y:
             moved = y * dt
-            ch.srv = min(ch.srv + moved, seq[-1][0])
+            last = seq[-1]
+            srv = ch.srv + moved
+            ch.srv = last[0] if last[0] < srv else srv
             ch.run_bytes += moved
             self.served += moved
             self.busy += moved * ch.kappa
             self.misses += moved * ch.miss_per_byte
             self.turns += moved * ch.turn_per_byte
-            ch.stream(seq[-1][1].write).reopen_pending = False
-        if seq and ch.rate:
-            ch.prog = min(ch.prog + ch.rate * dt, seq[-1][0])
-        if ch.cls == UNCODED:
+            (ch.store if last[1].write else ch.load).reopen_pending = False
+        x = ch.rate
+        if seq and x:
+            prog = ch.prog + x * dt
+            end = seq[-1][0]
+            ch.prog = end if end < prog else prog
+        cls = ch.cls
+        if cls == UNCODED:
             ch.prog = ch.srv
-        first = ch.rate if ch.cls == CODED_STORE else y
-        if ch.seq and ch.filling and first > 0:
-            ch.fill = max(0.0, ch.fill - first * dt)
+        first = x if cls == CODED_STORE else y
+        if seq and ch.filling and first > 0:
+            fill = ch.fill - first * dt
+            ch.fill = fill if fill > 0.0 else 0.0
         elif first <= 0 and queues and not ch.paused:
             # Stopped (or idle): its bursts come back and wait at the server, up to its window.
             if ch.fill <= EPS_BYTES:
@@ -501,12 +519,14 @@ class FluidDma:
         """Time until the next of those (ns; inf if none)."""
         dt = INF
         for ch in self.channels:
-            for f in (ch, ch.lane):
-                if f is not None and f.seq:
-                    dt = min(dt, _next_bound_ns(f, f.window))
+            lane = ch.lane
+            for f in (ch, lane) if lane is not None else (ch,):
+                if f.seq:
+                    t = _next_bound_ns(f, f.window)
+                    dt = t if t < dt else dt
                     if f.paused:
                         dt = min(dt, max(0.0, f.paused_until - self.env.now))
-            if ch.lane is not None and ch.srv_rate > 0:
+            if lane is not None and ch.srv_rate > 0:
                 dt = min(dt, max(0.0, self._outstanding(ch) - (ch.room_mark - self._room_step())) / ch.srv_rate)
         return dt
 
@@ -569,36 +589,50 @@ def _at_bound(ch: ChannelFlow, window: float) -> bool:
 
 def _next_bound_ns(ch: ChannelFlow, window: float) -> float:
     """Time until a cursor of ``ch`` reaches a descriptor's end or a bound (ns)."""
+    # (Conditional expressions for min and max: the same values, without the calls.)
     dt = INF
     y, x = ch.srv_rate, ch.rate
     cls = ch.cls
     first = x if cls == CODED_STORE else y
     if ch.filling and first > 0:
-        dt = min(dt, ch.fill / first)
+        dt = ch.fill / first
+    srv = ch.srv
     if y > 0:
-        srv = ch.srv
+        lim = srv + EPS_BYTES
         for e in ch.seq:
-            if e[0] > srv + EPS_BYTES:
-                dt = min(dt, (e[0] - srv) / y)
+            if e[0] > lim:
+                t = (e[0] - srv) / y
+                dt = t if t < dt else dt
                 break
-    if x > 0 and cls != UNCODED:
-        prog = ch.prog
+    if cls == UNCODED:
+        return dt
+    prog = ch.prog
+    if x > 0:
+        lim = prog + EPS_BYTES
         for e in ch.seq:
-            if e[0] > prog + EPS_BYTES:
-                dt = min(dt, (e[0] - prog) / x)
+            if e[0] > lim:
+                t = (e[0] - prog) / x
+                dt = t if t < dt else dt
                 break
-    a = ch.ahead
+    a = srv - prog
     if cls == CODED_LOAD:
         if x > y:
-            dt = min(dt, max(0.0, a) / (x - y))
+            t = (a if a > 0.0 else 0.0) / (x - y)
         elif y > x:
-            dt = min(dt, max(0.0, window - a) / (y - x))
-    elif cls == CODED_STORE:
+            t = window - a
+            t = (t if t > 0.0 else 0.0) / (y - x)
+        else:
+            return dt
+    else:
         if x > y:
-            dt = min(dt, max(0.0, window + a) / (x - y))
+            t = window + a
+            t = (t if t > 0.0 else 0.0) / (x - y)
         elif y > x:
-            dt = min(dt, max(0.0, -a) / (y - x))
-    return dt
+            t = -a
+            t = (t if t > 0.0 else 0.0) / (y - x)
+        else:
+            return dt
+    return t if t < dt else dt
 
 
 def _channels(layout: Layout, window_bytes: int) -> list[ChannelFlow]:
