@@ -54,8 +54,7 @@ INF = math.inf
 EPS_BYTES = 1e-3
 EPS_NS = 1e-6
 CHAIN_MAX = 1024
-"""Most fluid events run in one callback (``FluidSystem._chain``): the simulation's own checks
-(``socsim.soc.system``) run at least this often (count)."""
+"""Most fluid events run in one callback (``FluidSystem._chain``) (count)."""
 
 
 class FluidSystem:
@@ -106,6 +105,9 @@ class FluidSystem:
         self.solves = 0
         self.chained = 0
         """Fluid events run in the callback of an earlier one, without a timer of their own (count)."""
+        self.chain_max = CHAIN_MAX
+        """Most events the next chain runs (count): the simulation lowers it so that its own checks
+        (``socsim.soc.system``) come at the same event as if every event had its own timer."""
         self.fifo = arbiter.name == "fifo"
         self._head_served = False
         self._npu_age = None
@@ -405,10 +407,10 @@ class FluidSystem:
     def _chain(self) -> None:
         """Run the fluid's next events in this callback while each comes before every other event of
         the simulation, each at the very time its own timer would have run at (simpy's ``now +
-        delay``), so that nothing else can tell the two apart; at most ``CHAIN_MAX`` of them, and
+        delay``), so that nothing else can tell the two apart; at most ``chain_max`` of them, and
         none once the frames are done (the simulation checks after each event whether it is over)."""
         env = self.env
-        for _ in range(CHAIN_MAX):
+        for _ in range(min(CHAIN_MAX, self.chain_max)):
             dt = self._next_dt()
             if dt == INF or self.stop_ns != INF:
                 break

@@ -19,12 +19,13 @@ import math
 import numpy as np
 import pytest
 
-from socsim.soc import fluid, fluid_solve
+from socsim.errors import Overloaded
+from socsim.soc import fluid, fluid_solve, system
 from socsim.soc.fluid_latency import searchsorted_sorted
 from socsim.soc.system import simulate
 
 from soc_helpers import make_scenario, uniform_layer
-from test_fidelity import CASES, build, plans
+from test_fidelity import CASES, CPU, build, plans
 
 CODED = dict(read_raw_bytes=(65536,) * 4, read_coded=(True,) * 4, write_raw_bytes=(32768,),
              write_coded=(True,))
@@ -102,6 +103,22 @@ def test_chained_events_are_the_events_on_their_own_timers(case, make, monkeypat
     monkeypatch.setattr(fluid, "CHAIN_MAX", 0)
     reference = simulate(s, p, "fast")
     assert chained == reference
+
+
+def test_chains_end_at_the_starvation_checks(monkeypatch):
+    """A frame starved past its deadline is stopped by the check every GUARD_EVENTS events: at the
+    same event, with the same verdict, whether the fluid's events are chained or not."""
+    monkeypatch.setattr(system, "GUARD_EVENTS", 64)
+    monkeypatch.setattr(system, "FOLLOWED_REQUESTS_MAX", 2000)
+    s = make_scenario(arbitration="budget", masters=[CPU], deadline_ms=0.001, bus={"budget": {
+        "period_ns": 1e9, "bytes": {"npu": 64, "cpu": 1 << 30}}})
+    verdicts = []
+    for chain_max in (fluid.CHAIN_MAX, 0):
+        monkeypatch.setattr(fluid, "CHAIN_MAX", chain_max)
+        with pytest.raises(Overloaded) as got:
+            simulate(s, plans(), "fast")
+        verdicts.append(str(got.value))
+    assert verdicts[0] == verdicts[1] and verdicts[0].startswith("starved: frame 0 has run")
 
 
 def _close(a, b, rel: float = 1e-9) -> list[str]:
