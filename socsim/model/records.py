@@ -90,7 +90,7 @@ class SimResult:
     path: DramModel
     """The DRAM model in force (peak, latency, timing)."""
     events: int
-    """simpy events processed (count)."""
+    """Events processed: simpy's, and the fast fidelity's fluid events run within one of them (count)."""
     fidelity: str = "fast"
     frames_end_ns: float = 0.0
     """When the last frame completed (ns)."""

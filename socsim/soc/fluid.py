@@ -53,6 +53,8 @@ from socsim.soc.latency_stats import LatencyStats
 INF = math.inf
 EPS_BYTES = 1e-3
 EPS_NS = 1e-6
+CHAIN_MAX = 1024
+"""Most fluid events run in one callback (``FluidSystem._chain``) (count)."""
 
 
 class FluidSystem:
@@ -101,9 +103,18 @@ class FluidSystem:
         self._gen = 0
         self._timer_at = INF
         self.solves = 0
+        self.chained = 0
+        """Fluid events run in the callback of an earlier one, without a timer of their own (count)."""
+        self.chain_max = CHAIN_MAX
+        """Most events the next chain runs (count): the simulation lowers it so that its own checks
+        (``socsim.soc.system``) come at the same event as if every event had its own timer."""
         self.fifo = arbiter.name == "fifo"
         self._head_served = False
         self._npu_age = None
+        self._masters_t = 0.0
+        """The other masters' state is that of this time (ns): ``env.now`` unless they are steady."""
+        self._steady = False
+        """Every other master is served as fast as it asks, without a backlog (``_set_steady``)."""
         self._take_arrivals(0.0)
         self._solve()
         self._schedule()
@@ -155,6 +166,7 @@ class FluidSystem:
         """The frames are done: masters issue nothing more; what they requested before now drains."""
         self._advance()
         now = self.env.now
+        self._advance_masters(now)
         self.stop_ns = now
         for i, (requests, m) in enumerate(zip(self._requests, self.masters), start=1):
             total = requests.bytes_before(now)
@@ -164,7 +176,8 @@ class FluidSystem:
                 # The fluid ran up to one window ahead of the requests: take that lead back.
                 self.served[i] += q
                 q = 0.0
-            m.flow(q - m.backlog, now, self.dma.next_order())
+            if self.fifo:
+                m.flow(q - m.backlog, now, self.dma.next_order())
             m.backlog = q
             m.fluid_in = float(total)
             m.arrival = 0.0
@@ -220,7 +233,7 @@ class FluidSystem:
         if self.fifo:
             # FIFO: the accelerator's bursts already queued are served before this lump.
             self.dma.mark_queued()
-        m.chunks.append([now, self.dma.next_order(), nbytes, True])
+            m.chunks.append([now, self.dma.next_order(), nbytes, True])
         m.backlog += nbytes
         m.fluid_in += nbytes
 
@@ -260,11 +273,25 @@ class FluidSystem:
 
     # ---- the fluid engine -----------------------------------------------------------------
     def _advance(self) -> None:
+        """Move every flow on to ``env.now`` at its rates; steady masters (``_steady``) later."""
         now = self.env.now
         dt = now - self.t
         if dt <= 0:
             return
+        if not self._steady:
+            self._advance_masters(now)
+        self.dma.advance(dt)
+        self._sync_npu()
+        self.t = now
+
+    def _advance_masters(self, now: float) -> None:
+        """Move the other masters on to ``now``: served bytes, arrivals, backlogs and their work."""
+        dt = now - self._masters_t
+        if dt <= 0:
+            return
+        self._masters_t = now
         served, busy, misses, turns = self.served, self.busy, self.misses, self.turns
+        fifo = self.fifo
         i = 0
         for m in self.masters:
             i += 1
@@ -277,17 +304,19 @@ class FluidSystem:
                 turns[i] += moved * m.turn_per_byte
             a = m.arrival
             if a:
-                m.fluid_in += a * dt
-                m.stream.position += a * dt
+                arrived = a * dt
+                m.fluid_in += arrived
+                m.stream.position += arrived
             if a or m.backlog > 0:
                 q = m.backlog + (a - x) * dt
-                m.work = max(0.0, m.work + (a * m.base_kappa - x * m.own_kappa) * dt) if q > 0 else 0.0
-                m.backlog = q if q > 0 else 0.0
-                if m.flow((a - x) * dt if q > 0 else -INF, now - dt, self.dma.next_order(), a * dt):
+                if q > 0:
+                    m.work = max(0.0, m.work + (a * m.base_kappa - x * m.own_kappa) * dt)
+                    m.backlog = q
+                else:
+                    m.work = m.backlog = 0.0
+                # Invariant: a master's chunks are kept under FIFO only, the one rule that reads them.
+                if fifo and m.flow((a - x) * dt if q > 0 else -INF, now - dt, self.dma.next_order(), a * dt):
                     self._head_served = True
-        self.dma.advance(dt)
-        self._sync_npu()
-        self.t = now
 
     def _sync_npu(self) -> None:
         """The accelerator's entries of the per-master totals come from its DMA."""
@@ -295,28 +324,44 @@ class FluidSystem:
         self.served[0], self.busy[0], self.misses[0], self.turns[0] = d.served, d.busy, d.misses, d.turns
 
     def _on_timer(self, ev) -> None:
+        """Run the fluid's event, then every following one that comes before any other event of the
+        simulation (``_chain``)."""
         if ev.value != self._gen:
             return
         self._timer_at = INF
+        self._handle()
+        self._chain()
+
+    def _handle(self) -> None:
+        """The fluid's event at ``env.now``: advance, handle what is due, solve if rates change."""
         self._advance()
         now = self.env.now
-        self.dma.refreshes = self._refreshes(now)
-        self.dma.others_active = any(m.active for m in self.masters)
-        need = self.dma.due()
+        dma = self.dma
+        masters = self.masters
+        dma.refreshes = self._refreshes(now) if self.discrete_refresh else 0
+        active = False
+        for m in masters:
+            if m.backlog > 0 or m.arrival > 0:
+                active = True
+                break
+        dma.others_active = active
+        need = dma.due()
         if self._head_served and self.fifo:
             need = True
         self._head_served = False
-        for m in self.masters:
+        # Invariant: a steady master has no backlog and asks for its arrival rate (not inf).
+        for m in () if self._steady else masters:
             if m.backlog <= EPS_BYTES and m.demand == INF:
                 m.backlog = 0.0
                 m.chunks.clear()
                 need = True
-        need |= self._take_arrivals(now)
+        if now + EPS_NS >= self._arrival_at:
+            self._advance_masters(now)
+            need |= self._take_arrivals(now)
         if self.discrete_refresh:
             need = True if self._reopen_if_resumed(now) else need
         if need:
             self._solve()
-        self._schedule()
 
     def _reopen_if_resumed(self, now: float) -> bool:
         """At a refresh stop's start or end: charge the reopening; True when the capacity changed."""
@@ -325,23 +370,32 @@ class FluidSystem:
             self._reopen_channels(now)
         return stopped != self._was_stopped
 
-    def _schedule(self) -> None:
+    def _next_dt(self) -> float:
+        """Time from now to the fluid's next event (ns; inf if none)."""
         now = self.env.now
         dt = self.dma.next_event_ns()
         fifo = self.fifo
-        for m in self.masters:
-            rate = m.rate
-            if m.backlog > 0 and rate > m.arrival:
-                dt = min(dt, m.backlog / (rate - m.arrival))
-            if fifo and len(m.chunks) > 1 and rate > 0:
-                dt = min(dt, m.chunks[0][2] / rate)
+        if not self._steady:
+            for m in self.masters:
+                rate = m.rate
+                if m.backlog > 0 and rate > m.arrival:
+                    dt = min(dt, m.backlog / (rate - m.arrival))
+                if fifo and len(m.chunks) > 1 and rate > 0:
+                    dt = min(dt, m.chunks[0][2] / rate)
         dt = min(dt, self._arrival_at - now)
         if self.discrete_refresh and (not self.idle or any(m.active for m in self.masters)):
             dt = min(dt, self._stop_state(now)[1] - now)
+        return dt
+
+    def _schedule(self, dt: float | None = None) -> None:
+        """A timer for the fluid's next event, ``dt`` from now (ns; default ``_next_dt``)."""
+        if dt is None:
+            dt = self._next_dt()
         if dt == INF:
             self._gen += 1
             self._timer_at = INF
             return
+        now = self.env.now
         at = now + max(dt, 0.0)
         if at == self._timer_at:
             return
@@ -350,10 +404,31 @@ class FluidSystem:
         ev = self.env.timeout(max(dt, 0.0), self._gen)
         ev.callbacks.append(self._on_timer)
 
+    def _chain(self) -> None:
+        """Run the fluid's next events in this callback while each comes before every other event of
+        the simulation, each at the very time its own timer would have run at (simpy's ``now +
+        delay``), so that nothing else can tell the two apart; at most ``chain_max`` of them, and
+        none once the frames are done (the simulation checks after each event whether it is over)."""
+        env = self.env
+        for _ in range(min(CHAIN_MAX, self.chain_max)):
+            dt = self._next_dt()
+            if dt == INF or self.stop_ns != INF:
+                break
+            at = env.now + (0.0 if 0.0 > dt else dt)
+            if at >= env.peek():
+                break
+            env._now = at  # simpy's clock, as its step() sets it for the next event (simpy 4)
+            self.chained += 1
+            self._handle()
+        else:
+            dt = None
+        self._schedule(dt)
+
     def _solve(self) -> None:
         """Recompute every flow's cost, demand and rate (``fluid_solve``) and log the solve."""
         self.solves += 1
         now = self.env.now
+        self._advance_masters(now)
         stopped = False
         if self.discrete_refresh:
             stopped = self._stop_state(now)[0]
@@ -371,6 +446,17 @@ class FluidSystem:
         self._sync_npu()
         self.log.append(now, sol.demand, sol.kappa, sol.capacity, sol.rates, self.served,
                         [0.0] + [m.backlog for m in self.masters])
+        self._set_steady()
+
+    def _set_steady(self) -> None:
+        """After a solve: whether every other master is steady — no backlog, served at least as fast
+        as its requests arrive, not under FIFO (whose backlogs' chunks move at every event), frames
+        not done. Until the next solve (every change of a master's rates, arrivals or backlog
+        comes with one) each then moves linearly, its backlog and work staying 0: its totals are
+        brought up to date only where they are read (a solve, a lump, the frames' end), not at
+        every event of the accelerator's DMA (the same sums, added in fewer steps)."""
+        self._steady = not self.fifo and self.stop_ns == INF and all(
+            m.backlog == 0 and m.rate >= m.arrival for m in self.masters)
 
     def _close_backlogs(self) -> None:
         """FIFO: when the accelerator's oldest lump changes, the masters' backlogs so far are older."""

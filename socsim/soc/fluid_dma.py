@@ -144,8 +144,9 @@ class FluidDma:
         into its sequence, or into its lane when they are of another class; True when a new
         sequence or lane started (the rates must be solved again)."""
         changed = False
-        while self.queue:
-            desc = self.queue[0]
+        queue = self.queue
+        while queue:
+            desc = queue[0]
             if not ch.seq:
                 # A channel whose last descriptor just completed goes on with one of the same kind
                 # at the same rates (no solve); else it starts a new sequence.
@@ -158,19 +159,26 @@ class FluidDma:
                 if ch.lane is None and self.env.now >= ch.back_ns - 1e-9:
                     # Every burst it issued is back: its whole window is free.
                     ch.fill = float(self.window_bytes)
-            elif not (ch.lane is None and _appendable(ch, desc) and self._issues_next(ch)):
+            else:
                 # Issue order: while its lane has bursts to issue, the channel takes nothing else.
                 lane = ch.lane
-                if lane is None and not _appendable(ch, desc) and self.room(ch) >= self.model.burst_bytes:
+                if lane is None:
+                    appendable = _appendable(ch, desc)
+                    if appendable and self._issues_next(ch):
+                        queue.popleft()
+                        self._append(ch, desc)
+                        continue
+                    if appendable or self.room(ch) < self.model.burst_bytes:
+                        break
                     self._open_lane(ch)
                     changed = True
-                elif not (lane is not None and _appendable(lane, desc) and self._issues_next(lane)
+                elif not (_appendable(lane, desc) and self._issues_next(lane)
                           and self.room(ch) >= self.model.burst_bytes):
                     break
-                self.queue.popleft()
+                queue.popleft()
                 self._append(ch.lane, desc)
                 continue
-            self.queue.popleft()
+            queue.popleft()
             self._append(ch, desc)
         return changed
 
@@ -201,18 +209,22 @@ class FluidDma:
         if ch.cls == CODED_STORE:
             # Its bursts are issued as they enter the engine: all are once the engine is at the end.
             return ch.prog >= end - EPS_BYTES or end - ch.srv < ch.window - EPS_BYTES
-        return end - ch.srv < max(ch.fill, EPS_BYTES) + EPS_BYTES
+        fill = ch.fill
+        return end - ch.srv < (EPS_BYTES if EPS_BYTES > fill else fill) + EPS_BYTES
 
     def _append(self, ch: ChannelFlow, desc: FluidDescriptor) -> None:
         """Add ``desc`` to ``ch``'s sequence with its own cost on its stream."""
-        stream = ch.stream(desc.write)
-        work, misses = descriptor_cost(self.model, stream, desc.size, self.refreshes)
-        if stream.refresh_seen < self.refreshes and self.model.row_bytes:
+        stream = ch.store if desc.write else ch.load
+        size = desc.size
+        refreshes = self.refreshes
+        work, misses = descriptor_cost(self.model, stream, size, refreshes)
+        if stream.refresh_seen < refreshes and self.model.row_bytes:
             stream.reopen_pending = True
-        ch.seq.append([ch.end + desc.size, desc, work / desc.size, misses, stream.position, self.env.now])
-        stream.position += desc.size
-        stream.refresh_seen = self.refreshes
-        if len(ch.seq) == 1:
+        seq = ch.seq
+        seq.append([(seq[-1][0] if seq else ch.prog) + size, desc, work / size, misses, stream.position, self.env.now])
+        stream.position += size
+        stream.refresh_seen = refreshes
+        if len(seq) == 1:
             self._kappa_moved |= self._server_kappa(ch)
             if ch.fill >= self.model.burst_bytes - EPS_BYTES:
                 # Its window has room: it issues a lump, behind every burst already queued.
@@ -254,23 +266,29 @@ class FluidDma:
 
     def _finish(self, ch: ChannelFlow, desc: FluidDescriptor, own_kappa: float, misses: float,
                 taken_ns: float, end: float) -> None:
+        # (Conditional expressions for max: the same values, without the calls.)
         now = self.env.now
         m = self.model
         b = m.burst_bytes
-        waited = ch.ahead <= EPS_BYTES if ch.cls == CODED_LOAD else ch.ahead >= -EPS_BYTES
+        ahead = ch.srv - ch.prog
+        waited = ahead <= EPS_BYTES if ch.cls == CODED_LOAD else ahead >= -EPS_BYTES
         offset = completion_offset(m, desc, self.engine, waited, ch.kappa * b)
+        size = desc.size
         # Row costs beyond the bursts' own hold up a window-limited run's later rounds whole.
-        ch.run_extra += max(0.0, own_kappa * desc.size - desc.size / b * m.t_burst_ns)
+        extra = own_kappa * size - size / b * m.t_burst_ns
+        ch.run_extra += extra if extra > 0.0 else 0.0
         if ch.in_run and ch.window >= self.window_bytes and not ch.filling and ch.srv_rate >= ch.cap * (1 - 1e-9):
             offset = self._rounds_offset(ch, desc, end, offset)
         done = now + offset
-        ch.back_ns = max(ch.back_ns, done)
+        if done > ch.back_ns:
+            ch.back_ns = done
         batch = desc.batch
-        batch.bytes += desc.size
-        batch.spans.append((ch.index, taken_ns, done, desc.size))
-        batch.busy_ns += desc.size * ch.kappa
-        batch.last_ns = max(batch.last_ns, done)
-        self.bytes_delivered += desc.size
+        batch.bytes += size
+        batch.spans.append((ch.index, taken_ns, done, size))
+        batch.busy_ns += size * ch.kappa
+        if done > batch.last_ns:
+            batch.last_ns = done
+        self.bytes_delivered += size
         self.misses += misses
         self.latencies.append(done - batch.submit_ns)
         batch.pending -= 1
@@ -309,8 +327,10 @@ class FluidDma:
         (its share of server time, or its byte rate when its window or the engine limits it).
         True when the cost changed by more than ``KAPPA_STEP`` while ``ch`` shares the server by
         its share of time: the others' shares then no longer hold (solve again)."""
-        for end, _, own, _, _, _ in ch.seq:
-            if end > ch.srv + EPS_BYTES:
+        srv = ch.srv + EPS_BYTES
+        for entry in ch.seq:
+            if entry[0] > srv:
+                own = entry[2]
                 break
         else:
             return False
@@ -394,24 +414,32 @@ class FluidDma:
 
     def _advance_flow(self, ch: ChannelFlow, dt: float, queues: bool) -> None:
         """Move the cursors; queued bursts drain while the server moves and build up while it stands still."""
+        # (Conditional expressions for min and max: the same values, without the calls.)
         y = ch.srv_rate
         seq = ch.seq
         if seq and y:
             moved = y * dt
-            ch.srv = min(ch.srv + moved, seq[-1][0])
+            last = seq[-1]
+            srv = ch.srv + moved
+            ch.srv = last[0] if last[0] < srv else srv
             ch.run_bytes += moved
             self.served += moved
             self.busy += moved * ch.kappa
             self.misses += moved * ch.miss_per_byte
             self.turns += moved * ch.turn_per_byte
-            ch.stream(seq[-1][1].write).reopen_pending = False
-        if seq and ch.rate:
-            ch.prog = min(ch.prog + ch.rate * dt, seq[-1][0])
-        if ch.cls == UNCODED:
+            (ch.store if last[1].write else ch.load).reopen_pending = False
+        x = ch.rate
+        if seq and x:
+            prog = ch.prog + x * dt
+            end = seq[-1][0]
+            ch.prog = end if end < prog else prog
+        cls = ch.cls
+        if cls == UNCODED:
             ch.prog = ch.srv
-        first = ch.rate if ch.cls == CODED_STORE else y
-        if ch.seq and ch.filling and first > 0:
-            ch.fill = max(0.0, ch.fill - first * dt)
+        first = x if cls == CODED_STORE else y
+        if seq and ch.filling and first > 0:
+            fill = ch.fill - first * dt
+            ch.fill = fill if fill > 0.0 else 0.0
         elif first <= 0 and queues and not ch.paused:
             # Stopped (or idle): its bursts come back and wait at the server, up to its window.
             if ch.fill <= EPS_BYTES:
@@ -423,40 +451,47 @@ class FluidDma:
         """Handle what is due now (descriptors done, cursors at a bound, queued bursts gone, lane
         rooms grown); True when the rates must be solved again."""
         need = False
-        for k in range(len(self.channels)):
-            ch = self.channels[k]
+        now = self.env.now
+        channels = self.channels
+        for k in range(len(channels)):
+            ch = channels[k]
             if ch.lane is not None:
                 need |= self._lane_due(ch)
-            if not ch.seq:
+            seq = ch.seq
+            if not seq:
                 continue
-            completed = self._complete(ch)
-            if not ch.seq and ch.lane is not None:
+            completed = (ch.prog if ch.cls == CODED_LOAD else ch.srv) >= seq[0][0] - EPS_BYTES and self._complete(ch)
+            if not seq and ch.lane is not None:
                 ch = self._promote(ch)
                 need = True
             changed = self._take(ch) if (completed or not ch.seq or self.queue) else False
             if not ch.seq:
                 ch.rate = ch.srv_rate = ch.share = 0.0
                 ch.last_kind = None
-            need |= changed or not ch.seq
-            for f in (ch, ch.lane):
-                if f is not None and f.seq:
+                need = True
+            need |= changed
+            lane = ch.lane
+            for f in (ch, lane) if lane is not None else (ch,):
+                if f.seq:
                     self._kappa_moved |= self._server_kappa(f)
                     need |= _at_bound(f, f.window)
-            if ch.lane is not None and ch.room_mark - self._outstanding(ch) >= self._room_step() - EPS_BYTES:
+            if lane is not None and ch.room_mark - self._outstanding(ch) >= self._room_step() - EPS_BYTES:
                 need = True
                 need |= self._take(ch)
-            for f in (ch, ch.lane):
-                if f is not None and f.seq and f.filling and f.fill <= EPS_BYTES:
+            lane = ch.lane
+            for f in (ch, lane) if lane is not None else (ch,):
+                if f.filling and f.fill <= EPS_BYTES and f.seq:
                     # Its queued bursts are served: from now on its window limits it.
                     f.fill = 0.0
                     f.filling = f.lump = False
                     self.round_pause(f)
                     need = True
-                if f is not None and f.paused and self.env.now >= f.paused_until - 1e-9:
+                if f.paused and now >= f.paused_until - 1e-9:
                     need = True
-        for ch in self.channels:
-            if not ch.seq and ch.lane is None and self.queue:
-                need |= self._take(ch) or True
+        if self.queue:
+            for ch in channels:
+                if not ch.seq and ch.lane is None and self.queue:
+                    need |= self._take(ch) or True
         if self._kappa_moved:
             self._kappa_moved = False
             need |= len(self.flows()) > 1
@@ -484,12 +519,14 @@ class FluidDma:
         """Time until the next of those (ns; inf if none)."""
         dt = INF
         for ch in self.channels:
-            for f in (ch, ch.lane):
-                if f is not None and f.seq:
-                    dt = min(dt, _next_bound_ns(f, f.window))
+            lane = ch.lane
+            for f in (ch, lane) if lane is not None else (ch,):
+                if f.seq:
+                    t = _next_bound_ns(f, f.window)
+                    dt = t if t < dt else dt
                     if f.paused:
                         dt = min(dt, max(0.0, f.paused_until - self.env.now))
-            if ch.lane is not None and ch.srv_rate > 0:
+            if lane is not None and ch.srv_rate > 0:
                 dt = min(dt, max(0.0, self._outstanding(ch) - (ch.room_mark - self._room_step())) / ch.srv_rate)
         return dt
 
@@ -534,7 +571,7 @@ def _appendable(ch: ChannelFlow, desc: FluidDescriptor) -> bool:
     if not ch.seq:
         return False
     last = ch.seq[-1][1]
-    return descriptor_class(desc) == ch.cls and desc.rho == last.rho and desc.write == last.write
+    return desc.write == last.write and desc.rho == last.rho and descriptor_class(desc) == ch.cls
 
 
 def _at_bound(ch: ChannelFlow, window: float) -> bool:
@@ -552,36 +589,50 @@ def _at_bound(ch: ChannelFlow, window: float) -> bool:
 
 def _next_bound_ns(ch: ChannelFlow, window: float) -> float:
     """Time until a cursor of ``ch`` reaches a descriptor's end or a bound (ns)."""
+    # (Conditional expressions for min and max: the same values, without the calls.)
     dt = INF
     y, x = ch.srv_rate, ch.rate
     cls = ch.cls
     first = x if cls == CODED_STORE else y
     if ch.filling and first > 0:
-        dt = min(dt, ch.fill / first)
+        dt = ch.fill / first
+    srv = ch.srv
     if y > 0:
-        srv = ch.srv
+        lim = srv + EPS_BYTES
         for e in ch.seq:
-            if e[0] > srv + EPS_BYTES:
-                dt = min(dt, (e[0] - srv) / y)
+            if e[0] > lim:
+                t = (e[0] - srv) / y
+                dt = t if t < dt else dt
                 break
-    if x > 0 and cls != UNCODED:
-        prog = ch.prog
+    if cls == UNCODED:
+        return dt
+    prog = ch.prog
+    if x > 0:
+        lim = prog + EPS_BYTES
         for e in ch.seq:
-            if e[0] > prog + EPS_BYTES:
-                dt = min(dt, (e[0] - prog) / x)
+            if e[0] > lim:
+                t = (e[0] - prog) / x
+                dt = t if t < dt else dt
                 break
-    a = ch.ahead
+    a = srv - prog
     if cls == CODED_LOAD:
         if x > y:
-            dt = min(dt, max(0.0, a) / (x - y))
+            t = (a if a > 0.0 else 0.0) / (x - y)
         elif y > x:
-            dt = min(dt, max(0.0, window - a) / (y - x))
-    elif cls == CODED_STORE:
+            t = window - a
+            t = (t if t > 0.0 else 0.0) / (y - x)
+        else:
+            return dt
+    else:
         if x > y:
-            dt = min(dt, max(0.0, window + a) / (x - y))
+            t = window + a
+            t = (t if t > 0.0 else 0.0) / (x - y)
         elif y > x:
-            dt = min(dt, max(0.0, -a) / (y - x))
-    return dt
+            t = -a
+            t = (t if t > 0.0 else 0.0) / (y - x)
+        else:
+            return dt
+    return t if t < dt else dt
 
 
 def _channels(layout: Layout, window_bytes: int) -> list[ChannelFlow]:

@@ -161,13 +161,18 @@ def _run(env: simpy.Environment, scenario: Scenario, chip: _Chip, frames: list[F
     """Step ``env`` until the frames are done and the masters drained; return the events processed.
     Nothing left to happen with work unserved is the starved or overloaded verdict."""
     step, peek = env.step, env.peek
-    events = 0
+    fluid = chip.dma if chip.fidelity == "fast" else None
+    steps = events = 0
     while not (done.processed and chip.drained()):
         if peek() == math.inf:
             names = [NPU] + [m.name for m in scenario.masters]
             raise Overloaded(_stalled(scenario, frames, names, done.processed))
+        if fluid is not None:
+            # The fluid's events run in one step (FluidSystem._chain) end at the next check's event.
+            fluid.chain_max = GUARD_EVENTS - 1 - events % GUARD_EVENTS
         step()
-        events += 1
+        steps += 1
+        events = steps + (fluid.chained if fluid is not None else 0)
         if not events % GUARD_EVENTS:
             _guard(scenario, frames, chip.sources, env.now)
     return events
