@@ -25,11 +25,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from socsim.model.arbitration import Arbiter
 from socsim.model.dram import DramModel
+from socsim.model.dram_steady import MixStream
 from socsim.model.engine import CodecEngine
 from socsim.soc.fluid_costs import (
     averaged_capacity,
@@ -81,6 +82,10 @@ class SolverSetup:
     """Refresh blackouts as a capacity share (else the system stops the server during them)."""
     may_share: bool
     """Some streams share a bank (more streams than banks)."""
+    mix_kappa: Callable[[tuple[MixStream, ...]], float] | None = None
+    """Command-level DRAM: server time per byte of a mix of streams (``socsim.model.dram_steady.
+    mix_ns_per_byte``), which then replaces every flow's row, sharing and turnaround costs; None
+    for the reduced models."""
 
 
 def solve(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow], available: bool) -> Solution:
@@ -120,13 +125,14 @@ def _shared_fixed_point(setup: SolverSetup, busy: list[ChannelFlow], masters: li
 def _pass(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow], available: bool,
           rates: list[float] | None) -> Solution:
     model = setup.model
+    mix = _mix_kappa(setup, busy, masters)
     bank_rate = _bank_rates(setup, busy, masters, rates)
     p_read = _read_share(model, busy, masters, rates)
-    reopen = _master_costs(setup, masters, bank_rate, p_read, rates)
+    reopen = _master_costs(setup, masters, bank_rate, p_read, rates, mix)
     wait = 0.0 if rates is None else residual_wait(model, [(m.rate, m.kappa) for m in masters])
     if setup.arbiter.name == "fifo":
         wait += fifo_queue_ns(masters)
-    reopen = _channel_costs(setup, busy, bank_rate, p_read, rates, wait) + reopen
+    reopen = _channel_costs(setup, busy, bank_rate, p_read, rates, wait, mix) + reopen
     if setup.averaged_refresh:
         capacity = averaged_capacity(model, interval_lost_ns(model, reopen)) if available else 0.0
     else:
@@ -152,6 +158,24 @@ def _pass(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow]
     for ch in busy:
         ch.burst_gap = ch.kappa * model.burst_bytes / free if free > 0 else INF
     return Solution(demand, kappa, capacity, out, any(users > 1 for users, _ in bank_rate.values()))
+
+
+def _mix_kappa(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow]) -> float | None:
+    """Command-level DRAM: the server time per byte of the streams with work queued (the busy channels'
+    streams in their direction, the masters with a backlog; the masters that only trickle in, when
+    nothing else is active), served together; None for the reduced models or when nothing is active.
+    A master whose requests trickle in beside queued work pays the mix's cost without entering it."""
+    if setup.mix_kappa is None:
+        return None
+    streams = [(ch.stream(ch.desc.write).bank, 1.0 if ch.desc.write else 0.0, 0) for ch in busy]
+    streams += [_mix_stream(m) for m in masters if m.backlog > 0]
+    if not streams:
+        streams = [_mix_stream(m) for m in masters if m.active]
+    return setup.mix_kappa(tuple(sorted(streams))) if streams else None
+
+
+def _mix_stream(m: MasterFlow) -> MixStream:
+    return m.bank, m.write_fraction, m.request_bytes if m.random else 0
 
 
 def _second_pass_needed(setup: SolverSetup, busy: list[ChannelFlow], sol: Solution) -> bool:
@@ -215,14 +239,19 @@ def _read_share(model: DramModel, busy: list[ChannelFlow], masters: list[MasterF
 
 
 def _master_costs(setup: SolverSetup, masters: list[MasterFlow], bank_rate: dict[int, tuple[int, float]],
-                  p_read: float, rates: list[float] | None) -> list[tuple[float, float]]:
-    """Set every master's demand, κ and per-byte counts; return (row reopening per refresh ns, server
-    time of a request ns) of the active ones (``fluid_costs.interval_lost_ns``)."""
+                  p_read: float, rates: list[float] | None, mix: float | None) -> list[tuple[float, float]]:
+    """Set every master's demand, κ and per-byte counts (κ = ``mix`` when given); return (row
+    reopening per refresh ns, server time of a request ns) of the active ones
+    (``fluid_costs.interval_lost_ns``)."""
     model = setup.model
     turn = model.turn_kappa() * p_read
     tpb = p_read / model.write_batch_bytes if model.t_turn_ns else 0.0
     reopen = []
     for i, m in enumerate(masters, start=1):
+        if mix is not None:
+            m.kappa, m.miss_per_byte, m.turn_per_byte = mix, 0.0, 0.0
+            m.demand = INF if m.backlog > 0 else m.arrival
+            continue
         active = (rates[i] > 0) if rates is not None else m.active
         shared = active and bank_rate.get(m.bank, (0, 0.0))[0] > 1
         kappa, mpb = m.own_kappa, m.base_miss_per_byte
@@ -242,9 +271,10 @@ def _master_costs(setup: SolverSetup, masters: list[MasterFlow], bank_rate: dict
 
 
 def _channel_costs(setup: SolverSetup, busy: list[ChannelFlow], bank_rate: dict[int, tuple[int, float]],
-                   p_read: float, rates: list[float] | None, wait: float) -> list[tuple[float, float]]:
-    """Set every busy channel's κ, caps and per-byte counts; return (row reopening per refresh ns,
-    server time of its window's bursts ns) of each (``fluid_costs.interval_lost_ns``)."""
+                   p_read: float, rates: list[float] | None, wait: float, mix: float | None) -> list[tuple[float, float]]:
+    """Set every busy channel's κ (``mix`` when given), caps and per-byte counts; return (row
+    reopening per refresh ns, server time of its window's bursts ns) of each
+    (``fluid_costs.interval_lost_ns``)."""
     model = setup.model
     b = model.burst_bytes
     engine = setup.engine
@@ -253,7 +283,9 @@ def _channel_costs(setup: SolverSetup, busy: list[ChannelFlow], bank_rate: dict[
         desc = ch.desc
         bank = ch.stream(desc.write).bank
         kappa, mpb = ch.own_kappa, 0.0
-        if bank_rate.get(bank, (0, 0.0))[0] > 1:
+        if mix is not None:
+            kappa = mix
+        elif bank_rate.get(bank, (0, 0.0))[0] > 1:
             share = conflict_share(bank_rate[bank][1], ch.srv_rate if rates is not None else None)
             alone = 1.0 / model.row_bytes
             kappa, mpb = shared_bank_cost(model, kappa, alone, share)
@@ -263,7 +295,7 @@ def _channel_costs(setup: SolverSetup, busy: list[ChannelFlow], bank_rate: dict[
             reopen.append((model.t_rcd_ns, ch.window * kappa))
         ch.miss_per_byte = mpb
         ch.turn_per_byte = p_read / model.write_batch_bytes if desc.write and model.t_turn_ns else 0.0
-        ch.kappa = kappa + (model.turn_kappa() * p_read if desc.write else 0.0)
+        ch.kappa = kappa + (model.turn_kappa() * p_read if desc.write and mix is None else 0.0)
         rtt = ch.kappa * b + model.latency_ns + wait
         if desc.coded:
             rtt += engine.latency_ns + b * desc.rho / engine.gbps
