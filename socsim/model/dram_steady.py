@@ -15,9 +15,9 @@ the mix's own variation, the bursts of its first P clocks (from idle, run exactl
 It is exact for a window no longer than what it ran, and its cost does not grow with W.
 
 **Mixes of streams** (the fast fidelity of ``socsim run``): ``mix_ns_per_byte`` gives the server
-time per byte of the accelerator's and the other masters' streams served together, from the steady
-state of that mix saturating the controller (each stream in its bank, as the burst fidelity places
-it: ``stream_addresses``), once per mix.
+time per byte of the accelerator's and the other masters' streams served together in given
+proportions, from the steady state of that mix saturating the controller (each stream in its bank,
+as the burst fidelity places it: ``stream_addresses``), once per mix.
 """
 
 from __future__ import annotations
@@ -163,37 +163,52 @@ def _stream_requests(device: DramDeviceSpec, amap: AddressMap, index: int, strea
     bank, write_share, random_bytes = stream
     parts = -(-bus_burst_bytes // device.burst_bytes)
     per_row = device.columns // device.BL
+    per_row_bus = max(1, device.row_bytes // bus_burst_bytes)
     rng = np.random.default_rng(index)
     k = 0
-    position = index * MIX_ROW_STRIDE * per_row
+    position = index * MIX_ROW_STRIDE * per_row_bus
     while True:
         is_write = math.floor((k + 1) * write_share) > math.floor(k * write_share)
         if random_bytes:
             row = int(rng.integers(0, device.rows))
             for j in range(max(1, random_bytes // bus_burst_bytes)):
-                yield stream_addresses(device, amap, bank, row, j * parts, parts), is_write
+                yield stream_addresses(device, amap, bank, row, j * parts % per_row, parts), is_write
         else:
-            row, col = divmod(position, per_row)
-            yield stream_addresses(device, amap, bank, row, col, parts), is_write
-            position += parts
+            # As the burst fidelity places a stream: row_bytes of bus bursts per row, their device
+            # bursts on consecutive columns from the row's first, wrapping in the row.
+            row, j = divmod(position, per_row_bus)
+            yield stream_addresses(device, amap, bank, row, j * parts % per_row, parts), is_write
+            position += 1
         k += 1
 
 
-def _round_robin(streams: list[Iterator[Request]]) -> Iterator[Request]:
+def _weighted_round_robin(streams: list[Iterator[Request]], weights: Sequence[int]) -> Iterator[Request]:
+    """Requests of ``streams``, stream i ``weights[i]`` times per round, spread evenly over the round
+    (smooth weighted round robin: each turn every stream gains its weight in credit, the one with the
+    most credit, the first among equals, goes and gives back the round's total)."""
+    total = sum(weights)
+    credit = [0] * len(streams)
     while True:
-        for s in streams:
-            yield next(s)
+        for i, w in enumerate(weights):
+            credit[i] += w
+        i = max(range(len(streams)), key=lambda k: credit[k])
+        credit[i] -= total
+        yield next(streams[i])
+
+
+Mix = tuple[tuple[MixStream, int], ...]
+"""A mix: its streams, each with its integer weight (its share of the bus bursts offered)."""
 
 
 @lru_cache(maxsize=None)
-def mix_ns_per_byte(device: DramDeviceSpec, controller: DramControllerSpec, bus_burst_bytes: int,
-                    mix: tuple[MixStream, ...]) -> float:
+def mix_ns_per_byte(device: DramDeviceSpec, controller: DramControllerSpec, bus_burst_bytes: int, mix: Mix) -> float:
     """Server time per byte of a saturating mix in steady state, refresh included (ns/byte): its
-    streams offer one bus burst each in turn (``_stream_requests``) to one channel's controller,
-    and ``steady_state`` measures the bus bursts served per clock. Computed once per mix and DRAM."""
+    streams offer bus bursts in the proportions of their weights (``_weighted_round_robin`` of
+    ``_stream_requests``) to one channel's controller, and ``steady_state`` measures the bus bursts
+    served per clock. Computed once per mix and DRAM."""
     amap = address_map(device)
     ctrls = [DramController(device, controller, amap)]
-    reqs = _round_robin([_stream_requests(device, amap, i, s, bus_burst_bytes) for i, s in enumerate(mix)])
-    steady = steady_state(ctrls, amap, reqs)
+    streams = [_stream_requests(device, amap, i, s, bus_burst_bytes) for i, (s, _) in enumerate(mix)]
+    steady = steady_state(ctrls, amap, _weighted_round_robin(streams, [w for _, w in mix]))
     parts = -(-bus_burst_bytes // device.burst_bytes)
     return steady.span_cycles * device.tCK / (steady.span.bursts / parts * bus_burst_bytes)

@@ -31,7 +31,7 @@ import simpy
 
 from socsim.model.arbitration import Arbiter
 from socsim.model.dram import DramModel
-from socsim.model.dram_steady import MixStream
+from socsim.model.dram_steady import Mix
 from socsim.model.engine import CodecEngine
 from socsim.model.masters import Source
 from socsim.regions import Layout, default_layout
@@ -61,7 +61,7 @@ class FluidSystem:
 
     def __init__(self, env: simpy.Environment, model: DramModel, arbiter: Arbiter, sources: Sequence[Source],
                  channels: int, max_outstanding: int, engine: CodecEngine | None, window_ns: float = 50_000.0,
-                 layout: Layout | None = None, mix_kappa: Callable[[tuple[MixStream, ...]], float] | None = None):
+                 layout: Layout | None = None, mix_kappa: Callable[[Mix], float] | None = None):
         """``window_ns``: the time resolution of the fluid (averaging of random arrivals, refresh);
         ``layout``: every stream's place (``socsim.regions``; default: the default layout);
         ``mix_kappa``: a command-level DRAM's cost of a mix of streams (``SolverSetup.mix_kappa``)."""

@@ -6,6 +6,9 @@
    a conflict on the share min(1, X/x) of its bursts that follow another stream's (x its rate, X
    the others' in that bank, from the previous pass; every burst in the first, and passes repeat
    until the rates settle: ``_shared_fixed_point``), and for written bytes the turnaround share.
+   On the command-level DRAM every flow's κ is instead that of the mix of active streams in the
+   proportions of their rates (``_mix_kappa``, ``socsim.model.dram_steady.mix_ns_per_byte``), and a
+   channel moves no faster than its stream alone in its bank (``ChannelFlow.stream_cap``).
 2. Capacity: server time per ns — 1, or 0 during a refresh stop when blackouts are resolved;
    1 − (tRFC + Σ_s p_s·δ_s)/tREFI when they are averaged (every stream a refresh interval reaches
    reopens its row: ``fluid_costs.reopen_ns``; when tREFI − tRFC is too short to reach them all,
@@ -30,7 +33,7 @@ from dataclasses import dataclass
 
 from socsim.model.arbitration import Arbiter
 from socsim.model.dram import DramModel
-from socsim.model.dram_steady import MixStream
+from socsim.model.dram_steady import Mix, MixStream
 from socsim.model.engine import CodecEngine
 from socsim.soc.fluid_costs import (
     averaged_capacity,
@@ -82,7 +85,7 @@ class SolverSetup:
     """Refresh blackouts as a capacity share (else the system stops the server during them)."""
     may_share: bool
     """Some streams share a bank (more streams than banks)."""
-    mix_kappa: Callable[[tuple[MixStream, ...]], float] | None = None
+    mix_kappa: Callable[[Mix], float] | None = None
     """Command-level DRAM: server time per byte of a mix of streams (``socsim.model.dram_steady.
     mix_ns_per_byte``), which then replaces every flow's row, sharing and turnaround costs; None
     for the reduced models."""
@@ -125,7 +128,7 @@ def _shared_fixed_point(setup: SolverSetup, busy: list[ChannelFlow], masters: li
 def _pass(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow], available: bool,
           rates: list[float] | None) -> Solution:
     model = setup.model
-    mix = _mix_kappa(setup, busy, masters)
+    mix = _mix_kappa(setup, busy, masters, rates)
     bank_rate = _bank_rates(setup, busy, masters, rates)
     p_read = _read_share(model, busy, masters, rates)
     reopen = _master_costs(setup, masters, bank_rate, p_read, rates, mix)
@@ -160,18 +163,37 @@ def _pass(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow]
     return Solution(demand, kappa, capacity, out, any(users > 1 for users, _ in bank_rate.values()))
 
 
-def _mix_kappa(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow]) -> float | None:
-    """Command-level DRAM: the server time per byte of the streams with work queued (the busy channels'
-    streams in their direction, the masters with a backlog; the masters that only trickle in, when
-    nothing else is active), served together; None for the reduced models or when nothing is active.
-    A master whose requests trickle in beside queued work pays the mix's cost without entering it."""
+MIX_WEIGHT_STEPS = 16
+"""A mix's proportions are rounded to sixteenths (every stream at least one): few mixes to run."""
+
+
+def _mix_kappa(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow],
+               rates: list[float] | None) -> float | None:
+    """Command-level DRAM: the server time per byte of the active streams served together
+    (``SolverSetup.mix_kappa``); None for the reduced models or when nothing is active.
+
+    Without rates (a first pass): the busy channels' streams in their direction and the masters
+    with a backlog (when there are none, the masters that trickle in), in equal proportions; a
+    master that trickles in beside queued work pays the mix's cost without entering it. With the
+    previous pass's rates: every stream served at a positive rate, in the proportions of the rates."""
     if setup.mix_kappa is None:
         return None
-    streams = [(ch.stream(ch.desc.write).bank, 1.0 if ch.desc.write else 0.0, 0) for ch in busy]
-    streams += [_mix_stream(m) for m in masters if m.backlog > 0]
-    if not streams:
-        streams = [_mix_stream(m) for m in masters if m.active]
-    return setup.mix_kappa(tuple(sorted(streams))) if streams else None
+    if rates is None:
+        weighted = [(_channel_stream(ch), 1.0) for ch in busy] + [(_mix_stream(m), 1.0) for m in masters if m.backlog > 0]
+        if not weighted:
+            weighted = [(_mix_stream(m), 1.0) for m in masters if m.active]
+    else:
+        weighted = [(_channel_stream(ch), ch.srv_rate) for ch in busy if ch.srv_rate > 0]
+        weighted += [(_mix_stream(m), x) for m, x in zip(masters, rates[1:]) if x > 0]
+    total = sum(x for _, x in weighted)
+    if not weighted or not total > 0 or math.isinf(total):
+        return None
+    mix = sorted((s, max(1, round(MIX_WEIGHT_STEPS * x / total))) for s, x in weighted)
+    return setup.mix_kappa(tuple(mix))
+
+
+def _channel_stream(ch: ChannelFlow) -> MixStream:
+    return ch.stream(ch.desc.write).bank, 1.0 if ch.desc.write else 0.0, 0
 
 
 def _mix_stream(m: MasterFlow) -> MixStream:
@@ -284,7 +306,10 @@ def _channel_costs(setup: SolverSetup, busy: list[ChannelFlow], bank_rate: dict[
         bank = ch.stream(desc.write).bank
         kappa, mpb = ch.own_kappa, 0.0
         if mix is not None:
+            # Other streams fill the gaps this one leaves in its bank (tCCD_L, row openings): they
+            # lower the mix's cost per byte, never this stream's own limit.
             kappa = mix
+            ch.stream_cap = 1.0 / setup.mix_kappa(((_channel_stream(ch), 1),))
         elif bank_rate.get(bank, (0, 0.0))[0] > 1:
             share = conflict_share(bank_rate[bank][1], ch.srv_rate if rates is not None else None)
             alone = 1.0 / model.row_bytes
@@ -428,7 +453,7 @@ def _server_cap(ch: ChannelFlow, engine: float) -> float:
     it follows the engine); a store's server follows the engine unless bytes wait to be written."""
     if ch.paused:
         return 0.0
-    cap = INF if ch.filling and ch.cls != CODED_STORE else ch.cap
+    cap = min(INF if ch.filling and ch.cls != CODED_STORE else ch.cap, ch.stream_cap)
     if ch.cls == CODED_LOAD:
         if ch.srv >= ch.end - EPS_BYTES:
             return 0.0

@@ -16,7 +16,8 @@ Two fidelities of one model (same address map, DRAM rules, arbiter, DMA windows,
 The command-level DRAM (``soc.dram.model: command``) runs command by command at burst fidelity
 (``socsim.soc.command_controller``); at fast fidelity the fluid serves it at the server time per
 byte of the mix of streams active at each moment, each mix's steady state run once on the same
-controller (``socsim.model.dram_steady.mix_ns_per_byte``).
+controller (``socsim.model.dram_steady.mix_ns_per_byte``), each DMA stream no faster than alone in
+its bank; its refresh time is then the refreshes due (tRFC each).
 """
 
 from __future__ import annotations

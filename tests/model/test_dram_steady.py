@@ -79,7 +79,7 @@ def test_mix_cost_sees_bank_parallelism():
     bank group the two together get more of the DRAM; each mix is computed once."""
     d = DRAM_PRESETS.load("lpddr5-6400").device
     c = DramControllerSpec()
-    one = mix_ns_per_byte(d, c, 256, ((0, 0.0, 0),))
-    two = mix_ns_per_byte(d, c, 256, ((0, 0.0, 0), (1, 0.0, 0)))
+    one = mix_ns_per_byte(d, c, 256, (((0, 0.0, 0), 1),))
+    two = mix_ns_per_byte(d, c, 256, (((0, 0.0, 0), 1), ((1, 0.0, 0), 1)))
     assert 1 / one < 0.55 * d.peak_gbps and 1 / two > 1.5 / one
-    assert mix_ns_per_byte(d, c, 256, ((0, 0.0, 0),)) == one
+    assert mix_ns_per_byte(d, c, 256, (((0, 0.0, 0), 1),)) == one
