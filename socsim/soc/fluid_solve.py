@@ -28,7 +28,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from socsim.model.arbitration import Arbiter
@@ -189,7 +189,8 @@ def _mix_kappa(setup: SolverSetup, busy: list[ChannelFlow], masters: list[Master
     if not weighted or not total > 0 or math.isinf(total):
         return None
     mix = sorted((s, max(1, round(MIX_WEIGHT_STEPS * x / total))) for s, x in weighted)
-    return setup.mix_kappa(tuple(mix))
+    common = math.gcd(*(w for _, w in mix))  # one key per proportion: 16:16 is 1:1
+    return setup.mix_kappa(tuple((s, w // common) for s, w in mix))
 
 
 def _channel_stream(ch: ChannelFlow) -> MixStream:
