@@ -14,6 +14,13 @@ the mix's own variation, the bursts of its first P clocks (from idle, run exactl
 ``steady_state`` runs 1 + M periods, M·P ≥ ``MEASURE_CYCLES``, and ``SteadyState.bursts`` extrapolates.
 It is exact for a window no longer than what it ran, and its cost does not grow with W.
 
+Where it misses: with two ranks, a sequential stream that moves to the other rank about once per
+refresh period drifts in phase against the staggered refreshes, running past them for about half of
+a 200,000-clock window before it locks onto them and loses a refresh per period; the first periods
+see only the drift (DDR4_8Gb_x16_3200 seq_read, seq_write, two_read_streams and LPDDR4_8Gb_x16_2400
+seq_read, seq_write: 2.3-3.7 % from the whole window, benchmarks/dram_fast_vs_burst.py; every other
+fixture pattern within 2 %).
+
 **Mixes of streams** (the fast fidelity of ``socsim run``): ``mix_ns_per_byte`` gives the server
 time per byte of the accelerator's and the other masters' streams served together in given
 proportions, from the steady state of that mix saturating the controller (each stream in its bank,
