@@ -172,21 +172,24 @@ def _mix_kappa(setup: SolverSetup, busy: list[ChannelFlow], masters: list[Master
     """Command-level DRAM: the server time per byte of the active streams served together
     (``SolverSetup.mix_kappa``); None for the reduced models or when nothing is active.
 
-    Without rates (a first pass): the busy channels' streams in their direction and the masters
-    with a backlog (when there are none, the masters that trickle in), in equal proportions; a
-    master that trickles in beside queued work pays the mix's cost without entering it. With the
-    previous pass's rates: every stream served at a positive rate, in the proportions of the rates."""
+    With the previous pass's rates: every stream served at a positive rate, in the proportions of
+    the rates. Without (a first pass, or none positive and finite): the busy channels' streams in
+    their direction and the masters with a backlog (when there are none, the masters that trickle
+    in), in equal proportions; a master that trickles in beside queued work then pays the mix's cost
+    without entering it."""
     if setup.mix_kappa is None:
         return None
-    if rates is None:
-        weighted = [(_channel_stream(ch), 1.0) for ch in busy] + [(_mix_stream(m), 1.0) for m in masters if m.backlog > 0]
-        if not weighted:
-            weighted = [(_mix_stream(m), 1.0) for m in masters if m.active]
-    else:
+    weighted = []
+    if rates is not None:
         weighted = [(_channel_stream(ch), ch.srv_rate) for ch in busy if ch.srv_rate > 0]
         weighted += [(_mix_stream(m), x) for m, x in zip(masters, rates[1:]) if x > 0]
     total = sum(x for _, x in weighted)
-    if not weighted or not total > 0 or math.isinf(total):
+    if not total > 0 or math.isinf(total):  # no rates yet, or none to go by
+        weighted = [(_channel_stream(ch), 1.0) for ch in busy] + [(_mix_stream(m), 1.0) for m in masters if m.backlog > 0]
+        if not weighted:
+            weighted = [(_mix_stream(m), 1.0) for m in masters if m.active]
+        total = float(len(weighted))
+    if not weighted:
         return None
     mix = sorted((s, max(1, round(MIX_WEIGHT_STEPS * x / total))) for s, x in weighted)
     common = math.gcd(*(w for _, w in mix))  # one key per proportion: 16:16 is 1:1
