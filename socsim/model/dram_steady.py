@@ -24,7 +24,9 @@ fixture pattern within 2 %).
 **Mixes of streams** (the fast fidelity of ``socsim run``): ``mix_ns_per_byte`` gives the server
 time per byte of the accelerator's and the other masters' streams served together in given
 proportions, from the steady state of that mix saturating the controller (each stream in its bank,
-as the burst fidelity places it: ``stream_addresses``), once per mix.
+as the burst fidelity places it: ``stream_addresses``); ``saturating_gbps`` what saturating streams
+(the accelerator's) get while the others come at given rates (their write drains, row openings and
+refreshes in its way). Each is run once per mix.
 """
 
 from __future__ import annotations
@@ -219,3 +221,79 @@ def mix_ns_per_byte(device: DramDeviceSpec, controller: DramControllerSpec, bus_
     steady = steady_state(ctrls, amap, _weighted_round_robin(streams, [w for _, w in mix]))
     parts = -(-bus_burst_bytes // device.burst_bytes)
     return steady.span_cycles * device.tCK / (steady.span.bursts / parts * bus_burst_bytes)
+
+
+class _Source:
+    """One stream of an offered mix: its requests, each arriving ``interval`` clocks after the one
+    before (None: saturating, always ready), and the device bursts of its head request not yet taken."""
+
+    def __init__(self, requests: Iterator[Request], interval: float | None):
+        self.requests = requests
+        self.interval = interval
+        self.arrival = 0.0
+        self.pending: list[tuple[int, bool]] = []
+        self.taken = 0
+        """Device bursts the controllers took from it (count)."""
+
+    def head(self, clk: int) -> tuple[int, bool] | None:
+        """Its next device burst if its request has arrived by ``clk``."""
+        if not self.pending:
+            if self.interval is not None and self.arrival > clk:
+                return None
+            addrs, is_write = next(self.requests)
+            self.pending = [(a, is_write) for a in reversed(addrs)]
+            self.arrival += self.interval or 0.0
+        return self.pending[-1]
+
+
+def _serve_sources(ctrl: DramController, sources: list[_Source], clk: int, cycles: int) -> int:
+    """Offer the sources to one channel's controller from clock ``clk`` to ``cycles``, at most one
+    device burst a clock: the offered streams whose request has arrived first (earliest arrival
+    first), then the saturating ones in turn; each source's bursts in order. Returns the clock it
+    stopped at (≥ ``cycles``; nothing changes before it)."""
+    offered = [s for s in sources if s.interval is not None]
+    saturating = [s for s in sources if s.interval is None]
+    turn = 0
+    while clk < cycles:
+        changed = ctrl.tick(clk)
+        ready = sorted((s for s in offered if s.head(clk) is not None), key=lambda s: s.arrival)
+        ready += [saturating[(turn + k) % len(saturating)] for k in range(len(saturating))]
+        for s in ready:
+            addr, is_write = s.head(clk)
+            if ctrl.will_accept(is_write):
+                ctrl.add(addr, is_write, clk)
+                s.pending.pop()
+                s.taken += 1
+                changed = True
+                if s in saturating:
+                    turn = (saturating.index(s) + 1) % len(saturating)
+                break
+        if changed:
+            clk += 1
+            continue
+        nxt = ctrl.next_possible(clk)
+        waits = [s.arrival for s in offered if not s.pending]
+        if waits:
+            nxt = min(nxt, max(clk + 1, math.ceil(min(waits))))
+        clk = nxt
+    return clk
+
+
+@lru_cache(maxsize=None)
+def saturating_gbps(device: DramDeviceSpec, controller: DramControllerSpec, bus_burst_bytes: int,
+                    saturating: tuple[MixStream, ...], offered: tuple[tuple[MixStream, float], ...]) -> float:
+    """Bytes per ns the ``saturating`` streams get together while the ``offered`` streams come at
+    their rates (bytes/ns), in steady state (the first refresh period and M more, the last M
+    measured: ``steady_cycles``). Computed once per mix and DRAM."""
+    amap = address_map(device)
+    ctrl = DramController(device, controller, amap)
+    parts = -(-bus_burst_bytes // device.burst_bytes)
+    streams = [_stream_requests(device, amap, i, s, bus_burst_bytes) for i, s in enumerate(saturating + tuple(s for s, _ in offered))]
+    sources = [_Source(r, None) for r in streams[:len(saturating)]]
+    sources += [_Source(r, bus_burst_bytes / (rate * device.tCK)) for r, (_, rate) in zip(streams[len(saturating):], offered)]
+    warm, span = steady_cycles(ctrl)
+    clk = _serve_sources(ctrl, sources, 0, warm)
+    before = sum(s.taken for s in sources[:len(saturating)])
+    end = _serve_sources(ctrl, sources, clk, warm + span)
+    taken = sum(s.taken for s in sources[:len(saturating)]) - before
+    return taken / parts * bus_burst_bytes / ((end - clk) * device.tCK)

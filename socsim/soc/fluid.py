@@ -61,10 +61,12 @@ class FluidSystem:
 
     def __init__(self, env: simpy.Environment, model: DramModel, arbiter: Arbiter, sources: Sequence[Source],
                  channels: int, max_outstanding: int, engine: CodecEngine | None, window_ns: float = 50_000.0,
-                 layout: Layout | None = None, mix_kappa: Callable[[Mix], float] | None = None):
+                 layout: Layout | None = None, mix_kappa: Callable[[Mix], float] | None = None,
+                 saturating_gbps: Callable | None = None):
         """``window_ns``: the time resolution of the fluid (averaging of random arrivals, refresh);
         ``layout``: every stream's place (``socsim.regions``; default: the default layout);
-        ``mix_kappa``: a command-level DRAM's cost of a mix of streams (``SolverSetup.mix_kappa``)."""
+        ``mix_kappa``, ``saturating_gbps``: a command-level DRAM's cost of a mix of streams and what
+        saturating streams get beside offered ones (``SolverSetup``)."""
         self.env = env
         self.model = model
         self.arbiter = arbiter
@@ -82,7 +84,8 @@ class FluidSystem:
         self.discrete_refresh = model.refresh and window_ns <= model.t_refi_ns
         self.setup = SolverSetup(model, arbiter, engine, max_outstanding * model.burst_bytes,
                                  averaged_refresh=model.refresh and not self.discrete_refresh,
-                                 may_share=bool(model.row_bytes) and layout.any_shared, mix_kappa=mix_kappa)
+                                 may_share=bool(model.row_bytes) and layout.any_shared, mix_kappa=mix_kappa,
+                                 saturating_gbps=saturating_gbps)
         self._lead = model.t_burst_ns / 2
         self._stop_k = 0
         """Refresh whose server stop is known (its end includes the rows the masters reopen)."""

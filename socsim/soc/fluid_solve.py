@@ -8,7 +8,9 @@
    until the rates settle: ``_shared_fixed_point``), and for written bytes the turnaround share.
    On the command-level DRAM every flow's κ is instead that of the mix of active streams in the
    proportions of their rates (``_mix_kappa``, ``socsim.model.dram_steady.mix_ns_per_byte``), and a
-   channel moves no faster than its stream alone in its bank (``ChannelFlow.stream_cap``).
+   channel moves no faster than its stream alone in its bank, nor, once the rates are known, than
+   its share of what the channels' streams get beside the other masters at their rates
+   (``ChannelFlow.stream_cap``, ``_channel_cap``).
 2. Capacity: server time per ns — 1, or 0 during a refresh stop when blackouts are resolved;
    1 − (tRFC + Σ_s p_s·δ_s)/tREFI when they are averaged (every stream a refresh interval reaches
    reopens its row: ``fluid_costs.reopen_ns``; when tREFI − tRFC is too short to reach them all,
@@ -89,6 +91,9 @@ class SolverSetup:
     """Command-level DRAM: server time per byte of a mix of streams (``socsim.model.dram_steady.
     mix_ns_per_byte``), which then replaces every flow's row, sharing and turnaround costs; None
     for the reduced models."""
+    saturating_gbps: Callable[[tuple[MixStream, ...], tuple[tuple[MixStream, float], ...]], float] | None = None
+    """Command-level DRAM: bytes per ns saturating streams get beside streams offered at given rates
+    (``socsim.model.dram_steady.saturating_gbps``); None for the reduced models."""
 
 
 def solve(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow], available: bool) -> Solution:
@@ -129,13 +134,14 @@ def _pass(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow]
           rates: list[float] | None) -> Solution:
     model = setup.model
     mix = _mix_kappa(setup, busy, masters, rates)
+    cap = _channel_cap(setup, busy, masters, rates) if mix is not None else None
     bank_rate = _bank_rates(setup, busy, masters, rates)
     p_read = _read_share(model, busy, masters, rates)
     reopen = _master_costs(setup, masters, bank_rate, p_read, rates, mix)
     wait = 0.0 if rates is None else residual_wait(model, [(m.rate, m.kappa) for m in masters])
     if setup.arbiter.name == "fifo":
         wait += fifo_queue_ns(masters)
-    reopen = _channel_costs(setup, busy, bank_rate, p_read, rates, wait, mix) + reopen
+    reopen = _channel_costs(setup, busy, bank_rate, p_read, rates, wait, mix, cap) + reopen
     if setup.averaged_refresh:
         capacity = averaged_capacity(model, interval_lost_ns(model, reopen)) if available else 0.0
     else:
@@ -194,6 +200,24 @@ def _mix_kappa(setup: SolverSetup, busy: list[ChannelFlow], masters: list[Master
     mix = sorted((s, max(1, round(MIX_WEIGHT_STEPS * x / total))) for s, x in weighted)
     common = math.gcd(*(w for _, w in mix))  # one key per proportion: 16:16 is 1:1
     return setup.mix_kappa(tuple((s, w // common) for s, w in mix))
+
+
+RATE_STEP_SHARE = 1024
+"""Offered rates are rounded up to steps of peak / 1024 for ``_channel_cap`` (few mixes to run)."""
+
+
+def _channel_cap(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow],
+                 rates: list[float] | None) -> float | None:
+    """Command-level DRAM, with the previous pass's rates: what each busy channel's stream can move
+    while the other masters are served at their rates (bytes/ns: the channels' streams saturating
+    together, ``SolverSetup.saturating_gbps``, shared equally); None without rates (then each is
+    capped alone in its bank)."""
+    if rates is None or setup.saturating_gbps is None or not busy:
+        return None
+    step = setup.model.dram_gbps / RATE_STEP_SHARE
+    offered = tuple(sorted((_mix_stream(m), math.ceil(x / step) * step)
+                           for m, x in zip(masters, rates[1:]) if 0 < x < INF))
+    return setup.saturating_gbps(tuple(sorted(_channel_stream(ch) for ch in busy)), offered) / len(busy)
 
 
 def _channel_stream(ch: ChannelFlow) -> MixStream:
@@ -297,10 +321,11 @@ def _master_costs(setup: SolverSetup, masters: list[MasterFlow], bank_rate: dict
 
 
 def _channel_costs(setup: SolverSetup, busy: list[ChannelFlow], bank_rate: dict[int, tuple[int, float]],
-                   p_read: float, rates: list[float] | None, wait: float, mix: float | None) -> list[tuple[float, float]]:
-    """Set every busy channel's κ (``mix`` when given), caps and per-byte counts; return (row
-    reopening per refresh ns, server time of its window's bursts ns) of each
-    (``fluid_costs.interval_lost_ns``)."""
+                   p_read: float, rates: list[float] | None, wait: float, mix: float | None,
+                   cap: float | None = None) -> list[tuple[float, float]]:
+    """Set every busy channel's κ (``mix`` when given), caps (its stream's ``cap`` when given, else
+    alone in its bank) and per-byte counts; return (row reopening per refresh ns, server time of its
+    window's bursts ns) of each (``fluid_costs.interval_lost_ns``)."""
     model = setup.model
     b = model.burst_bytes
     engine = setup.engine
@@ -313,7 +338,8 @@ def _channel_costs(setup: SolverSetup, busy: list[ChannelFlow], bank_rate: dict[
             # Other streams fill the gaps this one leaves in its bank (tCCD_L, row openings): they
             # lower the mix's cost per byte, never this stream's own limit.
             kappa = mix
-            ch.stream_cap = 1.0 / setup.mix_kappa(((_channel_stream(ch), 1),))
+            alone = 1.0 / setup.mix_kappa(((_channel_stream(ch), 1),))
+            ch.stream_cap = alone if cap is None else min(alone, cap)
         elif bank_rate.get(bank, (0, 0.0))[0] > 1:
             share = conflict_share(bank_rate[bank][1], ch.srv_rate if rates is not None else None)
             alone = 1.0 / model.row_bytes

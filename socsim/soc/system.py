@@ -17,7 +17,8 @@ The command-level DRAM (``soc.dram.model: command``) runs command by command at 
 (``socsim.soc.command_controller``); at fast fidelity the fluid serves it at the server time per
 byte of the mix of streams active at each moment, each mix's steady state run once on the same
 controller (``socsim.model.dram_steady.mix_ns_per_byte``), each DMA stream no faster than alone in
-its bank; its refresh time is then the refreshes due (tRFC each).
+its bank or than beside the other masters at their rates (``saturating_gbps``); its refresh time is
+then the refreshes due (tRFC each).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from socsim.errors import Overloaded, ScenarioError
 from socsim.model.arbitration import Arbiter, make_arbiter
 from socsim.model.dram import DramModel, bound_model, command_fluid_model, refresh_ns, worst_case_service
 from socsim.model.dram_controller import refresh_interval_cycles
-from socsim.model.dram_steady import mix_ns_per_byte
+from socsim.model.dram_steady import mix_ns_per_byte, saturating_gbps
 from socsim.model.engine import CodecEngine
 from socsim.model.masters import FLUID_WINDOW_NS, Source, make_sources
 from socsim.model.overload import FOLLOWED_REQUESTS_MAX, Overload, horizon_requests
@@ -139,13 +140,14 @@ def _chip(env: simpy.Environment, scenario: Scenario, fidelity: str) -> _Chip:
     # The fluid's time resolution: a thousandth of the frame period (1–50 µs); it averages
     # random arrivals over it and resolves refresh blackouts when it is finer than tREFI.
     window = min(FLUID_WINDOW_NS, max(1_000.0, scenario.frame_period_ms * NS_PER_MS / 1000))
-    fluid_model, mix = model, None
+    fluid_model, mix, saturating = model, None, None
     if model.model == "command":
         # The command-level DRAM's costs come from the steady state of each mix of streams.
         fluid_model = command_fluid_model(model)
-        mix = partial(mix_ns_per_byte, soc.dram.resolved_device, soc.dram.resolved_controller, model.burst_bytes)
+        dram = (soc.dram.resolved_device, soc.dram.resolved_controller, model.burst_bytes)
+        mix, saturating = partial(mix_ns_per_byte, *dram), partial(saturating_gbps, *dram)
     dma = FluidSystem(env, fluid_model, arbiter, sources, channels, soc.dma.max_outstanding,
-                      CodecEngine.from_spec(soc.dma.codec_engine), window, layout, mix)
+                      CodecEngine.from_spec(soc.dma.codec_engine), window, layout, mix, saturating)
     return _Chip(fidelity, model, arbiter, sources, layout, dma)
 
 
