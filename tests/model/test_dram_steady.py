@@ -6,7 +6,7 @@ import pytest
 from socsim.dram_characterise import characterise, dram_under_test, run_pattern
 from socsim.model.dram_controller import DramController, address_map
 from socsim.model.dram_patterns import PATTERNS
-from socsim.model.dram_steady import mix_ns_per_byte, serve, steady_cycles, steady_state
+from socsim.model.dram_steady import mix_ns_per_byte, saturating_gbps, serve, steady_cycles, steady_state
 from socsim.registry import DRAM_PRESETS
 from socsim.scenario import DramControllerSpec
 
@@ -83,3 +83,15 @@ def test_mix_cost_sees_bank_parallelism():
     two = mix_ns_per_byte(d, c, 256, (((0, 0.0, 0), 1), ((1, 0.0, 0), 1)))
     assert 1 / one < 0.55 * d.peak_gbps and 1 / two > 1.5 / one
     assert mix_ns_per_byte(d, c, 256, (((0, 0.0, 0), 1),)) == one
+
+
+def test_saturating_streams_beside_offered_ones():
+    """Alone, a saturating stream gets what its mix alone gets; a writer offered at 6 GB/s in another
+    bank group takes from it (LPDDR5-6400: 41.9 -> 35.8 GB/s; the writes fill none of the reader's
+    tCCD_L gaps, as every drain switches the bus's direction twice)."""
+    d = DRAM_PRESETS.load("lpddr5-6400").device
+    c = DramControllerSpec()
+    alone = saturating_gbps(d, c, 256, ((0, 0.0, 0),), ())
+    assert alone == pytest.approx(1 / mix_ns_per_byte(d, c, 256, (((0, 0.0, 0), 1),)))
+    beside = saturating_gbps(d, c, 256, ((0, 0.0, 0),), (((7, 1.0, 0), 6.0),))
+    assert 0.75 * alone < beside < alone - 6.0
