@@ -1,4 +1,4 @@
-"""One FCN-8s frame at burst fidelity on the command-level DRAM, end to end, timed.
+"""One FCN-8s frame on the command-level DRAM (burst fidelity, or ``--fidelity fast``), end to end, timed.
 
 Runs ``socsim run SCENARIO --fidelity burst --frames N --no-report`` in a fresh process under ``/usr/bin/time -v``
 (activation capture from the cache, simulation, worst-case analysis, result JSON; no report) and
@@ -34,9 +34,9 @@ TIME_FIELDS = {"User time (seconds)": "user_s", "System time (seconds)": "sys_s"
                "Maximum resident set size (kbytes)": "max_rss_kib"}
 
 
-def run(tree: Path, scenario: Path, frames: int, settings: list[str], out: Path) -> dict:
+def run(tree: Path, scenario: Path, frames: int, settings: list[str], out: Path, fidelity: str = "burst") -> dict:
     """Run the CLI of ``tree`` once; its timings and result JSON."""
-    cmd = [sys.executable, "-m", "socsim.cli", "run", str(scenario), "--fidelity", "burst", "--frames", str(frames),
+    cmd = [sys.executable, "-m", "socsim.cli", "run", str(scenario), "--fidelity", fidelity, "--frames", str(frames),
            "--no-report", "--out", str(out / "run"), "--json", str(out / "result.json")]
     for s in settings:
         cmd += ["--set", s]
@@ -93,6 +93,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("scenario", nargs="?", type=Path, default=SCENARIO)
     ap.add_argument("--frames", type=int, default=1)
+    ap.add_argument("--fidelity", choices=["burst", "fast"], default="burst")
     ap.add_argument("--tree", type=Path, help="run the socsim of this checkout instead of this one")
     ap.add_argument("--compare", action="store_true", help="with --tree: run this checkout too and compare")
     ap.add_argument("--set", dest="settings", action="append", default=[], help="scenario setting KEY=VALUE")
@@ -101,12 +102,12 @@ def main() -> None:
     trees = [("this checkout", ROOT)]
     if args.tree is not None:
         trees = (trees if args.compare else []) + [(str(args.tree), args.tree.resolve())]
-    print(f"scenario {scenario}, {args.frames} frame(s) at burst fidelity"
+    print(f"scenario {scenario}, {args.frames} frame(s) at {args.fidelity} fidelity"
           + (f", settings {' '.join(args.settings)}" if args.settings else ""))
     results = []
     for label, tree in trees:
         with tempfile.TemporaryDirectory() as tmp:
-            fig = run(tree, scenario, args.frames, args.settings, Path(tmp))
+            fig = run(tree, scenario, args.frames, args.settings, Path(tmp), args.fidelity)
         report(label, fig)
         results.append(fig)
     if len(results) == 2:

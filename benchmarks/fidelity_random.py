@@ -6,12 +6,17 @@ Prints the distribution of |fast − burst| / burst frame latency and the share 
 large differences come from, the share within 2 % and the p99 per value of each scenario feature
 (codec engine, channels, DMA window, other masters, DRAM, arbitration, descriptor size) and the
 worst cases with their features and their index among the generated cases. The realistic scenarios' agreement is measured by
-``bench_soc.py``. Usage: python benchmarks/fidelity_random.py [EXAMPLES] [SEED] [WORST]
+``bench_soc.py``. Usage: python benchmarks/fidelity_random.py [EXAMPLES] [SEED] [WORST] [--command]
+
+``--command``: the soundness run's command-level DRAMs (``soundness.command_drams``: ``soc.dram.model:
+command``, simulated command by command at burst fidelity, from each mix's steady state at fast
+fidelity); it also prints the CPU seconds of each fidelity.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -70,22 +75,30 @@ def main() -> None:
     from socsim.analysis.bounds import bound_frames
     from socsim.soc.system import simulate
 
-    examples = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    worst = int(sys.argv[3]) if len(sys.argv) > 3 else 12
+    command = "--command" in sys.argv
+    argv = [a for a in sys.argv if a != "--command"]
+    examples = int(argv[1]) if len(argv) > 1 else 1000
+    worst = int(argv[3]) if len(argv) > 3 else 12
+    cpu = [0.0, 0.0]
     rows: list[tuple[float, dict[str, str]]] = []
     cases: list[tuple[float, float, float, dict[str, str], int]] = []
     count = [0]
 
-    @seed(int(sys.argv[2]) if len(sys.argv) > 2 else 0)
+    @seed(int(argv[2]) if len(argv) > 2 else 0)
     @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck),
               phases=[Phase.generate], database=None)
-    @given(soundness.cases())
+    @given(soundness.cases(command=command))
     def run(case):
         scenario, plans = case
         count[0] += 1
         if bound_frames(scenario, plans).reason:
             return  # the others may overload the DRAM: the burst run need not end
-        fast, burst = simulate(scenario, plans, "fast"), simulate(scenario, plans, "burst")
+        t0 = time.process_time()
+        fast = simulate(scenario, plans, "fast")
+        t1 = time.process_time()
+        burst = simulate(scenario, plans, "burst")
+        cpu[0] += t1 - t0
+        cpu[1] += time.process_time() - t1
         feats = features(scenario, plans)
         for f, b in zip(fast.frames, burst.frames):
             if b.latency_ns > 0:
@@ -97,7 +110,7 @@ def main() -> None:
     e = np.array([r[0] for r in rows])
     print(f"{len(e)} frames of {examples} random scenarios: |fast − burst| / burst median {np.median(e):.2%}, "
           f"p90 {np.percentile(e, 90):.2%}, p99 {np.percentile(e, 99):.2%}, max {e.max():.2%}; "
-          f"within 2 %: {(e <= 0.02).mean():.1%}")
+          f"within 2 %: {(e <= 0.02).mean():.1%}; CPU fast {cpu[0]:.1f} s, burst {cpu[1]:.1f} s")
     signed = np.array([c[0] for c in cases])
     print(f"fast slower than burst in {(signed > 0.02).mean():.1%} of frames, faster in {(signed < -0.02).mean():.1%} "
           f"(beyond 2 %)")

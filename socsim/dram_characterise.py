@@ -14,11 +14,16 @@ one request every request_bytes / (x·peak)), like DRAMsim3's trace front end. F
 - ``worst_case_efficiency``: the share of peak ``socsim.model.dram_worst_case`` guarantees to the
   pattern's traffic (read-only or with writes), scaled by the useful share of a burst and divided
   by the channels (issued in order, the traffic may wait on one channel), at most the offered load.
+
+Two fidelities: ``burst`` runs every clock of the window (``socsim.model.dram_steady.serve``);
+``fast`` runs each pattern's steady state (``socsim.model.dram_steady.steady_state``: the first
+refresh period and M more, whatever the window) and extrapolates it to the window
+(benchmarks/dram_fast_vs_burst.py measures both side by side).
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -30,10 +35,12 @@ from socsim.model import dram_worst_case as W
 from socsim.model.address_map import AddressMap
 from socsim.model.dram_controller import DramController, address_map
 from socsim.model.dram_patterns import PATTERNS, Pattern, pattern, requests
+from socsim.model.dram_steady import Request, serve, steady_cycles, steady_state
 from socsim.scenario import DramControllerSpec, DramDeviceSpec
 
 CYCLES = 200_000
 """Window every pattern runs for (DRAM clocks), as the DRAMsim3 fixtures."""
+FIDELITIES = ("burst", "fast")
 
 
 @dataclass(frozen=True)
@@ -127,52 +134,39 @@ def worst_case_share(dut: DramUnderTest, p: Pattern) -> float:
     return min(share, p.load) if p.load is not None else share
 
 
-def _serve(ctrls: list[DramController], amap: AddressMap, dut: DramUnderTest, p: Pattern, cycles: int) -> None:
-    """Offer pattern ``p`` to the channels' controllers for ``cycles`` clocks (module docstring)."""
+def _requests(dut: DramUnderTest, p: Pattern, amap: AddressMap) -> Iterator[Request]:
+    """The pattern's requests, each as its ⌈request_bytes / burst⌉ device bursts at consecutive addresses."""
     d = dut.device
-    reqs = requests(p, amap, d.rows, dut.request_bytes)
-    parts = dut.bursts_per_request
-    interval = None if p.load is None else parts * d.burst_cycles / (p.load * dut.channels)
-    pending: list[tuple[int, bool]] = []
-    arrival, clk = 0.0, 0
-    while clk < cycles:
-        changed = False
-        for c in ctrls:
-            changed = c.tick(clk) or changed
-        used = set()
-        while True:
-            if not pending:
-                if interval is not None and arrival > clk:
-                    break
-                addr, is_write = next(reqs)
-                pending = [(addr + k * d.burst_bytes, is_write) for k in range(parts - 1, -1, -1)]
-                arrival += interval or 0.0
-            addr, is_write = pending[-1]
-            ch = amap.channel(addr)
-            if ch in used or not ctrls[ch].will_accept(is_write):
-                break
-            ctrls[ch].add(addr, is_write, clk)
-            pending.pop()
-            used.add(ch)
-            changed = True
-        if changed:
-            clk += 1
-            continue
-        nxt = min(c.next_possible(clk) for c in ctrls)
-        if interval is not None and not pending:
-            nxt = min(nxt, max(clk + 1, math.ceil(arrival)))
-        clk = nxt
+    for addr, is_write in requests(p, amap, d.rows, dut.request_bytes):
+        yield [addr + k * d.burst_bytes for k in range(dut.bursts_per_request)], is_write
 
 
-def run_pattern(dut: DramUnderTest, name: str, cycles: int = CYCLES) -> PatternFigures:
-    """Offer pattern ``name`` to the DRAM for ``cycles`` clocks and measure it (module docstring)."""
+def _interval(dut: DramUnderTest, p: Pattern) -> float | None:
+    """Clocks between two requests of an offered pattern, None when saturating."""
+    if p.load is None:
+        return None
+    return dut.bursts_per_request * dut.device.burst_cycles / (p.load * dut.channels)
+
+
+def run_pattern(dut: DramUnderTest, name: str, cycles: int = CYCLES, fidelity: str = "burst") -> PatternFigures:
+    """Offer pattern ``name`` to the DRAM for ``cycles`` clocks and measure it (module docstring).
+
+    ``burst`` runs every clock of the window; ``fast`` runs the pattern's steady state
+    (``socsim.model.dram_steady``: its first refresh period and the next few, whatever the window)
+    and extrapolates the delivered bursts and row hits to the window; its latencies are those of the
+    reads it ran. A window no longer than what the steady state runs is run whole at either fidelity."""
     p = pattern(name)
     d = dut.device
     amap = address_map(d, dut.channels)
     ctrls = [DramController(d, dut.controller, amap) for _ in range(dut.channels)]
-    _serve(ctrls, amap, dut, p, cycles)
-    bursts = sum(c.stats.reads + c.stats.writes for c in ctrls)
-    hits = sum(c.stats.row_hits for c in ctrls)
+    reqs, interval = _requests(dut, p, amap), _interval(dut, p)
+    warm, span = steady_cycles(ctrls[0])
+    if fidelity == "fast" and cycles > warm + span:
+        steady = steady_state(ctrls, amap, reqs, interval)
+        bursts, hits = steady.bursts(cycles), steady.hits(cycles)
+    else:
+        (done,) = serve(ctrls, amap, reqs, cycles, interval, (cycles,))
+        bursts, hits = done.bursts, done.hits
     delivered = bursts * dut.request_bytes / dut.bursts_per_request
     window_ns = cycles * d.tCK
     lat = np.array([x for c in ctrls for x in c.stats.read_latency], dtype=float) * d.tCK
@@ -196,10 +190,12 @@ def pattern_names(text: str | None) -> list[str]:
     return names
 
 
-def characterise(dut: DramUnderTest, names: list[str], cycles: int = CYCLES) -> dict:
-    """The JSON document of ``socsim dram``: the DRAM and one record per pattern."""
+def characterise(dut: DramUnderTest, names: list[str], cycles: int = CYCLES, fidelity: str = "burst") -> dict:
+    """The JSON document of ``socsim dram`` at ``fidelity`` (burst or fast): the DRAM and one record per pattern."""
+    if fidelity not in FIDELITIES:
+        raise ScenarioError(f"--fidelity={fidelity}: must be one of {', '.join(FIDELITIES)}")
     return {
-        "preset": dut.preset, "config": dut.config, "mapping": dut.device.address_mapping, "fidelity": "burst",
+        "preset": dut.preset, "config": dut.config, "mapping": dut.device.address_mapping, "fidelity": fidelity,
         "peak_gbps": dut.peak_gbps, "request_bytes": dut.request_bytes,
-        "patterns": [asdict(run_pattern(dut, n, cycles)) for n in names],
+        "patterns": [asdict(run_pattern(dut, n, cycles, fidelity)) for n in names],
     }

@@ -372,7 +372,7 @@ class DramSpec(Spec):
     config: str | None = None
     """A DRAMsim3 .ini file (relative to the scenario file): the command model's device and controller, as the file gives them."""
     model: Literal["simple", "timing", "command"] | None = None
-    """'simple': peak bandwidth + fixed latency; 'timing': rows, refresh, turnaround; 'command': command-level device and controller (burst fidelity only); default: timing with a preset or timing, else simple."""
+    """'simple': peak bandwidth + fixed latency; 'timing': rows, refresh, turnaround; 'command': command-level device and controller (at fast fidelity from the steady state of each mix of streams); default: timing with a preset or timing, else simple."""
     peak_gbps: Gbps | None = None
     """Peak data bandwidth (GB/s, 1e9 bytes per second)."""
     latency_ns: PositiveNs | None = None

@@ -78,7 +78,7 @@ overtaking in the latency, on the device's rows and banks and this address map.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from socsim.errors import ScenarioError
@@ -296,6 +296,13 @@ def command_bound_model(model: DramModel, d: DramDeviceSpec, ctrl: DramControlle
         write_batch_bytes=max(1, per_pair * model.burst_bytes // parts),
         t_hit_extra_ns=max(0.0, hit_ns - model.t_burst_ns),
     )
+
+
+def command_fluid_model(model: DramModel) -> DramModel:
+    """The command-level DRAM as the fast fidelity's fluid sees it: its bursts, pipeline latency,
+    banks and rows, without row, turnaround or refresh costs of this reduced model (they are in the
+    server time per byte of each mix of streams, ``socsim.model.dram_steady.mix_ns_per_byte``)."""
+    return replace(model, model="timing")
 
 
 def worst_case_service(model: DramModel, run_bytes: int | None = None, streams: int = 0) -> tuple[float, float]:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from socsim.model.address_map import AddressMap
+from socsim.model.address_map import AddressMap, DramAddress
 from socsim.model.dram_device import ACT, PRE, RD, REF, WR, DramDevice
 from socsim.scenario import DramControllerSpec, DramDeviceSpec
 
@@ -94,7 +94,7 @@ class DramController:
         was full when _rooms had that value (counts)."""
         self._idle: tuple[int, int, int, int] | None = None
         """(_rooms, read queue and write buffer lengths, drain state) when a transaction last could not move."""
-        self._ref_interval = device.tREFI // device.ranks
+        self._ref_interval = refresh_interval_cycles(device)
         self.done: list[tuple[object, int]] = []
         """(tag, clock its data is done) of every finished transaction: reads when their data has
         left the DRAM, writes (posted) one clock after they are accepted."""
@@ -342,6 +342,22 @@ class DramController:
                 return i
         self._blocked[which] = len(txns)
         return None
+
+
+def refresh_interval_cycles(device: DramDeviceSpec) -> int:
+    """Clocks between two all-bank refreshes of the channel, tREFI / ranks (ranks staggered) (clocks)."""
+    return device.tREFI // device.ranks
+
+
+def stream_addresses(device: DramDeviceSpec, amap: AddressMap, bank: int, row: int, col: int, parts: int) -> list[int]:
+    """Byte addresses of ``parts`` device bursts from column burst ``col`` (wrapping in its row) of
+    row ``row`` of stream bank ``bank``: bank B is rank B // banks, bank group (B mod banks) mod bank
+    groups, bank (B mod banks) // bank groups (consecutive bank indices in different bank groups);
+    the row is ``row`` mod the device's rows."""
+    per_row = device.columns // device.BL
+    rank, local = divmod(bank % (device.banks * device.ranks), device.banks)
+    group, b = local % device.bankgroups, local // device.bankgroups
+    return [amap.encode(DramAddress(rank, group, b, row % device.rows, (col + k) % per_row)) for k in range(parts)]
 
 
 def address_map(device: DramDeviceSpec, channels: int = 1) -> AddressMap:

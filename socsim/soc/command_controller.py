@@ -33,10 +33,9 @@ from collections import deque
 import simpy
 from simpy.events import Timeout
 
-from socsim.model.address_map import DramAddress
 from socsim.model.arbitration import Arbiter
 from socsim.model.dram import DramModel
-from socsim.model.dram_controller import DramController
+from socsim.model.dram_controller import DramController, refresh_interval_cycles, stream_addresses
 from socsim.scenario import DramControllerSpec, DramDeviceSpec
 
 
@@ -78,7 +77,7 @@ class CommandMemoryController:
         self._next_clk: int | None = None
         self._last_clk = -1
         self._pending = 0
-        self._ref_interval = device.tREFI // device.ranks
+        self._ref_interval = refresh_interval_cycles(device)
         self._timeless = type(arbiter).next_change_ns is Arbiter.next_change_ns
         """Whether the arbiter's choice depends on the queues and its grants only: an arbiter whose
         choice may change with time says when (``next_change_ns``); the others keep the base one."""
@@ -203,14 +202,9 @@ class CommandMemoryController:
     def _addresses(self, bank: int, row: int) -> list[int]:
         """Byte addresses of the device bursts of one bus burst of stream bank ``bank``, row ``row``."""
         d = self.device
-        per_row = d.columns // d.BL
         col = self._columns.get((bank, row), 0)
-        self._columns[(bank, row)] = (col + self._parts) % per_row
-        rank, local = divmod(bank % (d.banks * d.ranks), d.banks)
-        place = DramAddress(rank, local % d.bankgroups, local // d.bankgroups, row % d.rows, 0)
-        amap = self.ctrl.amap
-        return [amap.encode(DramAddress(place.rank, place.bankgroup, place.bank, place.row, (col + k) % per_row))
-                for k in range(self._parts)]
+        self._columns[(bank, row)] = (col + self._parts) % (d.columns // d.BL)
+        return stream_addresses(d, self.ctrl.amap, bank, row, col, self._parts)
 
     def _deliver(self) -> None:
         ctrl = self.ctrl

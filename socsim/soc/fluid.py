@@ -25,12 +25,13 @@ burst fidelity; the tests bound it at 2 % on realistic transfers.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import simpy
 
 from socsim.model.arbitration import Arbiter
 from socsim.model.dram import DramModel
+from socsim.model.dram_steady import Mix
 from socsim.model.engine import CodecEngine
 from socsim.model.masters import Source
 from socsim.regions import Layout, default_layout
@@ -62,9 +63,12 @@ class FluidSystem:
 
     def __init__(self, env: simpy.Environment, model: DramModel, arbiter: Arbiter, sources: Sequence[Source],
                  channels: int, max_outstanding: int, engine: CodecEngine | None, window_ns: float = 50_000.0,
-                 layout: Layout | None = None):
+                 layout: Layout | None = None, mix_kappa: Callable[[Mix], float] | None = None,
+                 saturating_gbps: Callable | None = None):
         """``window_ns``: the time resolution of the fluid (averaging of random arrivals, refresh);
-        ``layout``: every stream's place (``socsim.regions``; default: the default layout)."""
+        ``layout``: every stream's place (``socsim.regions``; default: the default layout);
+        ``mix_kappa``, ``saturating_gbps``: a command-level DRAM's cost of a mix of streams and what
+        saturating streams get beside offered ones (``SolverSetup``)."""
         self.env = env
         self.model = model
         self.arbiter = arbiter
@@ -82,7 +86,8 @@ class FluidSystem:
         self.discrete_refresh = model.refresh and window_ns <= model.t_refi_ns
         self.setup = SolverSetup(model, arbiter, engine, max_outstanding * model.burst_bytes,
                                  averaged_refresh=model.refresh and not self.discrete_refresh,
-                                 may_share=bool(model.row_bytes) and layout.any_shared)
+                                 may_share=bool(model.row_bytes) and layout.any_shared, mix_kappa=mix_kappa,
+                                 saturating_gbps=saturating_gbps)
         self._lead = model.t_burst_ns / 2
         self._stop_k = 0
         """Refresh whose server stop is known (its end includes the rows the masters reopen)."""

@@ -109,6 +109,9 @@ class ChannelFlow:
     """Its window's limit on its server rate, window / rtt (bytes/ns)."""
     rtt: float = 0.0
     """Round trip of one of its bursts without waiting for its own queue (ns)."""
+    stream_cap: float = float("inf")
+    """Most its stream can move: on the command-level DRAM, the steady rate of its stream alone in its
+    bank, or less beside the other masters (``fluid_solve._channel_costs``); inf for the reduced models (bytes/ns)."""
     fill: float = 0.0
     """Bytes of its bursts queued at the server beyond its window's steady flow (bytes)."""
     filling: bool = False

@@ -6,6 +6,11 @@
    a conflict on the share min(1, X/x) of its bursts that follow another stream's (x its rate, X
    the others' in that bank, from the previous pass; every burst in the first, and passes repeat
    until the rates settle: ``_shared_fixed_point``), and for written bytes the turnaround share.
+   On the command-level DRAM every flow's κ is instead that of the mix of active streams in the
+   proportions of their rates (``_mix_kappa``, ``socsim.model.dram_steady.mix_ns_per_byte``), and a
+   channel moves no faster than its stream alone in its bank, nor, once the rates are known, than
+   its share of what the channels' streams get beside the other masters at their rates
+   (``ChannelFlow.stream_cap``, ``_channel_cap``).
 2. Capacity: server time per ns — 1, or 0 during a refresh stop when blackouts are resolved;
    1 − (tRFC + Σ_s p_s·δ_s)/tREFI when they are averaged (every stream a refresh interval reaches
    reopens its row: ``fluid_costs.reopen_ns``; when tREFI − tRFC is too short to reach them all,
@@ -25,11 +30,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from socsim.model.arbitration import Arbiter
 from socsim.model.dram import DramModel
+from socsim.model.dram_steady import Mix, MixStream
 from socsim.model.engine import CodecEngine
 from socsim.soc.fluid_costs import (
     averaged_capacity,
@@ -81,6 +87,13 @@ class SolverSetup:
     """Refresh blackouts as a capacity share (else the system stops the server during them)."""
     may_share: bool
     """Some streams share a bank (more streams than banks)."""
+    mix_kappa: Callable[[Mix], float] | None = None
+    """Command-level DRAM: server time per byte of a mix of streams (``socsim.model.dram_steady.
+    mix_ns_per_byte``), which then replaces every flow's row, sharing and turnaround costs; None
+    for the reduced models."""
+    saturating_gbps: Callable[[tuple[MixStream, ...], tuple[tuple[MixStream, float], ...]], float] | None = None
+    """Command-level DRAM: bytes per ns saturating streams get beside streams offered at given rates
+    (``socsim.model.dram_steady.saturating_gbps``); None for the reduced models."""
 
 
 def solve(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow], available: bool) -> Solution:
@@ -120,13 +133,15 @@ def _shared_fixed_point(setup: SolverSetup, busy: list[ChannelFlow], masters: li
 def _pass(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow], available: bool,
           rates: list[float] | None) -> Solution:
     model = setup.model
+    mix = _mix_kappa(setup, busy, masters, rates)
+    cap = _channel_cap(setup, busy, masters, rates) if mix is not None else None
     bank_rate = _bank_rates(setup, busy, masters, rates)
     p_read = _read_share(model, busy, masters, rates)
-    reopen = _master_costs(setup, masters, bank_rate, p_read, rates)
+    reopen = _master_costs(setup, masters, bank_rate, p_read, rates, mix)
     wait = 0.0 if rates is None else residual_wait(model, [(m.rate, m.kappa) for m in masters])
     if setup.arbiter.name == "fifo":
         wait += fifo_queue_ns(masters)
-    reopen = _channel_costs(setup, busy, bank_rate, p_read, rates, wait) + reopen
+    reopen = _channel_costs(setup, busy, bank_rate, p_read, rates, wait, mix, cap) + reopen
     if setup.averaged_refresh:
         capacity = averaged_capacity(model, interval_lost_ns(model, reopen)) if available else 0.0
     else:
@@ -152,6 +167,65 @@ def _pass(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow]
     for ch in busy:
         ch.burst_gap = ch.kappa * model.burst_bytes / free if free > 0 else INF
     return Solution(demand, kappa, capacity, out, any(users > 1 for users, _ in bank_rate.values()))
+
+
+MIX_WEIGHT_STEPS = 16
+"""A mix's proportions are rounded to sixteenths (every stream at least one): few mixes to run."""
+
+
+def _mix_kappa(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow],
+               rates: list[float] | None) -> float | None:
+    """Command-level DRAM: the server time per byte of the active streams served together
+    (``SolverSetup.mix_kappa``); None for the reduced models or when nothing is active.
+
+    With the previous pass's rates: every stream served at a positive rate, in the proportions of
+    the rates. Without (a first pass, or none positive and finite): the busy channels' streams in
+    their direction and the masters with a backlog (when there are none, the masters that trickle
+    in), in equal proportions; a master that trickles in beside queued work then pays the mix's cost
+    without entering it."""
+    if setup.mix_kappa is None:
+        return None
+    weighted = []
+    if rates is not None:
+        weighted = [(_channel_stream(ch), ch.srv_rate) for ch in busy if ch.srv_rate > 0]
+        weighted += [(_mix_stream(m), x) for m, x in zip(masters, rates[1:]) if x > 0]
+    total = sum(x for _, x in weighted)
+    if not total > 0 or math.isinf(total):  # no rates yet, or none to go by
+        weighted = [(_channel_stream(ch), 1.0) for ch in busy] + [(_mix_stream(m), 1.0) for m in masters if m.backlog > 0]
+        if not weighted:
+            weighted = [(_mix_stream(m), 1.0) for m in masters if m.active]
+        total = float(len(weighted))
+    if not weighted:
+        return None
+    mix = sorted((s, max(1, round(MIX_WEIGHT_STEPS * x / total))) for s, x in weighted)
+    common = math.gcd(*(w for _, w in mix))  # one key per proportion: 16:16 is 1:1
+    return setup.mix_kappa(tuple((s, w // common) for s, w in mix))
+
+
+RATE_STEP_SHARE = 1024
+"""Offered rates are rounded up to steps of peak / 1024 for ``_channel_cap`` (few mixes to run)."""
+
+
+def _channel_cap(setup: SolverSetup, busy: list[ChannelFlow], masters: list[MasterFlow],
+                 rates: list[float] | None) -> float | None:
+    """Command-level DRAM, with the previous pass's rates: what each busy channel's stream can move
+    while the other masters are served at their rates (bytes/ns: the channels' streams saturating
+    together, ``SolverSetup.saturating_gbps``, shared equally); None without rates (then each is
+    capped alone in its bank)."""
+    if rates is None or setup.saturating_gbps is None or not busy:
+        return None
+    step = setup.model.dram_gbps / RATE_STEP_SHARE
+    offered = tuple(sorted((_mix_stream(m), math.ceil(x / step) * step)
+                           for m, x in zip(masters, rates[1:]) if 0 < x < INF))
+    return setup.saturating_gbps(tuple(sorted(_channel_stream(ch) for ch in busy)), offered) / len(busy)
+
+
+def _channel_stream(ch: ChannelFlow) -> MixStream:
+    return ch.stream(ch.desc.write).bank, 1.0 if ch.desc.write else 0.0, 0
+
+
+def _mix_stream(m: MasterFlow) -> MixStream:
+    return m.bank, m.write_fraction, m.request_bytes if m.random else 0
 
 
 def _second_pass_needed(setup: SolverSetup, busy: list[ChannelFlow], sol: Solution) -> bool:
@@ -215,14 +289,19 @@ def _read_share(model: DramModel, busy: list[ChannelFlow], masters: list[MasterF
 
 
 def _master_costs(setup: SolverSetup, masters: list[MasterFlow], bank_rate: dict[int, tuple[int, float]],
-                  p_read: float, rates: list[float] | None) -> list[tuple[float, float]]:
-    """Set every master's demand, κ and per-byte counts; return (row reopening per refresh ns, server
-    time of a request ns) of the active ones (``fluid_costs.interval_lost_ns``)."""
+                  p_read: float, rates: list[float] | None, mix: float | None) -> list[tuple[float, float]]:
+    """Set every master's demand, κ and per-byte counts (κ = ``mix`` when given); return (row
+    reopening per refresh ns, server time of a request ns) of the active ones
+    (``fluid_costs.interval_lost_ns``)."""
     model = setup.model
     turn = model.turn_kappa() * p_read
     tpb = p_read / model.write_batch_bytes if model.t_turn_ns else 0.0
     reopen = []
     for i, m in enumerate(masters, start=1):
+        if mix is not None:
+            m.kappa, m.miss_per_byte, m.turn_per_byte = mix, 0.0, 0.0
+            m.demand = INF if m.backlog > 0 else m.arrival
+            continue
         active = (rates[i] > 0) if rates is not None else m.active
         shared = active and bank_rate.get(m.bank, (0, 0.0))[0] > 1
         kappa, mpb = m.own_kappa, m.base_miss_per_byte
@@ -242,9 +321,11 @@ def _master_costs(setup: SolverSetup, masters: list[MasterFlow], bank_rate: dict
 
 
 def _channel_costs(setup: SolverSetup, busy: list[ChannelFlow], bank_rate: dict[int, tuple[int, float]],
-                   p_read: float, rates: list[float] | None, wait: float) -> list[tuple[float, float]]:
-    """Set every busy channel's κ, caps and per-byte counts; return (row reopening per refresh ns,
-    server time of its window's bursts ns) of each (``fluid_costs.interval_lost_ns``)."""
+                   p_read: float, rates: list[float] | None, wait: float, mix: float | None,
+                   cap: float | None = None) -> list[tuple[float, float]]:
+    """Set every busy channel's κ (``mix`` when given), caps (its stream's ``cap`` when given, else
+    alone in its bank) and per-byte counts; return (row reopening per refresh ns, server time of its
+    window's bursts ns) of each (``fluid_costs.interval_lost_ns``)."""
     model = setup.model
     b = model.burst_bytes
     engine = setup.engine
@@ -253,7 +334,13 @@ def _channel_costs(setup: SolverSetup, busy: list[ChannelFlow], bank_rate: dict[
         desc = ch.desc
         bank = ch.stream(desc.write).bank
         kappa, mpb = ch.own_kappa, 0.0
-        if bank_rate.get(bank, (0, 0.0))[0] > 1:
+        if mix is not None:
+            # Other streams fill the gaps this one leaves in its bank (tCCD_L, row openings): they
+            # lower the mix's cost per byte, never this stream's own limit.
+            kappa = mix
+            alone = 1.0 / setup.mix_kappa(((_channel_stream(ch), 1),))
+            ch.stream_cap = alone if cap is None else min(alone, cap)
+        elif bank_rate.get(bank, (0, 0.0))[0] > 1:
             share = conflict_share(bank_rate[bank][1], ch.srv_rate if rates is not None else None)
             alone = 1.0 / model.row_bytes
             kappa, mpb = shared_bank_cost(model, kappa, alone, share)
@@ -263,7 +350,7 @@ def _channel_costs(setup: SolverSetup, busy: list[ChannelFlow], bank_rate: dict[
             reopen.append((model.t_rcd_ns, ch.window * kappa))
         ch.miss_per_byte = mpb
         ch.turn_per_byte = p_read / model.write_batch_bytes if desc.write and model.t_turn_ns else 0.0
-        ch.kappa = kappa + (model.turn_kappa() * p_read if desc.write else 0.0)
+        ch.kappa = kappa + (model.turn_kappa() * p_read if desc.write and mix is None else 0.0)
         rtt = ch.kappa * b + model.latency_ns + wait
         if desc.coded:
             rtt += engine.latency_ns + b * desc.rho / engine.gbps
@@ -396,7 +483,7 @@ def _server_cap(ch: ChannelFlow, engine: float) -> float:
     it follows the engine); a store's server follows the engine unless bytes wait to be written."""
     if ch.paused:
         return 0.0
-    cap = INF if ch.filling and ch.cls != CODED_STORE else ch.cap
+    cap = min(INF if ch.filling and ch.cls != CODED_STORE else ch.cap, ch.stream_cap)
     if ch.cls == CODED_LOAD:
         if ch.srv >= ch.end - EPS_BYTES:
             return 0.0

@@ -12,19 +12,29 @@ Two fidelities of one model (same address map, DRAM rules, arbiter, DMA windows,
   change (``socsim.soc.fluid``): events per transfer unit, not per burst;
 - ``burst``: every bus burst is a simpy event through the arbiter and the DRAM state
   (``socsim.soc.controller``): slow, obviously right, for checking.
+
+The command-level DRAM (``soc.dram.model: command``) runs command by command at burst fidelity
+(``socsim.soc.command_controller``); at fast fidelity the fluid serves it at the server time per
+byte of the mix of streams active at each moment, each mix's steady state run once on the same
+controller (``socsim.model.dram_steady.mix_ns_per_byte``), each DMA stream no faster than alone in
+its bank or than beside the other masters at their rates (``saturating_gbps``); its refresh time is
+then the refreshes due (tRFC each).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import simpy
 
 from socsim.errors import Overloaded, ScenarioError
 from socsim.model.arbitration import Arbiter, make_arbiter
-from socsim.model.dram import DramModel, bound_model, refresh_ns, worst_case_service
+from socsim.model.dram import DramModel, bound_model, command_fluid_model, refresh_ns, worst_case_service
+from socsim.model.dram_controller import refresh_interval_cycles
+from socsim.model.dram_steady import mix_ns_per_byte, saturating_gbps
 from socsim.model.engine import CodecEngine
 from socsim.model.masters import FLUID_WINDOW_NS, Source, make_sources
 from socsim.model.overload import FOLLOWED_REQUESTS_MAX, Overload, horizon_requests
@@ -120,8 +130,6 @@ def _chip(env: simpy.Environment, scenario: Scenario, fidelity: str) -> _Chip:
     sources = make_sources(scenario.masters, model.burst_bytes, scenario.seed)
     channels = soc.dma.channels
     layout = scenario_layout(soc, scenario.masters)
-    if model.model == "command" and fidelity != "burst":
-        raise ScenarioError(f"soc.dram.model='command': only the burst fidelity supports it (fidelity={fidelity!r})")
     if fidelity == "burst":
         controller = (CommandMemoryController(env, model, arbiter, soc.dram.resolved_device, soc.dram.resolved_controller)
                       if model.model == "command" else MemoryController(env, model, arbiter))
@@ -132,8 +140,14 @@ def _chip(env: simpy.Environment, scenario: Scenario, fidelity: str) -> _Chip:
     # The fluid's time resolution: a thousandth of the frame period (1–50 µs); it averages
     # random arrivals over it and resolves refresh blackouts when it is finer than tREFI.
     window = min(FLUID_WINDOW_NS, max(1_000.0, scenario.frame_period_ms * NS_PER_MS / 1000))
-    dma = FluidSystem(env, model, arbiter, sources, channels, soc.dma.max_outstanding,
-                      CodecEngine.from_spec(soc.dma.codec_engine), window, layout)
+    fluid_model, mix, saturating = model, None, None
+    if model.model == "command":
+        # The command-level DRAM's costs come from the steady state of each mix of streams.
+        fluid_model = command_fluid_model(model)
+        dram = (soc.dram.resolved_device, soc.dram.resolved_controller, model.burst_bytes)
+        mix, saturating = partial(mix_ns_per_byte, *dram), partial(saturating_gbps, *dram)
+    dma = FluidSystem(env, fluid_model, arbiter, sources, channels, soc.dma.max_outstanding,
+                      CodecEngine.from_spec(soc.dma.codec_engine), window, layout, mix, saturating)
     return _Chip(fidelity, model, arbiter, sources, layout, dma)
 
 
@@ -219,7 +233,7 @@ def _result(scenario: Scenario, chip: _Chip, frames: list[FrameRecord], events: 
     return SimResult(
         frames=frames, masters=stats, end_ns=end, path=model, events=events, fidelity=chip.fidelity,
         frames_end_ns=frames_end, arbitration=chip.arbiter.name,
-        refresh_ns=chip.controller.refresh_ns() if command else refresh_ns(model, end),
+        refresh_ns=_refresh_ns(scenario, chip, end),
         dram_busy_ns=float(sum(busy)),
         # The command-level DRAM's guarantee is the one of its worst-case view (any access pattern).
         worst_case_service=worst_case_service(bound_model(scenario.soc)) if command else worst_case_service(model),
@@ -227,6 +241,17 @@ def _result(scenario: Scenario, chip: _Chip, frames: list[FrameRecord], events: 
         engine_busy_ns=dma.engine_busy_ns,
         bandwidth=None if burst else _bandwidth(dma, [m.name for m in stats], frames_end),
     )
+
+
+def _refresh_ns(scenario: Scenario, chip: _Chip, end: float) -> float:
+    """Time the DRAM spent refreshing up to ``end`` (ns): the command-level controller's REF commands
+    × tRFC at burst fidelity, the refreshes due by ``end`` at fast fidelity; the reduced models' blackouts."""
+    if chip.model.model != "command":
+        return refresh_ns(chip.model, end)
+    if chip.fidelity == "burst":
+        return chip.controller.refresh_ns()
+    d = scenario.soc.dram.resolved_device
+    return (end // (refresh_interval_cycles(d) * d.tCK)) * d.tRFC * d.tCK
 
 
 def _totals(chip: _Chip) -> tuple[list[float], list[float], list[float], list[float]]:

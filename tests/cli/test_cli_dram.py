@@ -59,7 +59,7 @@ def test_request_bytes_mapping_and_channels():
 @pytest.mark.parametrize("args, field", [
     (["nope"], "PRESET='nope'"), (["ddr4-3200", "--mapping", "rorocobgbach"], "--mapping="),
     (["ddr4-3200", "--channels", "3"], "--channels=3"), (["ddr4-3200", "--patterns", "seq"], "'seq'"),
-    (["ddr4-3200", "--fidelity", "fast"], "--fidelity=fast"), (["ddr4-3200", "--request-bytes", "0"], "--request-bytes=0"),
+    (["ddr4-3200", "--request-bytes", "0"], "--request-bytes=0"),
     ([], "PRESET or --config"),
 ])
 def test_bad_input_is_one_line_exit_2(args, field):
@@ -67,6 +67,15 @@ def test_bad_input_is_one_line_exit_2(args, field):
     assert r.exit_code == 2
     lines = r.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and field in lines[0]
+
+
+def test_fast_fidelity_names_itself_in_the_json(tmp_path):
+    out = tmp_path / "d.json"
+    r = invoke("ddr4-3200", "--fidelity", "fast", "--patterns", "row_conflict_read", "--json", str(out))
+    assert r.exit_code == 0, r.output
+    doc = json.loads(out.read_text())
+    assert doc["fidelity"] == "fast" and 0.0 < doc["patterns"][0]["efficiency"] < 0.1
+    assert "fast fidelity" in r.output
 
 
 def test_scenario_reads_a_dramsim3_ini_relative_to_its_file(tmp_path):
